@@ -1,0 +1,111 @@
+"""Stacked linear layers, Y = W3·W2·W1·X, step by step and as one product.
+
+The example of seed 000 uses the column convention (a matrix times a column
+vector), so this module does too: L1 = W1·X, L2 = W2·L1, Y = W3·L2.
+Without an activation the three steps equal one matrix, W3·W2·W1; with one
+between them (ReLU, sigmoid) they do not, which is why networks need them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .functions import relu, sigmoid, tanh
+
+SEED_X = np.array([0, 0, 1])
+SEED_W1 = np.array([[2, 2, -1], [2, 2, 0], [0, -1, -1]])
+SEED_W2 = np.array([[2, 2, -1], [-1, 0, 0], [2, -1, 2]])
+SEED_W3 = np.array([[2, -1, 0], [-1, -1, 0], [2, 0, 0]])
+
+CHAIN_ACTIVATIONS: dict[str, Callable] = {"relu": relu, "sigmoid": sigmoid, "tanh": tanh}
+
+
+@dataclass
+class ChainStep:
+    """One layer of the chain: out = f(W·x_in) (f the identity when no activation)."""
+
+    name: str
+    W: np.ndarray
+    x_in: np.ndarray
+    pre_activation: np.ndarray
+    out: np.ndarray
+
+
+def _check_chain(matrices: Sequence, x) -> tuple[list[np.ndarray], np.ndarray]:
+    if len(matrices) == 0:
+        raise ValueError("the chain needs at least one matrix")
+    mats = [np.asarray(W, dtype=np.float64) for W in matrices]
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 1:
+        raise ValueError(f"X must be a vector, got shape {x.shape}")
+    size = x.shape[0]
+    for i, W in enumerate(mats, start=1):
+        if W.ndim != 2:
+            raise ValueError(f"W{i} must be a matrix, got shape {W.shape}")
+        if W.shape[1] != size:
+            raise ValueError(f"W{i} has {W.shape[1]} columns but its input has {size} "
+                             f"entries: W{i}·v needs columns = len(v)")
+        if not np.isfinite(W).all():
+            raise ValueError(f"W{i} contains NaN or infinite values")
+        size = W.shape[0]
+    if not np.isfinite(x).all():
+        raise ValueError("X contains NaN or infinite values")
+    return mats, x
+
+
+def matrix_chain(matrices: Sequence, x, activation: str | None = None) -> list[ChainStep]:
+    """Apply W1, W2, ... to x in turn; `activation` between layers (not after the last)."""
+    mats, v = _check_chain(matrices, x)
+    if activation is not None and activation not in CHAIN_ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}: use None or one of "
+                         f"{', '.join(CHAIN_ACTIVATIONS)}")
+    steps = []
+    for i, W in enumerate(mats, start=1):
+        pre = W @ v
+        last = i == len(mats)
+        out = pre if (activation is None or last) else CHAIN_ACTIVATIONS[activation](pre)
+        steps.append(ChainStep(f"L{i}" if not last else "Y", W, v, pre, out))
+        v = out
+    return steps
+
+
+def collapse(matrices: Sequence) -> np.ndarray:
+    """The single matrix W_n ··· W2·W1 that a stack of linear layers amounts to."""
+    mats, _ = _check_chain(matrices, np.zeros(np.asarray(matrices[0]).shape[1]))
+    product = mats[0]
+    for W in mats[1:]:
+        product = W @ product
+    return product
+
+
+def _fmt_coef(c: float) -> str:
+    return str(int(c)) if float(c).is_integer() else f"{c:g}"
+
+
+def linear_equations(W, in_names: Sequence[str], out_names: Sequence[str]) -> list[str]:
+    """Each row of W written as an equation, e.g. 'L10 = 2X0 + 2X1 - X2' (zeros left out)."""
+    W = np.asarray(W, dtype=np.float64)
+    if W.shape != (len(out_names), len(in_names)):
+        raise ValueError(f"W has shape {W.shape} but names give "
+                         f"({len(out_names)}, {len(in_names)})")
+    lines = []
+    for name, row in zip(out_names, W, strict=True):
+        terms = []
+        for c, var in zip(row, in_names, strict=True):
+            if c == 0:
+                continue
+            mag = abs(c)
+            coef = "" if mag == 1 else _fmt_coef(mag)
+            sign = "-" if c < 0 else "+"
+            terms.append((sign, f"{coef}{var}"))
+        if not terms:
+            lines.append(f"{name} = 0")
+            continue
+        first_sign, first = terms[0]
+        text = ("-" if first_sign == "-" else "") + first
+        text += "".join(f" {s} {t}" for s, t in terms[1:])
+        lines.append(f"{name} = {text}")
+    return lines

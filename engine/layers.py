@@ -1,0 +1,283 @@
+"""Layers with forward and backward, as in "Deep Learning from Scratch" volume 2.
+
+Every layer keeps two lists, `params` and `grads` (same order, same shapes),
+caches in `forward` only what `backward` needs, and never changes the `dout`
+it is given. Gradients are written into the arrays of `grads` in place, so an
+optimizer holding those arrays always sees the latest ones.
+
+Layers that behave differently while training (Dropout, BatchNormalization)
+take `forward(x, train_flg=True)`; the others take `forward(x)`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .backend import get_array_module
+from .functions import _labels_from, sigmoid
+
+
+class Layer:
+    """Base class: no parameters; subclasses override forward and backward."""
+
+    takes_train_flg = False  # True for layers whose forward depends on training vs inference
+
+    def __init__(self) -> None:
+        self.params: list = []
+        self.grads: list = []
+
+    def forward(self, x):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def backward(self, dout):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(str(tuple(p.shape)) for p in self.params)
+        return f"{type(self).__name__}({shapes})"
+
+
+class Affine(Layer):
+    """out = x·W + b.
+
+    backward: dx = dout·Wᵀ, dW = xᵀ·dout, db = sum of dout over the batch.
+    x may be (N, D) or (N, ...) (flattened to (N, D)); dx has x's original shape.
+    """
+
+    def __init__(self, W, b) -> None:
+        super().__init__()
+        if W.ndim != 2 or b.shape != (W.shape[1],):
+            raise ValueError(f"Affine needs W of shape (D, H) and b of shape (H,), got "
+                             f"{tuple(W.shape)} and {tuple(b.shape)}")
+        self.params = [W, b]
+        self.grads = [get_array_module(W).zeros_like(W), get_array_module(b).zeros_like(b)]
+        self.x = None
+        self.x_shape: tuple[int, ...] = ()
+
+    def forward(self, x):
+        W, b = self.params
+        self.x_shape = x.shape
+        x = x.reshape(x.shape[0], -1)
+        if x.shape[1] != W.shape[0]:
+            raise ValueError(f"Affine expects {W.shape[0]} features per sample, got {x.shape[1]} "
+                             f"(input shape {self.x_shape})")
+        self.x = x
+        out = x @ W
+        out += b
+        return out
+
+    def backward(self, dout):
+        W, b = self.params
+        xp = get_array_module(dout)
+        dx = dout @ W.T
+        xp.matmul(self.x.T, dout, out=self.grads[0])  # dW = xᵀ·dout
+        dout.sum(axis=0, out=self.grads[1])  # db = Σ_n dout
+        return dx.reshape(self.x_shape)
+
+
+class ReLU(Layer):
+    """out = max(0, x).  backward: dx = dout where x > 0, else 0 (the mask)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mask = None  # True where x > 0: the only thing backward needs
+
+    def forward(self, x):
+        self.mask = x > 0
+        return get_array_module(x).maximum(x, 0)
+
+    def backward(self, dout):
+        return dout * self.mask
+
+
+class Sigmoid(Layer):
+    """out = 1 / (1 + exp(-x)).  backward: dx = dout · out · (1 - out)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.out = None
+
+    def forward(self, x):
+        self.out = sigmoid(x)
+        return self.out
+
+    def backward(self, dout):
+        y = self.out
+        return dout * (1 - y) * y
+
+
+class Tanh(Layer):
+    """out = tanh(x).  backward: dx = dout · (1 - out²)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.out = None
+
+    def forward(self, x):
+        self.out = get_array_module(x).tanh(x)
+        return self.out
+
+    def backward(self, dout):
+        y = self.out
+        return dout * (1 - y * y)
+
+
+class Dropout(Layer):
+    """Training: out = x · mask, each unit kept with probability 1 - ratio.
+    Inference: out = x · (1 - ratio), the expected value (the book's form).
+
+    backward: dx = dout · mask.  `seed` makes the masks repeatable.
+    """
+
+    takes_train_flg = True
+
+    def __init__(self, dropout_ratio: float = 0.5, seed: int | None = None) -> None:
+        super().__init__()
+        if not 0 <= dropout_ratio < 1:
+            raise ValueError(f"dropout_ratio must be in [0, 1), got {dropout_ratio}")
+        self.dropout_ratio = float(dropout_ratio)
+        self.seed = seed
+        self.rng = None  # made on first use, from the input's array module
+        self.mask = None
+
+    def forward(self, x, train_flg: bool = True):
+        if not train_flg:
+            return x * (1.0 - self.dropout_ratio)
+        if self.rng is None:
+            self.rng = get_array_module(x).random.default_rng(self.seed)
+        self.mask = self.rng.random(x.shape, dtype=np.float32) > self.dropout_ratio
+        return x * self.mask
+
+    def backward(self, dout):
+        return dout * self.mask
+
+
+class BatchNormalization(Layer):
+    """Normalize each feature over the batch, then scale and shift.
+
+    mu = mean(x), xc = x - mu, var = mean(xc²), std = sqrt(var + eps),
+    xn = xc / std, out = gamma · xn + beta.
+    Inference uses running averages of mu and var, updated while training:
+    running = momentum · running + (1 - momentum) · batch value.
+    """
+
+    takes_train_flg = True
+    eps = 1e-7
+
+    def __init__(self, gamma, beta, momentum: float = 0.9,
+                 running_mean=None, running_var=None) -> None:
+        super().__init__()
+        if gamma.shape != beta.shape or gamma.ndim != 1:
+            raise ValueError(f"gamma and beta must be vectors of one shape, got "
+                             f"{tuple(gamma.shape)} and {tuple(beta.shape)}")
+        if not 0 <= momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+        xp = get_array_module(gamma)
+        self.params = [gamma, beta]
+        self.grads = [xp.zeros_like(gamma), xp.zeros_like(beta)]
+        self.momentum = momentum
+        self.running_mean = xp.zeros_like(gamma) if running_mean is None else running_mean
+        self.running_var = xp.zeros_like(gamma) if running_var is None else running_var
+        self.input_shape: tuple[int, ...] = ()
+        self.xc = self.xn = self.std = None
+
+    def forward(self, x, train_flg: bool = True):
+        gamma, beta = self.params
+        self.input_shape = x.shape
+        x = x.reshape(x.shape[0], -1)
+        if train_flg:
+            mu = x.mean(axis=0)
+            xc = x - mu
+            var = (xc * xc).mean(axis=0)
+            std = get_array_module(x).sqrt(var + self.eps)
+            xn = xc / std
+            self.xc, self.xn, self.std = xc, xn, std
+            m = self.momentum
+            self.running_mean[...] = m * self.running_mean + (1 - m) * mu
+            self.running_var[...] = m * self.running_var + (1 - m) * var
+        else:
+            xc = x - self.running_mean
+            xn = xc / get_array_module(x).sqrt(self.running_var + self.eps)
+        out = gamma * xn + beta
+        return out.reshape(self.input_shape)
+
+    def backward(self, dout):
+        gamma, beta = self.params
+        dout = dout.reshape(dout.shape[0], -1)
+        n = dout.shape[0]
+        xc, xn, std = self.xc, self.xn, self.std
+        dbeta = dout.sum(axis=0)
+        dgamma = (xn * dout).sum(axis=0)
+        dxn = gamma * dout
+        dxc = dxn / std
+        dstd = -((dxn * xc) / (std * std)).sum(axis=0)
+        dvar = 0.5 * dstd / std
+        dxc = dxc + (2.0 / n) * xc * dvar
+        dmu = dxc.sum(axis=0)
+        dx = dxc - dmu / n
+        self.grads[0][...] = dgamma
+        self.grads[1][...] = dbeta
+        return dx.reshape(self.input_shape)
+
+
+class SoftmaxWithLoss(Layer):
+    """y = softmax(x), loss = -(1/N) Σ_n log y[n, t_n].
+
+    backward: dx = dout · (y - t) / N, the reason softmax and cross-entropy are paired.
+    t may be labels (N,) or one-hot (N, C). The loss is computed from log-softmax,
+    so it stays finite for logits as large as ±1e4.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.y = None
+        self.labels = None
+
+    def forward(self, x, t):
+        xp = get_array_module(x)
+        if x.ndim != 2:
+            raise ValueError(f"SoftmaxWithLoss expects scores of shape (N, C), got {x.shape}")
+        self.labels = _labels_from(t, x.shape)
+        n = x.shape[0]
+        rows = xp.arange(n)
+        z = x - x.max(axis=1, keepdims=True)  # shift: exp never overflows
+        e = xp.exp(z)
+        s = e.sum(axis=1, keepdims=True)
+        self.y = e / s
+        log_y = z[rows, self.labels] - xp.log(s[:, 0])  # log softmax at the targets
+        return -log_y.sum() / n
+
+    def backward(self, dout=1):
+        xp = get_array_module(self.y)
+        n = self.y.shape[0]
+        dx = self.y.copy()
+        dx[xp.arange(n), self.labels] -= 1  # y - t, with t one-hot
+        dx *= dout / n
+        return dx
+
+
+class SquaredErrorLoss(Layer):
+    """loss = 1/(2N) · Σ_n ||y_n - t_n||² (seed 001's C).  backward: dy = dout · (y - t) / N.
+
+    After a Sigmoid layer this gives the delta rule of seed 004:
+    delta = (y_o - y_t) · y_o · (1 - y_o), divided by N for a batch.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.diff = None
+
+    def forward(self, y, t):
+        xp = get_array_module(y)
+        t = xp.asarray(t, dtype=y.dtype)
+        if t.ndim == 1 and y.ndim == 2 and y.shape[1] == 1:
+            t = t.reshape(-1, 1)  # labels (N,) for a single output unit
+        if t.shape != y.shape:
+            raise ValueError(f"targets must have the shape of the outputs {y.shape}, got {t.shape}")
+        self.diff = y - t
+        n = y.shape[0]
+        return 0.5 * (self.diff * self.diff).sum() / n
+
+    def backward(self, dout=1):
+        n = self.diff.shape[0]
+        return self.diff * (dout / n)

@@ -1,0 +1,286 @@
+"""A fully connected network with the constructor and methods of the book's MultiLayerNet.
+
+    net = MultiLayerNet(784, [100], 10, activation="relu", weight_init_std="he")
+    grads = net.gradient(x, t)          # backprop, same keys as net.params
+    optimizer.update(net.params, grads)
+
+The layers are kept in `net.layers` (an ordered dict: Affine1, Activation1, ...,
+AffineL) and the loss layer in `net.last_layer`, so a page can read every
+layer's activations and gradients.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from numbers import Real
+
+import numpy as np
+
+from .backend import backend_name, get_backend, resolve_dtype, to_float
+from .functions import numerical_gradient as _numerical_gradient
+from .layers import (
+    Affine,
+    BatchNormalization,
+    Dropout,
+    Layer,
+    ReLU,
+    Sigmoid,
+    SoftmaxWithLoss,
+    SquaredErrorLoss,
+    Tanh,
+)
+
+ACTIVATION_LAYERS: dict[str, type[Layer]] = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
+INIT_NAMES = ("he", "relu", "xavier", "sigmoid")
+OUTPUTS = ("softmax", "sigmoid", "identity")
+
+
+def init_scale(weight_init_std, fan_in: int) -> float:
+    """Standard deviation of the initial weights of a layer with `fan_in` inputs.
+
+    'he' / 'relu': sqrt(2 / fan_in) (He et al., for ReLU);
+    'xavier' / 'sigmoid': sqrt(1 / fan_in) (Glorot, for sigmoid and tanh);
+    a positive number: that standard deviation for every layer.
+    """
+    if isinstance(weight_init_std, str):
+        key = weight_init_std.lower()
+        if key in ("he", "relu"):
+            return math.sqrt(2.0 / fan_in)
+        if key in ("xavier", "sigmoid"):
+            return math.sqrt(1.0 / fan_in)
+        raise ValueError(f"unknown weight_init_std {weight_init_std!r}: use one of "
+                         f"{', '.join(INIT_NAMES)} or a positive number")
+    if (isinstance(weight_init_std, Real) and not isinstance(weight_init_std, bool)
+            and math.isfinite(weight_init_std) and weight_init_std > 0):
+        return float(weight_init_std)
+    raise ValueError(f"weight_init_std must be one of {', '.join(INIT_NAMES)} or a positive "
+                     f"number, got {weight_init_std!r}")
+
+
+def _positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+class MultiLayerNet:
+    """Affine → activation → ... → Affine → output loss.
+
+    Parameters follow the book: input_size, hidden_size_list, output_size,
+    activation ('relu', 'sigmoid', 'tanh'), weight_init_std ('he', 'xavier',
+    their aliases 'relu', 'sigmoid', or a number), weight_decay_lambda (L2).
+    Beyond the book's class: use_dropout / dropout_ratio and use_batchnorm (as
+    in its MultiLayerNetExtend); output 'softmax' (softmax with cross-entropy,
+    the default), 'sigmoid' (sigmoid outputs with squared error, the XOR net of
+    seed 004) or 'identity' (squared error); backend 'numpy' or 'cupy' (None:
+    the ENGINE_BACKEND variable); dtype float32 (default) or float64; seed for
+    the initial weights and dropout masks.
+    """
+
+    def __init__(self, input_size: int, hidden_size_list, output_size: int,
+                 activation: str = "relu", weight_init_std="he",
+                 weight_decay_lambda: float = 0.0, *, use_dropout: bool = False,
+                 dropout_ratio: float = 0.5, use_batchnorm: bool = False,
+                 output: str = "softmax", backend: str | None = None, dtype=None,
+                 seed: int | None = None) -> None:
+        self.input_size = _positive_int(input_size, "input_size")
+        self.output_size = _positive_int(output_size, "output_size")
+        if isinstance(hidden_size_list, (int, np.integer)):
+            hidden_size_list = [hidden_size_list]
+        self.hidden_size_list = [_positive_int(h, "every hidden size")
+                                 for h in list(hidden_size_list)]
+        if not isinstance(activation, str) or activation.lower() not in ACTIVATION_LAYERS:
+            raise ValueError(f"unknown activation {activation!r}: use one of "
+                             f"{', '.join(ACTIVATION_LAYERS)}")
+        self.activation = activation.lower()
+        if output not in OUTPUTS:
+            raise ValueError(f"unknown output {output!r}: use one of {', '.join(OUTPUTS)}")
+        self.output = output
+        if not (math.isfinite(weight_decay_lambda) and weight_decay_lambda >= 0):
+            raise ValueError(f"weight_decay_lambda must be >= 0, got {weight_decay_lambda}")
+        self.weight_decay_lambda = float(weight_decay_lambda)
+        self.use_dropout = bool(use_dropout)
+        self.use_batchnorm = bool(use_batchnorm)
+        self.weight_init_std = weight_init_std
+        self.xp = get_backend(backend)
+        self.backend = backend_name(self.xp)
+        self.dtype = resolve_dtype(dtype)
+        self.seed = seed
+
+        sizes = [self.input_size, *self.hidden_size_list, self.output_size]
+        self.hidden_layer_num = len(self.hidden_size_list)
+        rng = np.random.default_rng(seed)  # host RNG: the same weights on numpy and cupy
+        xp = self.xp
+        self.params: dict = {}
+        for i in range(1, len(sizes)):
+            scale = init_scale(weight_init_std, sizes[i - 1])
+            W = scale * rng.standard_normal((sizes[i - 1], sizes[i]))
+            self.params[f"W{i}"] = xp.asarray(W, dtype=self.dtype)
+            self.params[f"b{i}"] = xp.zeros(sizes[i], dtype=self.dtype)
+
+        self.layers: OrderedDict[str, Layer] = OrderedDict()
+        for i in range(1, self.hidden_layer_num + 1):
+            self.layers[f"Affine{i}"] = Affine(self.params[f"W{i}"], self.params[f"b{i}"])
+            if self.use_batchnorm:
+                self.params[f"gamma{i}"] = xp.ones(sizes[i], dtype=self.dtype)
+                self.params[f"beta{i}"] = xp.zeros(sizes[i], dtype=self.dtype)
+                self.layers[f"BatchNorm{i}"] = BatchNormalization(
+                    self.params[f"gamma{i}"], self.params[f"beta{i}"])
+            self.layers[f"Activation{i}"] = ACTIVATION_LAYERS[self.activation]()
+            if self.use_dropout:
+                dseed = None if seed is None else seed + i
+                self.layers[f"Dropout{i}"] = Dropout(dropout_ratio, seed=dseed)
+        last = self.hidden_layer_num + 1
+        self.layers[f"Affine{last}"] = Affine(self.params[f"W{last}"], self.params[f"b{last}"])
+        if self.output == "sigmoid":
+            self.layers["Sigmoid"] = Sigmoid()
+        self.last_layer = SoftmaxWithLoss() if self.output == "softmax" else SquaredErrorLoss()
+
+        # where each gradient lives: grads[key] is the layer's own grad array
+        self._grad_refs: dict = {}
+        for layer in self.layers.values():
+            for p, g in zip(layer.params, layer.grads, strict=True):
+                key = next(k for k, v in self.params.items() if v is p)
+                self._grad_refs[key] = g
+
+    def __repr__(self) -> str:
+        sizes = "-".join(str(s) for s in
+                         [self.input_size, *self.hidden_size_list, self.output_size])
+        return (f"MultiLayerNet({sizes}, activation={self.activation!r}, output={self.output!r}, "
+                f"backend={self.backend!r}, dtype={self.dtype.name})")
+
+    # --- input checks -------------------------------------------------------------------
+
+    def _check_x(self, x):
+        """x as an array of the network's backend and dtype, shape (N, input_size)."""
+        xp = self.xp
+        x = xp.asarray(x)
+        if x.dtype != self.dtype:
+            x = x.astype(self.dtype)
+        if x.ndim == 1:
+            x = x.reshape(1, -1)
+        if x.ndim < 2 or x[0].size != self.input_size:
+            raise ValueError(f"x must have shape (N, {self.input_size}), got {tuple(x.shape)}")
+        if not bool(xp.isfinite(x).all()):
+            raise ValueError("x contains NaN or infinite values")
+        return x
+
+    def _check_t(self, t, n: int):
+        xp = self.xp
+        t = xp.asarray(t)
+        if t.ndim == 0 and n == 1:
+            t = t.reshape(1)
+        if t.shape[0] != n:
+            raise ValueError(f"t must have one target per sample ({n}), got shape {tuple(t.shape)}")
+        if t.dtype.kind == "f" and not bool(xp.isfinite(t).all()):
+            raise ValueError("t contains NaN or infinite values")
+        return t
+
+    # --- the book's methods -------------------------------------------------------------
+
+    def predict(self, x, train_flg: bool = False):
+        """The scores (or sigmoid outputs) for x, before the loss layer."""
+        return self._predict(self._check_x(x), train_flg)
+
+    def _predict(self, x, train_flg: bool):
+        for layer in self.layers.values():
+            x = layer.forward(x, train_flg) if layer.takes_train_flg else layer.forward(x)
+        return x
+
+    def loss(self, x, t, train_flg: bool = False):
+        """The loss on (x, t), plus 0.5·λ·Σ‖W‖² when weight decay is on."""
+        x = self._check_x(x)
+        return self._loss(x, self._check_t(t, x.shape[0]), train_flg)
+
+    def _loss(self, x, t, train_flg: bool):
+        y = self._predict(x, train_flg)
+        loss = self.last_layer.forward(y, t)
+        if self.weight_decay_lambda:
+            lam = self.weight_decay_lambda
+            for i in range(1, self.hidden_layer_num + 2):
+                W = self.params[f"W{i}"]
+                loss = loss + 0.5 * lam * (W * W).sum()
+        return loss
+
+    def accuracy(self, x, t, batch_size: int = 1000) -> float:
+        """The fraction of samples classified right (in batches, to bound memory).
+
+        One output unit (the XOR net): output > 0.5 counts as class 1.
+        """
+        x = self._check_x(x)
+        t = self._check_t(t, x.shape[0])
+        xp = self.xp
+        if t.ndim == 2 and t.shape[1] > 1:
+            t = t.argmax(axis=1)
+        t = t.reshape(-1)
+        correct = 0
+        for start in range(0, x.shape[0], batch_size):
+            y = self._predict(x[start:start + batch_size], train_flg=False)
+            if y.shape[1] == 1:
+                pred = (y[:, 0] > (0.5 if self.output == "sigmoid" else 0.0)).astype(xp.int64)
+            else:
+                pred = y.argmax(axis=1)
+            correct += int((pred == t[start:start + batch_size]).sum())
+        return correct / x.shape[0]
+
+    def gradient(self, x, t) -> dict:
+        """Backprop: the gradient of the loss for every parameter, keyed like `params`.
+
+        The arrays are the layers' own gradient buffers: the next call overwrites
+        them (copy them to keep them).
+        """
+        x = self._check_x(x)
+        return self._gradient(x, self._check_t(t, x.shape[0]))[1]
+
+    def _gradient(self, x, t):
+        """(loss, grads) without input checks: for a trainer that checked its data once."""
+        loss = self._loss(x, t, train_flg=True)
+        dout = self.last_layer.backward(1)
+        for layer in reversed(self.layers.values()):
+            dout = layer.backward(dout)
+        if self.weight_decay_lambda:
+            lam = self.weight_decay_lambda
+            for i in range(1, self.hidden_layer_num + 2):
+                self._grad_refs[f"W{i}"] += lam * self.params[f"W{i}"]
+        return loss, self._grad_refs
+
+    def numerical_gradient(self, x, t, h: float = 1e-4) -> dict:
+        """The same gradients by central differences (slow: two losses per parameter).
+
+        Use a float64 network for a meaningful comparison. Dropout draws new
+        masks on every forward pass, so it must be off here.
+        """
+        if self.use_dropout:
+            raise ValueError("turn dropout off to compute numerical gradients: its random "
+                             "masks change the loss between the two evaluations")
+        x = self._check_x(x)
+        t = self._check_t(t, x.shape[0])
+        return {key: _numerical_gradient(lambda: to_float(self._loss(x, t, True)), p, h)
+                for key, p in self.params.items()}
+
+    # --- for the pages -------------------------------------------------------------------
+
+    def forward_trace(self, x) -> list[tuple[str, object]]:
+        """[(layer name, its output)] for one inference pass: what flows through each layer."""
+        x = self._check_x(x)
+        trace = [("input", x)]
+        for name, layer in self.layers.items():
+            x = layer.forward(x, False) if layer.takes_train_flg else layer.forward(x)
+            trace.append((name, x))
+        return trace
+
+    def weight_keys(self) -> list[str]:
+        """The weight matrices in order: W1, W2, ..."""
+        return [f"W{i}" for i in range(1, self.hidden_layer_num + 2)]
+
+    def grad_stats(self) -> dict[str, float]:
+        """Mean |dW| per weight for each Affine layer, from the last backward pass.
+
+        A mean, not a sum, so a 784×100 layer and a 100×10 layer compare fairly.
+        """
+        xp = self.xp
+        return {key: to_float(xp.abs(self._grad_refs[key]).mean()) for key in self.weight_keys()}
+
+    def n_params(self) -> int:
+        return int(sum(p.size for p in self.params.values()))

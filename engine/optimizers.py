@@ -1,0 +1,197 @@
+"""Optimizers: one small class each, `update(params, grads)` changing params in place.
+
+`params` and `grads` are dicts with the same keys (a network's `params` and
+its `gradient(...)`) or lists in the same order (a layer's `params`/`grads`).
+State such as velocities is created on the first update, shaped like each
+parameter. Each docstring gives the update as its paper writes it, with
+g = ∂L/∂θ and the names the code uses.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .backend import get_array_module
+
+
+def _check_positive(value: float, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def _check_fraction(value: float, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return float(value)
+
+
+def _pairs(params, grads):
+    """(key, param, grad) for dicts or lists, checking they match."""
+    if isinstance(params, dict):
+        if not isinstance(grads, dict) or set(grads) != set(params):
+            raise ValueError("grads must be a dict with the same keys as params")
+        items = [(k, params[k], grads[k]) for k in params]
+    else:
+        if len(params) != len(grads):
+            raise ValueError(f"params and grads must have the same length, "
+                             f"got {len(params)} and {len(grads)}")
+        items = list(zip(range(len(params)), params, grads, strict=True))
+    for key, p, g in items:
+        if p.shape != g.shape:
+            raise ValueError(f"gradient {key!r} has shape {g.shape}, its parameter {p.shape}")
+    return items
+
+
+class Optimizer:
+    """Base class: holds the learning rate and per-parameter state."""
+
+    def __init__(self, lr: float) -> None:
+        self.lr = _check_positive(lr, "learning rate lr")
+        self.state: dict = {}  # per-parameter buffers, made lazily
+
+    def _buffer(self, name: str, key, like):
+        """The state array `name` for parameter `key`, zeros on first use."""
+        slot = (name, key)
+        if slot not in self.state:
+            self.state[slot] = get_array_module(like).zeros_like(like)
+        return self.state[slot]
+
+    def update(self, params, grads) -> None:
+        for key, p, g in _pairs(params, grads):
+            self._update_one(key, p, g)
+
+    def _update_one(self, key, p, g) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget all state (velocities, accumulated squares, step count)."""
+        self.state.clear()
+
+    def __repr__(self) -> str:
+        extra = {k: v for k, v in vars(self).items() if k not in ("state", "lr")}
+        args = ", ".join(f"{k}={v}" for k, v in extra.items() if not k.startswith("_"))
+        return f"{type(self).__name__}(lr={self.lr}{', ' if args else ''}{args})"
+
+
+class SGD(Optimizer):
+    """θ ← θ − η·g."""
+
+    def __init__(self, lr: float = 0.01) -> None:
+        super().__init__(lr)
+
+    def _update_one(self, key, p, g) -> None:
+        p -= self.lr * g
+
+
+class Momentum(Optimizer):
+    """v ← α·v − η·g;  θ ← θ + v."""
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
+        super().__init__(lr)
+        self.momentum = _check_fraction(momentum, "momentum")
+
+    def _update_one(self, key, p, g) -> None:
+        v = self._buffer("v", key, p)
+        v *= self.momentum
+        v -= self.lr * g
+        p += v
+
+
+class Nesterov(Optimizer):
+    """Nesterov's accelerated gradient (NAG), in the form that needs only g at θ:
+
+    v ← α·v − η·g;  θ ← θ + α·v − η·g
+    (Sutskever et al. 2013's look-ahead step, rewritten for the current point;
+    the same update as PyTorch's SGD with nesterov=True).
+    """
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
+        super().__init__(lr)
+        self.momentum = _check_fraction(momentum, "momentum")
+
+    def _update_one(self, key, p, g) -> None:
+        v = self._buffer("v", key, p)
+        v *= self.momentum
+        v -= self.lr * g
+        p += self.momentum * v
+        p -= self.lr * g
+
+
+class AdaGrad(Optimizer):
+    """h ← h + g⊙g;  θ ← θ − η·g / (√h + ε)."""
+
+    def __init__(self, lr: float = 0.01, eps: float = 1e-7) -> None:
+        super().__init__(lr)
+        self.eps = _check_positive(eps, "eps")
+
+    def _update_one(self, key, p, g) -> None:
+        xp = get_array_module(p)
+        h = self._buffer("h", key, p)
+        h += g * g
+        p -= self.lr * g / (xp.sqrt(h) + self.eps)
+
+
+class RMSProp(Optimizer):
+    """h ← ρ·h + (1 − ρ)·g⊙g;  θ ← θ − η·g / (√h + ε)."""
+
+    def __init__(self, lr: float = 0.01, decay_rate: float = 0.99, eps: float = 1e-7) -> None:
+        super().__init__(lr)
+        self.decay_rate = _check_fraction(decay_rate, "decay_rate")
+        self.eps = _check_positive(eps, "eps")
+
+    def _update_one(self, key, p, g) -> None:
+        xp = get_array_module(p)
+        h = self._buffer("h", key, p)
+        h *= self.decay_rate
+        h += (1 - self.decay_rate) * g * g
+        p -= self.lr * g / (xp.sqrt(h) + self.eps)
+
+
+class Adam(Optimizer):
+    """Adam (Kingma and Ba, 2015), step t = 1, 2, ...:
+
+    m ← β1·m + (1 − β1)·g;   v ← β2·v + (1 − β2)·g⊙g
+    m̂ = m / (1 − β1ᵗ);      v̂ = v / (1 − β2ᵗ)
+    θ ← θ − η·m̂ / (√v̂ + ε)
+    """
+
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8) -> None:
+        super().__init__(lr)
+        self.beta1 = _check_fraction(beta1, "beta1")
+        self.beta2 = _check_fraction(beta2, "beta2")
+        self.eps = _check_positive(eps, "eps")
+        self.t = 0
+
+    def update(self, params, grads) -> None:
+        self.t += 1  # one step for all parameters
+        super().update(params, grads)
+
+    def _update_one(self, key, p, g) -> None:
+        xp = get_array_module(p)
+        b1, b2, t = self.beta1, self.beta2, self.t
+        m = self._buffer("m", key, p)
+        v = self._buffer("v", key, p)
+        m *= b1
+        m += (1 - b1) * g
+        v *= b2
+        v += (1 - b2) * (g * g)
+        m_hat = m / (1 - b1**t)
+        v_hat = v / (1 - b2**t)
+        p -= self.lr * m_hat / (xp.sqrt(v_hat) + self.eps)
+
+    def reset(self) -> None:
+        super().reset()
+        self.t = 0
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    "SGD": SGD,
+    "Momentum": Momentum,
+    "Nesterov": Nesterov,
+    "AdaGrad": AdaGrad,
+    "RMSProp": RMSProp,
+    "Adam": Adam,
+}

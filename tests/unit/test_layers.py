@@ -1,0 +1,180 @@
+"""Every layer's backward against central differences (float64), and its contract."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.gradcheck import check_layer
+from engine.layers import (
+    Affine,
+    BatchNormalization,
+    Dropout,
+    ReLU,
+    Sigmoid,
+    SoftmaxWithLoss,
+    SquaredErrorLoss,
+    Tanh,
+)
+
+TOL = 1e-6
+rng = np.random.default_rng(42)
+
+
+class RepeatableDropout(Dropout):
+    """Dropout drawing the same mask on every forward, so central differences see one function."""
+
+    def forward(self, x, train_flg=True):
+        self.rng = None
+        return super().forward(x, train_flg)
+
+
+def affine():
+    return Affine(rng.standard_normal((4, 3)), rng.standard_normal(3))
+
+
+def batchnorm():
+    return BatchNormalization(rng.standard_normal(4) + 1.0, rng.standard_normal(4))
+
+
+LAYERS = {
+    "Affine": (affine, (5, 4)),
+    "Affine 4-D input": (lambda: Affine(rng.standard_normal((12, 3)), np.zeros(3)), (2, 1, 3, 4)),
+    "ReLU": (ReLU, (5, 4)),
+    "Sigmoid": (Sigmoid, (5, 4)),
+    "Tanh": (Tanh, (5, 4)),
+    "Dropout": (lambda: RepeatableDropout(0.3, seed=1), (5, 4)),
+    "BatchNormalization": (batchnorm, (6, 4)),
+}
+
+
+@pytest.mark.parametrize("name", list(LAYERS))
+def test_layer_backward_matches_numerical_gradient(name):
+    make, shape = LAYERS[name]
+    x = rng.standard_normal(shape)
+    if name == "ReLU":
+        x[np.abs(x) < 1e-3] = 0.5  # keep away from the kink
+    result = check_layer(make(), x)
+    for c in result.checks:
+        assert c.rel_error < TOL, f"{name} d/d{c.name}: relative error {c.rel_error:.2e} >= {TOL}"
+
+
+@pytest.mark.parametrize("target", ["labels", "one-hot"])
+def test_softmax_with_loss_gradient(target):
+    x = rng.standard_normal((6, 5))
+    labels = rng.integers(0, 5, 6)
+    t = labels if target == "labels" else np.eye(5)[labels]
+    layer = SoftmaxWithLoss()
+    result = check_layer(layer, x, t)
+    assert result.max_rel_error < TOL
+    # the backward is (y - t) / N
+    y = np.exp(x) / np.exp(x).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(result["x"].backprop, (y - np.eye(5)[labels]) / 6, atol=1e-12)
+
+
+def test_squared_error_loss_gradient_and_delta_rule():
+    y_in = rng.standard_normal((4, 2))
+    t = rng.random((4, 2))
+    assert check_layer(SquaredErrorLoss(), y_in, t).max_rel_error < TOL
+    # after a sigmoid: delta = (y_o - y_t) y_o (1 - y_o) / N (seed 004, batched)
+    sig, loss = Sigmoid(), SquaredErrorLoss()
+    yo = sig.forward(y_in)
+    loss.forward(yo, t)
+    delta = sig.backward(loss.backward(1.0))
+    np.testing.assert_allclose(delta, (yo - t) * yo * (1 - yo) / 4)
+
+
+def test_affine_seed_shapes_single_and_batch():
+    W = np.arange(6.0).reshape(2, 3)
+    b = np.array([1.0, 2.0, 3.0])
+    layer = Affine(W, b)
+    x = np.array([[1.0, 2.0]])  # (2,) as a batch of one
+    assert layer.forward(x).tolist() == [[7.0, 11.0, 15.0]]
+    xb = rng.standard_normal((7, 2))
+    out = layer.forward(xb)
+    assert out.shape == (7, 3)
+    dx = layer.backward(np.ones((7, 3)))
+    assert dx.shape == (7, 2)
+    assert layer.grads[0].shape == (2, 3) and layer.grads[1].tolist() == [7.0, 7.0, 7.0]
+
+
+@pytest.mark.parametrize("make", [affine, ReLU, Sigmoid, Tanh, lambda: Dropout(0.5, seed=0),
+                                  batchnorm])
+def test_backward_never_mutates_dout(make):
+    layer = make()
+    out = layer.forward(rng.standard_normal((5, 4)))
+    dout = rng.standard_normal(out.shape)
+    before = dout.copy()
+    layer.backward(dout)
+    np.testing.assert_array_equal(dout, before)
+
+
+def test_relu_mask_and_output():
+    layer = ReLU()
+    out = layer.forward(np.array([[1.0, -0.5], [-2.0, 3.0]]))
+    assert out.tolist() == [[1.0, 0.0], [0.0, 3.0]]
+    assert layer.backward(np.ones((2, 2))).tolist() == [[1.0, 0.0], [0.0, 1.0]]
+
+
+def test_dropout_train_and_inference():
+    layer = Dropout(0.25, seed=3)
+    x = np.ones((200, 50))
+    out = layer.forward(x, train_flg=True)
+    kept = out.mean()
+    assert 0.7 < kept < 0.8
+    np.testing.assert_allclose(layer.forward(x, train_flg=False), 0.75)
+    a = Dropout(0.5, seed=9).forward(x)
+    b = Dropout(0.5, seed=9).forward(x)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_batchnorm_normalizes_and_tracks_running_stats():
+    layer = BatchNormalization(np.ones(3), np.zeros(3), momentum=0.0)
+    x = rng.standard_normal((64, 3)) * 5 + 2
+    out = layer.forward(x, train_flg=True)
+    np.testing.assert_allclose(out.mean(axis=0), 0, atol=1e-9)
+    np.testing.assert_allclose(out.std(axis=0), 1, atol=1e-5)
+    np.testing.assert_allclose(layer.running_mean, x.mean(axis=0))
+    inf = layer.forward(x, train_flg=False)
+    np.testing.assert_allclose(inf, out, atol=1e-5)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 8), d=st.integers(1, 6), h=st.integers(1, 6))
+def test_affine_shapes(n, d, h):
+    layer = Affine(np.ones((d, h)), np.zeros(h))
+    out = layer.forward(np.ones((n, d)))
+    assert out.shape == (n, h)
+    assert layer.backward(np.ones((n, h))).shape == (n, d)
+    assert [g.shape for g in layer.grads] == [(d, h), (h,)]
+
+
+def test_float32_stays_float32():
+    W = rng.standard_normal((4, 3)).astype(np.float32)
+    layers = [Affine(W, np.zeros(3, np.float32)), ReLU(), Sigmoid(), Tanh()]
+    x = rng.standard_normal((2, 4)).astype(np.float32)
+    for layer in layers:
+        x = layer.forward(x)
+        assert x.dtype == np.float32, type(layer).__name__
+    loss = SoftmaxWithLoss()
+    loss.forward(x, np.array([0, 1]))
+    assert loss.backward(1).dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: Affine(np.ones((2, 3)), np.ones(2)), r"b of shape \(H,\)"),
+        (lambda: Affine(np.ones((2, 3)), np.ones(3)).forward(np.ones((4, 5))),
+         "expects 2 features"),
+        (lambda: Dropout(1.0), r"\[0, 1\)"),
+        (lambda: Dropout(-0.1), r"\[0, 1\)"),
+        (lambda: BatchNormalization(np.ones(2), np.ones(3)), "one shape"),
+        (lambda: SoftmaxWithLoss().forward(np.ones((2, 3)), np.array([0, 3])), "0..2"),
+        (lambda: SoftmaxWithLoss().forward(np.ones(3), np.array([0])), r"\(N, C\)"),
+        (lambda: SquaredErrorLoss().forward(np.ones((2, 2)), np.ones((2, 3))), "shape"),
+    ],
+)
+def test_bad_input_raises_value_error(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

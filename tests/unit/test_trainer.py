@@ -1,0 +1,121 @@
+"""The trainer: seeded, bounded, yields control, stops clearly on divergence."""
+
+import numpy as np
+import pytest
+
+from engine.datasets import spiral
+from engine.network import MultiLayerNet
+from engine.optimizers import SGD, Adam
+from engine.trainer import BoundedSeries, Trainer, TrainingDiverged
+
+
+def make(seed=0, lr=0.5, **kw):
+    x, t = spiral(seed=1)
+    net = MultiLayerNet(2, [10], 3, seed=seed)
+    return Trainer(net, SGD(lr=lr), x, t, x[:60], t[:60], batch_size=30, seed=seed, **kw)
+
+
+def test_same_seed_same_run():
+    a, b = make(), make()
+    a.run(max_steps=25)
+    b.run(max_steps=25)
+    assert a.history.loss.y == b.history.loss.y
+    c = make(seed=1)
+    c.run(max_steps=25)
+    assert c.history.loss.y != a.history.loss.y
+
+
+def test_steps_yield_after_every_step_and_epochs_end():
+    trainer = make()
+    assert trainer.steps_per_epoch == 10
+    events = list(trainer.steps(max_steps=21))
+    assert [e.step for e in events] == list(range(1, 22))
+    ends = [e for e in events if e.epoch_end is not None]
+    assert [e.step for e in ends] == [10, 20]
+    assert trainer.epoch == 2 and len(trainer.history.epochs) == 2
+    rec = trainer.history.epochs[0]
+    assert 0 <= rec.train_acc <= 1 and 0 <= rec.test_acc <= 1 and rec.loss > 0
+
+
+def test_run_is_bounded_and_resumable():
+    trainer = make()
+    assert len(trainer.run(max_steps=7)) == 7
+    assert len(trainer.run(until_epoch=1)) == 3  # finishes the first epoch
+    assert trainer.epoch == 1
+    assert len(trainer.run(max_seconds=0.0)) == 1  # at least one step, then time is up
+    with pytest.raises(ValueError, match="never ends"):
+        trainer.run()
+
+
+def test_fit_with_callback_can_stop_early():
+    trainer = make()
+    seen = []
+    trainer.fit(epochs=5, callback=lambda e: seen.append(e.step) or e.step < 12)
+    assert seen[-1] == 12 and trainer.step_count == 12
+
+
+def test_fit_learns():
+    trainer = make(lr=1.0)
+    trainer.fit(epochs=100)
+    first, last = trainer.history.epochs[0], trainer.history.epochs[-1]
+    assert last.loss < first.loss and last.train_acc > 0.8
+
+
+def test_grad_stats_per_layer_are_recorded():
+    trainer = make(stats_every=5)
+    trainer.run(max_steps=20)
+    stats = trainer.history.grad_stats
+    assert list(stats) == ["W1", "W2"]
+    assert stats["W1"].x == [1, 5, 10, 15, 20]
+    assert all(v > 0 for v in stats["W2"].y)
+
+
+def test_history_is_bounded_but_spans_the_run():
+    series = BoundedSeries(limit=100)
+    for i in range(10_000):
+        series.append(i, float(i))
+    assert len(series) < 100
+    assert series.x[0] == 0 and series.x[-1] > 9_000
+    steps = np.diff(series.x)
+    assert (steps == steps[0]).all(), "points stay evenly spaced"
+
+
+def test_uint8_data_is_scaled_per_batch():
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (50, 4), dtype=np.uint8)
+    t = rng.integers(0, 2, 50)
+    net = MultiLayerNet(4, [3], 2, seed=0)
+    trainer = Trainer(net, SGD(0.1), x, t, batch_size=10)
+    xb, _ = trainer._batch(x, t, np.arange(10))
+    assert xb.dtype == np.float32 and float(xb.max()) <= 1.0
+    np.testing.assert_allclose(xb, x[:10] / 255, rtol=1e-6)
+    trainer.run(max_steps=5)
+    assert x.dtype == np.uint8  # the dataset itself is untouched
+
+
+def test_divergence_raises_a_clear_error():
+    x, t = spiral(seed=1)
+    net = MultiLayerNet(2, [10], 3, seed=0, weight_init_std=10.0)
+    trainer = Trainer(net, Adam(lr=1e30), x, t, batch_size=30)
+    with pytest.raises(TrainingDiverged, match="smaller learning rate"), np.errstate(all="ignore"):
+        trainer.run(max_steps=50)
+    assert issubclass(TrainingDiverged, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(batch_size=0), "batch_size must be a positive integer"),
+        (dict(stats_every=0), "stats_every must be a positive integer"),
+        (dict(x_train=np.ones((10, 3))), r"x_train must have shape \(N, 2\)"),
+        (dict(t_train=np.zeros(7, dtype=int)), "300 samples but t_train has 7"),
+        (dict(x_train=np.full((300, 2), np.nan)), "NaN"),
+        (dict(x_test=np.ones((5, 2)), t_test=None), "test data and labels are both required"),
+    ],
+)
+def test_bad_arguments_raise_value_error(kwargs, message):
+    x, t = spiral(seed=1)
+    args = dict(x_train=x, t_train=t, batch_size=30) | kwargs
+    net = MultiLayerNet(2, [4], 3)
+    with pytest.raises(ValueError, match=message):
+        Trainer(net, SGD(0.1), **args)
