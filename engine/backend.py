@@ -28,7 +28,7 @@ def _cupy_module() -> ModuleType | None:
 def cupy_available() -> bool:
     """True when cupy imports and sees at least one CUDA device."""
     try:
-        import cupy  # noqa: PLC0415 - optional dependency, imported on demand
+        import cupy
     except Exception:  # ImportError, or a broken CUDA install raising on import
         return False
     try:
@@ -57,7 +57,7 @@ def get_backend(name: str | None = None) -> ModuleType:
             "is visible; install requirements-gpu.txt on a machine with an NVIDIA GPU, "
             f"or use 'numpy' (unset {BACKEND_ENV})"
         )
-    import cupy  # noqa: PLC0415
+    import cupy
 
     return cupy
 

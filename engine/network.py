@@ -136,6 +136,8 @@ class MultiLayerNet:
         if self.output == "sigmoid":
             self.layers["Sigmoid"] = Sigmoid()
         self.last_layer = SoftmaxWithLoss() if self.output == "softmax" else SquaredErrorLoss()
+        # the gradient of the input itself is never used in training: don't compute it
+        self.layers["Affine1"].compute_dx = False
 
         # where each gradient lives: grads[key] is the layer's own grad array
         self._grad_refs: dict = {}

@@ -113,7 +113,7 @@ class Trainer:
     one batch at a time, so a dataset can stay uint8 in memory.
     Each epoch visits every sample once in an order drawn from `seed`.
     After each epoch, accuracy is measured on up to `eval_samples` training
-    samples and on the whole test set (if given).
+    samples (None: all of them; 0: none) and on the whole test set (if given).
     """
 
     def __init__(self, network: MultiLayerNet, optimizer: Optimizer, x_train, t_train,
@@ -190,7 +190,7 @@ class Trainer:
         record = EpochRecord(
             epoch=self.epoch, step=self.step_count,
             loss=self._epoch_loss_sum / max(self._epoch_loss_n, 1),
-            train_acc=self.evaluate("train"),
+            train_acc=self.evaluate("train") if self.eval_samples != 0 else None,
             test_acc=self.evaluate("test") if self.has_test else None,
             seconds=self.train_seconds)
         self.history.epochs.append(record)
