@@ -1,0 +1,35 @@
+"""Home: what the course is, the five lessons to come, and a live check of the engine."""
+
+import numpy as np
+import streamlit as st
+
+from engine.backend import BACKEND_ENV, DEFAULT_DTYPE, backend_name, get_backend
+from ui.i18n import t
+from ui.lessons import LESSONS, lesson_key
+
+st.title(t("home.title"))
+st.markdown(t("home.intro"))
+
+st.subheader(t("home.lessons_heading"))
+st.info(t("home.not_built"), icon=":material/construction:")
+for number, lesson in enumerate(LESSONS, start=1):
+    with st.container(border=True):
+        title = t(lesson_key(lesson, "title"))
+        st.markdown(f"**{number}. {title}** :gray-badge[{t('home.badge_not_built')}]")
+        st.caption(t(lesson_key(lesson, "summary")))
+
+st.subheader(t("home.engine_heading"))
+try:
+    xp = get_backend()
+except (RuntimeError, ValueError) as err:  # ENGINE_BACKEND asks for something unusable
+    st.error(t("home.backend_error", error=err))
+else:
+    st.markdown(
+        t(
+            "home.backend",
+            name=backend_name(xp),
+            version=xp.__version__,
+            dtype=np.dtype(DEFAULT_DTYPE).name,
+        )
+    )
+st.caption(t("home.backend_hint", env=BACKEND_ENV))

@@ -1,0 +1,89 @@
+"""The app in Debian's Chromium: every page, both languages, no exception, no console error."""
+
+from __future__ import annotations
+
+import pytest
+
+from ui.i18n import LANGS, tr
+from ui.lessons import LESSONS, lesson_key
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
+
+VIEWPORT = {"width": 1280, "height": 800}
+IDLE_TIMEOUT_MS = 30_000
+
+
+def open_idle(page, url: str) -> None:
+    """Load `url` and wait until the script has run to the end and the page is quiet."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector(
+        "[data-testid=stApp][data-test-connection-state=CONNECTED]"
+        "[data-test-script-state=notRunning]",
+        timeout=IDLE_TIMEOUT_MS,
+    )
+    page.wait_for_selector(
+        "[data-testid=stStatusWidget]", state="detached", timeout=IDLE_TIMEOUT_MS
+    )
+    page.wait_for_load_state("networkidle", timeout=IDLE_TIMEOUT_MS)
+
+
+def full_page_screenshot(page, path) -> None:
+    """Streamlit scrolls inside its main section, so grow the viewport to the content first."""
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll("
+        "'[data-testid=stMain], [data-testid=stSidebarContent]')].map(e => e.scrollHeight))"
+    )
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
+    page.wait_for_timeout(300)  # let the layout settle at the new size
+    page.screenshot(path=str(path), full_page=True)
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh page whose console errors and failed requests fail the test at teardown."""
+    locale = getattr(request, "param", "ko-KR")
+    context = browser.new_context(viewport=VIEWPORT, locale=locale)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda msg: msg.type == "error" and errors.append(f"console: {msg.text}"))
+    pg.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    pg.on("requestfailed", lambda req: errors.append(f"request failed: {req.url} {req.failure}"))
+    yield pg
+    context.close()
+    assert errors == [], "\n".join(errors)
+
+
+def assert_home_in(page, lang: str) -> None:
+    assert page.locator("[data-testid=stException]").count() == 0
+    main = page.locator("[data-testid=stMain]")
+    assert main.get_by_role("heading", name=tr(lang, "home.title")).is_visible()
+    for number, lesson in enumerate(LESSONS, start=1):
+        title = f"{number}. {tr(lang, lesson_key(lesson, 'title'))}"
+        assert main.get_by_text(title, exact=False).first.is_visible(), title
+    assert main.get_by_text(tr(lang, "home.not_built")).is_visible()
+    assert page.title() == tr(lang, "app.title")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_home_page(app_url, page, screenshots_dir, lang):
+    open_idle(page, f"{app_url}/?lang={lang}")
+    assert_home_in(page, lang)
+    full_page_screenshot(page, screenshots_dir / f"home-{lang}.png")
+
+
+@pytest.mark.parametrize(("page", "lang"), [("en-US", "en"), ("ko-KR", "ko")], indirect=["page"])
+def test_browser_locale_picks_the_language(app_url, page, lang):
+    open_idle(page, f"{app_url}/")
+    assert_home_in(page, lang)
+    assert page.url.endswith(f"?lang={lang}")
+
+
+def test_sidebar_switch_changes_language_and_url(app_url, page, screenshots_dir):
+    open_idle(page, f"{app_url}/?lang=ko")
+    sidebar = page.locator("[data-testid=stSidebar]")
+    sidebar.get_by_text(tr("ko", "lang.en"), exact=True).click()
+    page.wait_for_url("**/?lang=en", timeout=IDLE_TIMEOUT_MS)
+    page.get_by_role("heading", name=tr("en", "home.title")).wait_for(timeout=IDLE_TIMEOUT_MS)
+    open_idle(page, page.url)  # a reload keeps the chosen language
+    assert_home_in(page, "en")
+    full_page_screenshot(page, screenshots_dir / "home-switched-to-en.png")
