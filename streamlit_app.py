@@ -1,30 +1,39 @@
-"""The app shell: page config, language, shared sidebar, navigation over app_pages/.
+"""The app shell: page config, language, slide mode, shared sidebar, navigation.
 
-Run with `streamlit run streamlit_app.py`. Pages are plain scripts listed here;
-their titles come from the catalog, their URL paths stay fixed. The folder is
-not called pages/: next to a folder of that name Streamlit starts a fresh
-server in its old multipage mode, and a first request for /home would run the
-page without this shell (no sidebar, no language); AppTest does the same on
-every rerun.
+Run with `streamlit run streamlit_app.py`. Pages are plain scripts in app_pages/
+listed here; their titles come from the catalog, their URL paths stay fixed in
+both languages. The folder is not called pages/: next to a folder of that name
+Streamlit starts a fresh server in its old multipage mode, and a first request
+for a lesson would run the page without this shell (no sidebar, no language);
+AppTest does the same on every rerun.
 """
 
 import streamlit as st
 
 from ui.i18n import init_language, t
+from ui.lessons import ICONS, LESSONS, is_built, lesson_file, lesson_key
+from ui.placeholder import placeholder_page
+from ui.settings import init_slides
 from ui.sidebar import render_sidebar
 from ui.style import apply_base_style
 
 init_language()
+slides = init_slides()
 st.set_page_config(
     page_title=t("app.title"),
     page_icon="🧠",
-    layout="centered",
+    layout="wide" if slides else "centered",
     initial_sidebar_state="expanded",
 )
 
-page = st.navigation(
-    [st.Page("app_pages/home.py", title=t("nav.home"), icon=":material/home:", default=True)]
-)
-apply_base_style()
+pages = [st.Page("app_pages/home.py", title=t("nav.home"), icon=":material/home:",
+                 default=True)]
+for number, lesson in enumerate(LESSONS, start=1):
+    title = f"{number}. {t(lesson_key(lesson, 'title'))}"
+    source = lesson_file(lesson) if is_built(lesson) else placeholder_page(lesson)
+    pages.append(st.Page(source, title=title, icon=ICONS[lesson], url_path=lesson))
+
+page = st.navigation(pages)
+apply_base_style(slides)
 render_sidebar()
 page.run()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.i18n import LANGS, QUERY_PARAM, STATE_KEY, t
+from ui.settings import EXPORT_KEY, SLIDES_KEY, write_slides_to_url
+from viz.theme import EXPORT_FORMATS
 
 
 def _write_lang_to_url() -> None:
@@ -13,7 +15,7 @@ def _write_lang_to_url() -> None:
 
 
 def render_sidebar() -> None:
-    """The language switch (its value is the session's language, set by init_language)."""
+    """Language switch, slide mode, and the format the chart camera buttons save."""
     with st.sidebar:
         st.radio(
             t("sidebar.language"),
@@ -23,3 +25,9 @@ def render_sidebar() -> None:
             horizontal=True,
             on_change=_write_lang_to_url,
         )
+        st.toggle(t("sidebar.slides"), key=SLIDES_KEY, on_change=write_slides_to_url,
+                  help=t("sidebar.slides_help"))
+        if st.session_state.get(SLIDES_KEY):
+            st.radio(t("sidebar.export_format"), EXPORT_FORMATS, key=EXPORT_KEY,
+                     format_func=str.upper, horizontal=True,
+                     help=t("sidebar.export_help"))

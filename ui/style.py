@@ -12,6 +12,18 @@ _CSS = """
 </style>
 """
 
+# Slide mode: a white page, large type, nothing distracting around the content.
+_SLIDES_CSS = """
+<style>
+[data-testid=stApp], [data-testid=stHeader] { background: #ffffff; }
+[data-testid=stMain] { font-size: 1.3rem; }
+[data-testid=stMain] :is(p, li, td, th, label) { font-size: 1.3rem; line-height: 1.5; }
+[data-testid=stMain] h1 { font-size: 3rem; }
+[data-testid=stMain] h2 { font-size: 2.3rem; }
+[data-testid=stMain] h3 { font-size: 1.9rem; }
+</style>
+"""
 
-def apply_base_style() -> None:
-    st.html(_CSS)
+
+def apply_base_style(slides: bool = False) -> None:
+    st.html(_CSS + (_SLIDES_CSS if slides else ""))

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.helpers import VIEWPORT
+from ui.lessons import LESSONS
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium's own connections are refused here.
@@ -113,3 +116,48 @@ def browser(chromium):
 def screenshots_dir() -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh page whose console errors and failed requests fail the test at teardown."""
+    locale = getattr(request, "param", "ko-KR")
+    context = browser.new_context(viewport=VIEWPORT, locale=locale)
+    pg = context.new_page()
+    errors: list[str] = []
+    benign_404s = []  # see _is_known_deep_link_probe
+
+    def on_response(response) -> None:
+        if response.status < 400:
+            return
+        if response.status == 404 and _is_known_deep_link_probe(response.url):
+            benign_404s.append(response.url)
+        else:
+            errors.append(f"HTTP {response.status}: {response.url}")
+
+    def on_console(msg) -> None:
+        if msg.type != "error":
+            return
+        if "status of 404" in msg.text and benign_404s:
+            benign_404s.pop()  # the browser's own log line for a probe counted above
+            return
+        errors.append(f"console: {msg.text}")
+
+    pg.on("response", on_response)
+    pg.on("console", on_console)
+    pg.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    pg.on("requestfailed", lambda req: errors.append(f"request failed: {req.url} {req.failure}"))
+    yield pg
+    context.close()
+    assert errors == [], "\n".join(errors)
+
+
+def _is_known_deep_link_probe(url: str) -> bool:
+    """Opening a lesson's URL directly (/perceptron), Streamlit's frontend first asks for
+    /perceptron/_stcore/health and /perceptron/_stcore/host-config, gets 404, and then uses
+    the root: streamlit/streamlit issue #7074 (open). Only those two probes are forgiven.
+    """
+    path = url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
+    parts = path.split("/")
+    return (len(parts) == 3 and parts[0] in LESSONS and parts[1] == "_stcore"
+            and parts[2] in ("health", "host-config"))

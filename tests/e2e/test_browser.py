@@ -4,54 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.helpers import IDLE_TIMEOUT_MS, full_page_screenshot, open_idle
 from ui.i18n import LANGS, tr
 from ui.lessons import LESSONS, lesson_key
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
-
-VIEWPORT = {"width": 1280, "height": 800}
-IDLE_TIMEOUT_MS = 30_000
-
-
-def open_idle(page, url: str) -> None:
-    """Load `url` and wait until the script has run to the end and the page is quiet."""
-    page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector(
-        "[data-testid=stApp][data-test-connection-state=CONNECTED]"
-        "[data-test-script-state=notRunning]",
-        timeout=IDLE_TIMEOUT_MS,
-    )
-    page.wait_for_selector(
-        "[data-testid=stStatusWidget]", state="detached", timeout=IDLE_TIMEOUT_MS
-    )
-    page.wait_for_load_state("networkidle", timeout=IDLE_TIMEOUT_MS)
-
-
-def full_page_screenshot(page, path) -> None:
-    """Streamlit scrolls inside its main section, so grow the viewport to the content first."""
-    height = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll("
-        "'[data-testid=stMain], [data-testid=stSidebarContent]')].map(e => e.scrollHeight))"
-    )
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
-    page.wait_for_timeout(300)  # let the layout settle at the new size
-    page.screenshot(path=str(path), full_page=True)
-
-
-@pytest.fixture
-def page(browser, request):
-    """A fresh page whose console errors and failed requests fail the test at teardown."""
-    locale = getattr(request, "param", "ko-KR")
-    context = browser.new_context(viewport=VIEWPORT, locale=locale)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("console", lambda msg: msg.type == "error" and errors.append(f"console: {msg.text}"))
-    pg.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    pg.on("requestfailed", lambda req: errors.append(f"request failed: {req.url} {req.failure}"))
-    yield pg
-    context.close()
-    assert errors == [], "\n".join(errors)
-
 
 def assert_home_in(page, lang: str) -> None:
     assert page.locator("[data-testid=stException]").count() == 0
@@ -60,7 +17,7 @@ def assert_home_in(page, lang: str) -> None:
     for number, lesson in enumerate(LESSONS, start=1):
         title = f"{number}. {tr(lang, lesson_key(lesson, 'title'))}"
         assert main.get_by_text(title, exact=False).first.is_visible(), title
-    assert main.get_by_text(tr(lang, "home.not_built")).is_visible()
+    assert main.get_by_text(tr(lang, "home.order")).is_visible()
     assert page.title() == tr(lang, "app.title")
 
 

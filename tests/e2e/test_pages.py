@@ -1,0 +1,32 @@
+"""Every page of the navigation, in both languages and in slide mode: no exception, no
+console error, a screenshot of each for a person to look at."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.helpers import IDLE_TIMEOUT_MS, full_page_screenshot, open_idle
+from ui.i18n import LANGS, tr
+from ui.lessons import LESSONS, lesson_key
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
+
+PAGES = ["", *LESSONS]  # "" is home
+
+
+@pytest.mark.parametrize("slides", [False, True], ids=["normal", "slides"])
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
+def test_page_opens(app_url, page, screenshots_dir, path, lang, slides):
+    query = f"?lang={lang}" + ("&slides=1" if slides else "")
+    open_idle(page, f"{app_url}/{path}{query}")
+    assert page.locator("[data-testid=stException]").count() == 0
+    main = page.locator("[data-testid=stMain]")
+    title = tr(lang, lesson_key(path, "title")) if path else tr(lang, "home.title")
+    main.get_by_role("heading", name=title).first.wait_for(timeout=IDLE_TIMEOUT_MS)
+    sidebar = page.locator("[data-testid=stSidebar]")
+    sidebar.get_by_text(tr(lang, "sidebar.slides")).wait_for(timeout=IDLE_TIMEOUT_MS)
+    if slides:
+        assert "slides=1" in page.url
+    name = f"{path or 'home'}-{lang}{'-slides' if slides else ''}.png"
+    full_page_screenshot(page, screenshots_dir / name)

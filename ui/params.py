@@ -1,0 +1,129 @@
+"""Shareable page state: the settings that matter for teaching live in the URL.
+
+A page declares its settings once:
+
+    PARAMS = [FloatParam("perceptron", "w1", 0.5, -3.0, 3.0), ChoiceParam(..., choices=...)]
+    load_params(PARAMS)            # before the widgets: ?w1= seeds the widget's state
+    st.slider(..., key=PARAMS[0].state_key)
+    save_params(PARAMS)            # after the widgets: the URL follows the widgets
+
+A value in the URL is read when the widget has no state yet: on the first run
+of a shared link, or after the learner comes back from another page (Streamlit
+drops the state of widgets it did not draw; a shadow copy restores it). A value
+that cannot be used (not a number, out of range, unknown choice) is ignored
+with a notice, never an exception. Widgets are keyed by
+`state_key` ('<page>.<name>'), so two pages can both have an 'lr' without
+sharing it, while the URL keeps the short name.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ui.i18n import t
+
+_SHADOW = "_param_shadow."  # session_state prefix: survives pages that do not draw the widget
+
+
+@dataclass(frozen=True)
+class Param:
+    page: str
+    name: str
+    default: object
+
+    @property
+    def state_key(self) -> str:
+        return f"{self.page}.{self.name}"
+
+    def parse(self, raw: str):
+        """The value for a URL string; ValueError with a reason when it cannot be used."""
+        raise NotImplementedError
+
+    def format(self, value) -> str:
+        return str(value)
+
+
+@dataclass(frozen=True)
+class FloatParam(Param):
+    lo: float = -math.inf
+    hi: float = math.inf
+    digits: int = 4
+
+    def parse(self, raw: str) -> float:
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(t("params.not_number")) from None
+        if not math.isfinite(value):
+            raise ValueError(t("params.not_number"))
+        if not self.lo <= value <= self.hi:
+            raise ValueError(t("params.out_of_range", lo=self.lo, hi=self.hi))
+        return value
+
+    def format(self, value) -> str:
+        return f"{float(value):.{self.digits}g}"
+
+
+@dataclass(frozen=True)
+class IntParam(Param):
+    lo: int = 0
+    hi: int = 2**31
+
+    def parse(self, raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(t("params.not_integer")) from None
+        if not self.lo <= value <= self.hi:
+            raise ValueError(t("params.out_of_range", lo=self.lo, hi=self.hi))
+        return value
+
+
+@dataclass(frozen=True)
+class ChoiceParam(Param):
+    choices: tuple = ()
+
+    def parse(self, raw: str):
+        for choice in self.choices:
+            if raw == str(choice):
+                return choice
+        raise ValueError(t("params.not_a_choice", choices=", ".join(map(str, self.choices))))
+
+
+def load_params(params: list[Param]) -> list[str]:
+    """Give each widget without state a value: the URL's, else the last one, else the default.
+
+    Returns the notices for URL values that were ignored; the page shows them.
+    """
+    notices = []
+    for p in params:
+        if p.state_key in st.session_state:
+            continue
+        value = st.session_state.get(_SHADOW + p.state_key, p.default)
+        raw = st.query_params.get(p.name)
+        if raw is not None:
+            try:
+                value = p.parse(raw)
+            except ValueError as err:
+                notices.append(t("params.ignored", name=p.name, value=raw[:40], reason=err))
+        st.session_state[p.state_key] = value
+    return notices
+
+
+def save_params(params: list[Param]) -> None:
+    """Mirror the widgets' current values into the URL."""
+    for p in params:
+        if p.state_key in st.session_state:
+            value = st.session_state[p.state_key]
+            st.session_state[_SHADOW + p.state_key] = value
+            text = p.format(value)
+            if st.query_params.get(p.name) != text:
+                st.query_params[p.name] = text
+
+
+def show_notices(notices: list[str]) -> None:
+    for notice in notices:
+        st.warning(notice, icon=":material/link_off:")

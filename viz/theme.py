@@ -1,0 +1,46 @@
+"""One look for every figure, on screen and on a slide, and the camera button's export."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+FONT_FAMILY = "'Noto Sans CJK KR', 'Noto Sans KR', 'Source Sans Pro', sans-serif"
+SLIDE_SIZE = (960, 540)  # 16:9, as shown in the page in slide mode
+EXPORT_SIZE = (1920, 1080)  # what the camera button saves: a full-HD slide
+EXPORT_FORMATS = ("png", "svg")
+COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+          "#17becf")
+
+
+def style_figure(fig: go.Figure, *, slides: bool = False, height: int | None = None) -> go.Figure:
+    """The shared template: white background, readable fonts; fixed 16:9 size on slides."""
+    fig.update_layout(
+        template="plotly_white",
+        font=dict(family=FONT_FAMILY, size=22 if slides else 14),
+        title_font_size=28 if slides else 17,
+        margin=dict(l=70, r=30, t=70 if fig.layout.title.text else 30, b=60),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        legend=dict(font_size=20 if slides else 13),
+    )
+    if slides:
+        fig.update_layout(width=SLIDE_SIZE[0], height=SLIDE_SIZE[1], autosize=False)
+    elif height is not None:
+        fig.update_layout(height=height)
+    return fig
+
+
+def export_config(filename: str, fmt: str = "png") -> dict:
+    """Plotly's config: the camera button saves `filename`.fmt at slide resolution."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"export format must be one of {', '.join(EXPORT_FORMATS)}, got {fmt!r}")
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {
+            "format": fmt,
+            "filename": filename,
+            "width": EXPORT_SIZE[0],
+            "height": EXPORT_SIZE[1],
+            "scale": 1,
+        },
+    }
