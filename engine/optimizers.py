@@ -99,17 +99,13 @@ class Momentum(Optimizer):
         p += v
 
 
-class Nesterov(Optimizer):
+class Nesterov(Momentum):
     """Nesterov's accelerated gradient (NAG), in the form that needs only g at θ:
 
     v ← α·v − η·g;  θ ← θ + α·v − η·g
     (Sutskever et al. 2013's look-ahead step, rewritten for the current point;
     the same update as PyTorch's SGD with nesterov=True).
     """
-
-    def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
-        super().__init__(lr)
-        self.momentum = _check_fraction(momentum, "momentum")
 
     def _update_one(self, key, p, g) -> None:
         v = self._buffer("v", key, p)
