@@ -125,3 +125,49 @@ def test_relative_error_zero_for_equal_and_zero_gradients():
 def test_bad_input_raises_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# --- the losses and softmax against central differences (float64) --------------------------
+
+grng = np.random.default_rng(3)
+
+
+def _numeric(f, x):
+    return F.numerical_gradient(lambda: float(f(x)), x, h=1e-6)
+
+
+def test_softmax_vector_jacobian_product():
+    """For L = Σ g ⊙ softmax(a): ∂L/∂a = y ⊙ (g − Σ_k g_k y_k) row by row."""
+    a, g = grng.standard_normal((4, 5)), grng.standard_normal((4, 5))
+    y = F.softmax(a)
+    analytic = y * (g - (g * y).sum(axis=1, keepdims=True))
+    assert relative_error(analytic, _numeric(lambda v: (F.softmax(v) * g).sum(), a)) < 1e-6
+
+
+def test_log_softmax_gradient():
+    """For L = Σ g ⊙ log softmax(a): ∂L/∂a = g − softmax(a) Σ_k g_k."""
+    a, g = grng.standard_normal((3, 4)), grng.standard_normal((3, 4))
+    analytic = g - F.softmax(a) * g.sum(axis=1, keepdims=True)
+    assert relative_error(analytic, _numeric(lambda v: (F.log_softmax(v) * g).sum(), a)) < 1e-6
+
+
+def test_softmax_cross_entropy_gradient_is_y_minus_t_over_n():
+    a = grng.standard_normal((6, 4))
+    t = grng.integers(0, 4, 6)
+    analytic = (F.softmax(a) - np.eye(4)[t]) / 6
+    assert relative_error(analytic, _numeric(lambda v: F.softmax_cross_entropy(v, t), a)) < 1e-6
+
+
+def test_cross_entropy_error_gradient():
+    """∂E/∂y = −t / (y + δ) / N: only the target's probability matters."""
+    y = F.softmax(grng.standard_normal((5, 3)))
+    t = grng.integers(0, 3, 5)
+    analytic = -np.eye(3)[t] / (y + F.CE_DELTA) / 5
+    assert relative_error(analytic, _numeric(lambda v: F.cross_entropy_error(v, t), y)) < 1e-6
+
+
+def test_mean_squared_error_gradient():
+    """∂C/∂y = (y − t) / n."""
+    y, t = grng.standard_normal((4, 3)), grng.standard_normal((4, 3))
+    analytic = (y - t) / 4
+    assert relative_error(analytic, _numeric(lambda v: F.mean_squared_error(v, t), y)) < 1e-6
