@@ -9,6 +9,8 @@ so it answers 1 on one side of the line w1·x1 + w2·x2 + b = 0 and 0 on the
 other. Suitable weights turn it into a logic gate (`GATES`); NAND is
 w1 = w2 = -2, b = 3. XOR needs two layers (`xor_from_gates`) because no line
 separates its two classes (`separating_line` finds one when it exists).
+A network of sigmoid units learns XOR by backpropagation; `output_delta` shows
+the delta rule of seed 004 at its output layer.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from engine.backend import to_numpy
 from engine.datasets import GATE_INPUTS
 
 # (w1, w2, b) per gate. AND and OR are the values of "Deep Learning from Scratch"
@@ -286,6 +289,53 @@ def perceptron_learn(
         np.array(errors, dtype=np.int64),
         errors[-1] == 0,
     )
+
+
+class OutputDelta(NamedTuple):
+    """The delta rule at the output layer of a sigmoid network, for a batch of N samples.
+
+    y_h    (N, H)  what the last hidden layer hands to the output layer
+    y_o    (N, K)  the network's outputs (after the output sigmoid)
+    y_t    (N, K)  the targets
+    delta  (N, K)  δ = (y_o − y_t)·y_o·(1 − y_o), one per sample (seed 004)
+    dW     (H, K)  y_hᵀ·δ / N, the gradient of the last weights
+    db     (K,)    Σ_n δ / N, the gradient of the last bias
+    """
+
+    y_h: np.ndarray
+    y_o: np.ndarray
+    y_t: np.ndarray
+    delta: np.ndarray
+    dW: np.ndarray
+    db: np.ndarray
+
+
+def output_delta(net, x, t) -> OutputDelta:
+    """Seed 004's delta rule at the output of `net` (a MultiLayerNet with output='sigmoid').
+
+    For one sample, loss = ½(y_o − y_t)² and y_o = σ(y_h·W + b), so
+        ∂loss/∂W = (y_o − y_t) · y_o·(1 − y_o) · y_h = δ·y_h
+    and gradient descent is w ← w − lr·δ·y_h. The network's loss is the mean
+    over the batch, 1/(2N)·Σ_n ‖y_o − y_t‖², so its gradient carries 1/N:
+    dW = y_hᵀ·δ / N, which is what backprop (net.gradient) computes for the last W
+    when there is no weight decay. Returns float64 numpy arrays.
+    """
+    if getattr(net, "output", None) != "sigmoid":
+        raise ValueError("output_delta needs a network with output='sigmoid' "
+                         "(sigmoid outputs with squared error, as in seed 004)")
+    trace = net.forward_trace(x)
+    names = [name for name, _ in trace]
+    last = names.index(f"Affine{net.hidden_layer_num + 1}")
+    y_h = to_numpy(trace[last - 1][1]).astype(np.float64)
+    y_o = to_numpy(trace[-1][1]).astype(np.float64)
+    y_t = np.asarray(to_numpy(t), dtype=np.float64)
+    if y_t.ndim == 1 and y_o.shape[1] == 1:
+        y_t = y_t.reshape(-1, 1)
+    if y_t.shape != y_o.shape:
+        raise ValueError(f"t must have the shape of the outputs {y_o.shape}, got {y_t.shape}")
+    n = y_o.shape[0]
+    delta = (y_o - y_t) * y_o * (1 - y_o)
+    return OutputDelta(y_h, y_o, y_t, delta, y_h.T @ delta / n, delta.sum(axis=0) / n)
 
 
 # ---------------------------------------------------------------- checks

@@ -21,6 +21,8 @@ _SLIDES_CSS = """
 [data-testid=stMain] h1 { font-size: 3rem; }
 [data-testid=stMain] h2 { font-size: 2.3rem; }
 [data-testid=stMain] h3 { font-size: 1.9rem; }
+[data-testid=stMain] [data-testid=stMetricValue] { font-size: 2.6rem; }
+[data-testid=stMain] [data-testid=stMetricValue] p { font-size: 2.6rem; }
 </style>
 """
 

@@ -24,6 +24,7 @@ def run_app(lang: str | None = None, locale: str | None = None) -> AppTest:
 
 def page_text(at: AppTest) -> str:
     parts = [e.value for e in (*at.title, *at.subheader, *at.markdown, *at.caption, *at.info)]
+    parts += [link.label for link in at.page_link]  # built lessons are links
     return "\n".join(parts)
 
 

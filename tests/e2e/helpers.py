@@ -28,4 +28,6 @@ def full_page_screenshot(page, path) -> None:
     )
     page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
     page.wait_for_timeout(300)  # let the layout settle at the new size
+    # tables and charts show grey skeletons for a moment after the script is idle
+    page.wait_for_selector("[data-testid=stSkeleton]", state="detached", timeout=IDLE_TIMEOUT_MS)
     page.screenshot(path=str(path), full_page=True)

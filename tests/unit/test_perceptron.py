@@ -18,6 +18,7 @@ from engine.perceptron import (
     TruthRow,
     gate_perceptron,
     is_linearly_separable,
+    output_delta,
     perceptron_learn,
     separating_line,
     step,
@@ -344,3 +345,59 @@ def test_bad_labels_and_learning_settings():
         perceptron_learn(x, t, epochs=10**6)
     with pytest.raises(ValueError, match=r"init must be \(w1, w2, b\)"):
         perceptron_learn(x, t, init=(0, 0))
+
+
+# ---------------------------------------------------------------- the delta rule (seed 004)
+
+
+def _xor_net(hidden=2, seed=0, output="sigmoid"):
+    from engine.network import MultiLayerNet
+
+    return MultiLayerNet(2, [hidden], 1, activation="sigmoid", weight_init_std=1.0,
+                         output=output, dtype=np.float64, seed=seed)
+
+
+@pytest.mark.parametrize("hidden", [2, 5])
+def test_output_delta_equals_backprop(hidden):
+    """dW = y_hᵀ·δ / N is exactly the engine's backprop gradient of the last weights."""
+    x, t = logic_gate("XOR", np.float64)
+    net = _xor_net(hidden)
+    d = output_delta(net, x, t)
+    grads = net.gradient(x, t)
+    assert d.y_h.shape == (4, hidden) and d.y_o.shape == d.delta.shape == (4, 1)
+    np.testing.assert_allclose(d.dW, grads["W2"], rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(d.db, grads["b2"], rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(d.y_o, net.predict(x))
+
+
+def test_output_delta_by_hand():
+    """δ = (y_o − y_t)·y_o·(1 − y_o) for each sample, with y_o = σ(y_h·W2 + b2)."""
+    x, t = logic_gate("XOR", np.float64)
+    net = _xor_net(seed=3)
+    d = output_delta(net, x, t)
+    W1, b1, W2, b2 = (net.params[k] for k in ("W1", "b1", "W2", "b2"))
+    y_h = 1 / (1 + np.exp(-(x @ W1 + b1)))
+    y_o = 1 / (1 + np.exp(-(y_h @ W2 + b2)))
+    np.testing.assert_allclose(d.y_h, y_h)
+    np.testing.assert_allclose(d.delta, (y_o - t[:, None]) * y_o * (1 - y_o))
+    np.testing.assert_array_equal(d.y_t.ravel(), t)
+
+
+def test_one_sgd_step_is_the_delta_rule():
+    """w ← w − lr·δ·y_h (averaged over the batch) is what SGD does to W2."""
+    from engine.optimizers import SGD
+
+    x, t = logic_gate("XOR", np.float64)
+    net = _xor_net(seed=1)
+    d = output_delta(net, x, t)
+    before = net.params["W2"].copy()
+    SGD(lr=2.0).update(net.params, net.gradient(x, t))
+    np.testing.assert_allclose(net.params["W2"], before - 2.0 * d.y_h.T @ d.delta / 4)
+
+
+def test_output_delta_bad_input():
+    x, t = logic_gate("XOR", np.float64)
+    with pytest.raises(ValueError, match="output='sigmoid'"):
+        output_delta(_xor_net(output="identity"), x, t)
+    with pytest.raises(ValueError, match="shape of the outputs"):
+        output_delta(_xor_net(), x, t[:3])

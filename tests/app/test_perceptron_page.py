@@ -1,0 +1,355 @@
+"""Lesson 1 (perceptron) under AppTest, in both languages, and the LiveLoop helper it uses.
+
+The numbers the page shows are checked against the engine computed here, the way a
+learner would reproduce them in a notebook.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.datasets import GATE_NAMES, logic_gate, spiral
+from engine.network import MultiLayerNet
+from engine.optimizers import SGD
+from engine.perceptron import Perceptron
+from engine.trainer import Trainer
+from ui.i18n import LANGS, tr
+
+APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+PAGE = "app_pages/perceptron.py"
+XOR_STATE = "perceptron.xor.model"
+
+
+def open_page(lang: str = "en", **params: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["lang"] = lang
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def truth_table(at: AppTest):
+    return at.table[0].value  # the first table on the page
+
+
+def metric(at: AppTest, label: str, section: str = "xor") -> str:
+    """The value of the metric `label` in the XOR section (first) or the spiral's (last)."""
+    values = [m.value for m in at.metric if m.label == label]
+    assert values, f"{label!r} not among {[m.label for m in at.metric]}"
+    return values[0] if section == "xor" else values[-1]
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+def xor_trainer(h=2, lr=2.0, seed=0) -> Trainer:
+    """The page's XOR network, built here as a learner would in a notebook."""
+    x, t = logic_gate("XOR", np.float64)
+    net = MultiLayerNet(2, [h], 1, activation="sigmoid", weight_init_std=1.0, output="sigmoid",
+                        dtype=np.float64, seed=seed)
+    return Trainer(net, SGD(lr=lr), x, t, batch_size=4, seed=seed, eval_samples=0)
+
+
+def xor_loss(trainer: Trainer) -> str:
+    x, t = logic_gate("XOR", np.float64)
+    return f"{float(trainer.network.loss(x, t)):.5f}"
+
+
+# ---------------------------------------------------------------- the perceptron
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_page_opens_in_both_languages(lang):
+    at = open_page(lang)
+    assert at.title[0].value == tr(lang, "lesson.perceptron.title")
+    headers = texts(at.header)
+    for key in ("s1", "s2", "s3", "s4", "s5"):
+        assert tr(lang, f"perceptron.{key}.header") in headers
+    assert metric(at, tr(lang, "perceptron.s4.loss")) == xor_loss(xor_trainer())
+    assert not at.warning  # no notices without a link
+    other = next(x for x in LANGS if x != lang)
+    assert tr(other, "perceptron.s1.header") not in headers
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_nand_preset_sets_the_sliders_and_the_table(lang):
+    at = open_page(lang)
+    at.button(key="perceptron.preset.NAND").click().run()
+    assert not at.exception
+    assert [at.slider(key=f"perceptron.{k}").value for k in ("w1", "w2", "b")] == [-2, -2, 3]
+    assert at.radio(key="perceptron.gate").value == "NAND"
+    table = truth_table(at)
+    rows = Perceptron(-2, -2, 3).truth_table()
+    assert table["a"].tolist() == [r.a for r in rows] == [3, 1, 1, -1]
+    assert table["y"].tolist() == [r.y for r in rows] == [1, 1, 1, 0]
+    assert table[tr(lang, "perceptron.col_target", gate="NAND")].tolist() == [1, 1, 1, 0]
+    assert tr(lang, "perceptron.match", gate="NAND") in texts(at.success)
+    assert at.query_params["w1"] == "-2" and at.query_params["gate"] == "NAND"
+
+
+def test_moving_a_slider_changes_the_table():
+    at = open_page("en")
+    before = truth_table(at)["a"].tolist()
+    at.slider(key="perceptron.w1").set_value(-1.5).run()
+    assert not at.exception
+    table = truth_table(at)
+    rows = Perceptron(-1.5, 0.5, -0.7).truth_table()
+    assert table["a"].tolist() == pytest.approx([r.a for r in rows])
+    assert table["a"].tolist() != before
+    assert table["y"].tolist() == [r.y for r in rows]
+    assert at.query_params["w1"] == "-1.5"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_xor_shows_that_no_line_works(lang):
+    at = open_page(lang)
+    assert not at.warning
+    at.radio(key="perceptron.gate").set_value("XOR").run()
+    assert not at.exception
+    x, t = logic_gate("XOR")
+    right = int((Perceptron(0.5, 0.5, -0.7).predict(x) == t).sum())
+    assert tr(lang, "perceptron.xor_no_line", right=right) in texts(at.warning)
+    # the engine's verdict for every gate: only XOR has no separating line
+    verdicts = at.table[1].value
+    separable = dict(zip(verdicts.iloc[:, 0], verdicts.iloc[:, 1], strict=True))
+    assert separable == {"AND": "✓", "OR": "✓", "NAND": "✓", "XOR": "✗"}
+    learn = dict(zip(verdicts.iloc[:, 0], verdicts.iloc[:, 3], strict=True))
+    assert learn["XOR"].startswith(tr(lang, "perceptron.s2.not_converged", epochs=30,
+                                      errors=0)[:3])
+
+
+def test_two_layers_compute_xor():
+    at = open_page("en")
+    table = at.table[2].value
+    assert table["s1 = NAND"].tolist() == [1, 1, 1, 0]
+    assert table["s2 = OR"].tolist() == [0, 1, 1, 1]
+    assert table["y = AND(s1, s2)"].tolist() == logic_gate("XOR")[1].tolist()
+
+
+@pytest.mark.parametrize(("params", "name"), [({"w1": "abc"}, "w1"), ({"w1": "99"}, "w1"),
+                                              ({"gate": "NOR"}, "gate"),
+                                              ({"xor_h": "1000"}, "xor_h")])
+def test_bad_link_values_give_a_notice(params, name):
+    at = open_page("en", **params)
+    notices = texts(at.warning)
+    assert len(notices) == 1 and f"{name}={params[name]}" in notices[0]
+    assert at.slider(key="perceptron.w1").value == 0.5  # the default
+    assert at.radio(key="perceptron.gate").value == "AND"
+
+
+def test_a_shared_link_restores_the_settings():
+    at = open_page("ko", w1="-2", w2="-2", b="3", gate="NAND", xor_h="4", xor_seed="7")
+    assert not at.warning
+    assert truth_table(at)["y"].tolist() == [1, 1, 1, 0]
+    assert at.slider(key="perceptron.xor_h").value == 4
+    assert metric(at, tr("ko", "perceptron.s4.loss")) == xor_loss(xor_trainer(h=4, seed=7))
+
+
+# ---------------------------------------------------------------- the XOR network
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_step_trains_and_reset_restores_step_0(lang):
+    at = open_page(lang)
+    loss_label, epoch_label = tr(lang, "perceptron.s4.loss"), tr(lang, "perceptron.epoch")
+    start = metric(at, loss_label)
+    at.button(key="perceptron.xor.step").click().run()
+    assert not at.exception
+    trainer = xor_trainer()
+    trainer.run(max_steps=100)
+    assert metric(at, epoch_label) == "100"
+    assert metric(at, loss_label) == xor_loss(trainer) != start
+    at.button(key="perceptron.xor.reset").click().run()
+    assert metric(at, epoch_label) == "0"
+    assert metric(at, loss_label) == start
+
+
+def test_start_and_pause():
+    at = open_page("en")
+    at.button(key="perceptron.xor.start").click().run()
+    assert not at.exception
+    assert at.button(key="perceptron.xor.start").disabled
+    assert not at.button(key="perceptron.xor.pause").disabled
+    assert metric(at, tr("en", "perceptron.epoch")) == "100"  # one chunk in this run
+    at.button(key="perceptron.xor.pause").click().run()
+    assert not at.button(key="perceptron.xor.start").disabled
+    assert at.button(key="perceptron.xor.pause").disabled
+
+
+def chart_x_titles(at: AppTest) -> list[str | None]:
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return [spec["layout"].get("xaxis", {}).get("title", {}).get("text") for spec in specs]
+
+
+def test_changing_the_settings_starts_a_new_network():
+    at = open_page("en")
+    assert "y_h1" in chart_x_titles(at)  # with H = 2, the network's own hidden space
+    at.button(key="perceptron.xor.step").click().run()
+    at.slider(key="perceptron.xor_h").set_value(5).run()
+    assert not at.exception
+    assert "y_h1" not in chart_x_titles(at)
+    assert metric(at, tr("en", "perceptron.epoch")) == "0"
+    assert metric(at, tr("en", "perceptron.s4.loss")) == xor_loss(xor_trainer(h=5))
+    at.slider(key="perceptron.xor_lr").set_value(0.5).run()  # lr alone keeps the network
+    assert at.session_state[XOR_STATE]["trainer"].optimizer.lr == 0.5
+
+
+def test_learning_xor_stops_with_a_note():
+    """Seed 0 learns XOR after about 2,200 epochs; the step that gets there says so."""
+    at = open_page("en")
+    at.session_state[XOR_STATE]["trainer"].run(max_steps=2150)
+    at.button(key="perceptron.xor.step").click().run()
+    notes = [s for s in texts(at.success) if s.startswith("Learned")]
+    assert len(notes) == 1 and "2,250 epochs" in notes[0]
+    assert metric(at, tr("en", "perceptron.s4.accuracy")) == "100%"
+
+
+def test_a_stuck_seed_is_reported():
+    """Seed 5 with two hidden units settles in a local minimum (loss ≈ 0.084)."""
+    at = open_page("en", xor_seed="5")
+    at.session_state[XOR_STATE]["trainer"].run(max_steps=3950)
+    at.button(key="perceptron.xor.step").click().run()
+    stuck = [w for w in texts(at.warning) if w.startswith("Stuck")]
+    assert len(stuck) == 1 and "4,050 epochs" in stuck[0]
+
+
+# ---------------------------------------------------------------- the spiral
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_spiral_step_matches_the_engine(lang):
+    at = open_page(lang)
+    at.button(key="perceptron.spiral.step").click().run()
+    assert not at.exception
+    x, t = spiral()
+    net = MultiLayerNet(2, [10], 3, activation="sigmoid", weight_init_std=0.01, seed=0)
+    trainer = Trainer(net, SGD(lr=1.0), x, t, batch_size=30, seed=0, eval_samples=None)
+    trainer.run(until_epoch=10)
+    assert metric(at, tr(lang, "perceptron.epoch"), "spiral") == "10 / 300"
+    assert metric(at, tr(lang, "perceptron.s5.accuracy"), "spiral") == f"{net.accuracy(x, t):.1%}"
+    assert metric(at, tr(lang, "perceptron.s5.loss"), "spiral") == f"{float(net.loss(x, t)):.4f}"
+
+
+def test_spiral_done_after_300_epochs():
+    at = open_page("en")
+    at.session_state["perceptron.spiral.model"]["trainer"].run(until_epoch=295)
+    at.button(key="perceptron.spiral.step").click().run()
+    done = [s for s in texts(at.success) if s.startswith("Done")]
+    assert len(done) == 1
+    assert metric(at, tr("en", "perceptron.epoch"), "spiral") == "300 / 300"
+    acc = float(metric(at, tr("en", "perceptron.s5.accuracy"), "spiral").rstrip("%"))
+    assert acc >= 90  # seed 003's network separates the three arms
+
+
+# ---------------------------------------------------------------- ui.live.LiveLoop
+
+
+def _live_script():
+    import streamlit as st
+
+    from engine.trainer import TrainingDiverged
+    from ui.live import LiveLoop, Stop
+
+    st.session_state.setdefault("n", 0)
+    st.session_state.setdefault("mode", "count")
+
+    def advance():
+        if st.session_state["mode"] == "diverge":
+            raise TrainingDiverged("the loss became nan at step 4")
+        st.session_state["n"] += 1
+        return Stop("three", "success") if st.session_state["n"] >= 3 else None
+
+    def draw():
+        st.metric("n", st.session_state["n"])
+
+    def reset():
+        st.session_state["n"] = 0
+
+    LiveLoop("demo", advance=advance, draw=draw, reset=reset, tick=0.1).render()
+
+
+def live_app() -> AppTest:
+    at = AppTest.from_function(_live_script, default_timeout=30)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception
+    return at
+
+
+def n_shown(at: AppTest) -> int:
+    return int(at.metric[0].value)
+
+
+def test_live_step_start_pause_reset():
+    at = live_app()
+    assert n_shown(at) == 0
+    assert [at.button(key=f"demo.{k}").label for k in ("start", "pause", "step", "reset")] == [
+        tr("en", f"live.{k}") for k in ("start", "pause", "step", "reset")]
+    at.button(key="demo.step").click().run()
+    assert n_shown(at) == 1 and not at.session_state["demo.running"]
+    at.button(key="demo.start").click().run()
+    assert n_shown(at) == 2 and at.session_state["demo.running"]
+    at.button(key="demo.pause").click().run()
+    assert n_shown(at) == 2 and not at.session_state["demo.running"]
+    at.button(key="demo.reset").click().run()
+    assert n_shown(at) == 0
+
+
+def test_live_stops_itself_with_the_note():
+    at = live_app()
+    at.session_state["n"] = 2
+    at.button(key="demo.start").click().run()  # the chunk in this run reaches 3 and stops
+    assert not at.exception
+    assert n_shown(at) == 3
+    assert not at.session_state["demo.running"]
+    assert texts(at.success) == ["three"]
+    assert not at.button(key="demo.start").disabled
+
+
+def test_live_divergence_is_a_message_not_a_crash():
+    at = live_app()
+    at.session_state["mode"] = "diverge"
+    at.button(key="demo.start").click().run()
+    assert not at.exception
+    assert not at.session_state["demo.running"]
+    assert texts(at.error) == [tr("en", "live.diverged", message="the loss became nan at step 4")]
+
+
+def test_live_waits_when_the_server_is_busy():
+    from ui import live
+
+    at = live_app()
+    taken = [live._SLOTS.acquire(blocking=False) for _ in range(live.MAX_CONCURRENT)]
+    try:
+        assert all(taken)
+        at.button(key="demo.step").click().run()
+        assert n_shown(at) == 0
+        assert tr("en", "live.busy", n=live.MAX_CONCURRENT) in texts(at.caption)
+    finally:
+        for _ in taken:
+            live._SLOTS.release()
+    at.button(key="demo.step").click().run()
+    assert n_shown(at) == 1
+    assert tr("en", "live.busy", n=live.MAX_CONCURRENT) not in texts(at.caption)
+
+
+def test_stop_kind_is_checked():
+    from ui.live import Stop
+
+    with pytest.raises(ValueError, match="kind must be one of"):
+        Stop("x", "fatal")
+
+
+def test_gate_names_are_the_choices():
+    at = open_page("en")
+    assert list(at.radio(key="perceptron.gate").options) == list(GATE_NAMES)

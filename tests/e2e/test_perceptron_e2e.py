@@ -1,0 +1,72 @@
+"""Lesson 1 in Chromium: the XOR network trains live after start and stops after pause."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.e2e.helpers import IDLE_TIMEOUT_MS, full_page_screenshot, open_idle
+from ui.i18n import tr
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
+
+XOR = ".st-key-perceptron-xor"  # the LiveLoop's buttons carry keys perceptron.xor.<name>
+
+
+def settle(page) -> None:
+    """open_idle, plus the wait for the charts' lazy bundle to replace every skeleton."""
+    page.locator("[data-testid=stSkeleton]").first.wait_for(state="detached",
+                                                             timeout=IDLE_TIMEOUT_MS)
+
+
+def xor_metric(page, label: str) -> str:
+    metric = page.locator("[data-testid=stMetric]").filter(
+        has=page.get_by_text(label, exact=True))
+    return metric.locator("[data-testid=stMetricValue]").first.inner_text()
+
+
+def wait_for_change(page, label: str, old: str, seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = xor_metric(page, label)
+        if value != old:
+            return value
+        page.wait_for_timeout(200)
+    raise AssertionError(f"{label} stayed {old} for {seconds} s")
+
+
+def test_xor_net_trains_live_and_pauses(app_url, page, screenshots_dir):
+    open_idle(page, f"{app_url}/perceptron?lang=en")
+    settle(page)
+    assert page.locator("[data-testid=stException]").count() == 0
+    loss_label, epoch_label = tr("en", "perceptron.s4.loss"), tr("en", "perceptron.epoch")
+    first_loss = xor_metric(page, loss_label)
+    assert xor_metric(page, epoch_label) == "0"
+
+    page.locator(f"{XOR}-start button").click()
+    changed = wait_for_change(page, loss_label, first_loss, seconds=10)
+    wait_for_change(page, loss_label, changed, seconds=10)  # and it keeps changing
+
+    page.locator(f"{XOR}-pause button").click()
+    page.locator(f"{XOR}-start button:not([disabled])").wait_for(timeout=IDLE_TIMEOUT_MS)
+    page.wait_for_timeout(1000)  # a tick that was already on its way lands here
+    paused = xor_metric(page, loss_label)
+    page.wait_for_timeout(2000)
+    assert xor_metric(page, loss_label) == paused, "the loss still changes after pause"
+    assert page.locator("[data-testid=stException]").count() == 0
+    full_page_screenshot(page, screenshots_dir / "perceptron-xor-paused-en.png")
+
+
+def test_xor_net_learns_and_stops_by_itself(app_url, page, screenshots_dir):
+    """Seed 0 learns XOR in about 2,000 epochs: the loop stops and says so."""
+    open_idle(page, f"{app_url}/perceptron?lang=ko")
+    settle(page)
+    page.locator(f"{XOR}-start button").click()
+    done = page.locator("[data-testid=stAlertContentSuccess]").filter(
+        has_text=tr("ko", "perceptron.s4.learned", epochs=0, loss=0).split(":")[0])
+    done.first.wait_for(timeout=90_000)
+    page.locator(f"{XOR}-start button:not([disabled])").wait_for(timeout=IDLE_TIMEOUT_MS)
+    assert page.locator("[data-testid=stException]").count() == 0
+    settle(page)
+    full_page_screenshot(page, screenshots_dir / "perceptron-xor-learned-ko.png")

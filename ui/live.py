@@ -1,0 +1,160 @@
+"""Live training in a page: start, pause, step and reset, and a view that redraws as it runs.
+
+    loop = LiveLoop("perceptron.xor", advance=advance, draw=draw, reset=reset)
+    loop.controls()      # the four buttons
+    loop.view()          # a fragment: while running, advance() then draw() every `tick` s
+
+The page keeps its model in st.session_state and hands the loop three callables:
+
+- advance(): one bounded chunk of work, e.g. trainer.run(max_steps=100, max_seconds=0.15).
+  It returns None to go on, or a Stop(message, kind) when the run is over (learned, stuck,
+  step cap reached): the loop pauses itself and shows the message. A ValueError (the
+  engine's TrainingDiverged among them) also pauses it, shown as an error, never a crash.
+- draw(): draws the current state (metrics, charts). It runs inside the fragment, so only
+  this part of the page is redrawn on every tick.
+- reset(): rebuilds the model from the page's settings.
+
+"Step" calls the same advance() once, so a test (AppTest does not run timers) can drive the
+loop through it. The timer exists only while running: start and pause rerun the whole page,
+which registers the fragment with or without `run_every`. A process-wide semaphore lets at
+most MAX_CONCURRENT chunks run at once, so many learners on a small server share its cores;
+a tick that finds no free slot waits for the next one and says so.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+from engine.trainer import TrainingDiverged
+from ui.i18n import t
+
+MAX_CONCURRENT = 2  # chunks of training running at the same moment, for the whole server
+DEFAULT_TICK_S = 0.3
+_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT)
+NOTE_KINDS = ("success", "info", "warning", "error")
+
+
+@dataclass(frozen=True)
+class Stop:
+    """What advance() returns when the run is over: the note to show, and its kind."""
+
+    message: str
+    kind: str = "success"
+
+    def __post_init__(self):
+        if self.kind not in NOTE_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(NOTE_KINDS)}, got {self.kind!r}")
+
+
+class LiveLoop:
+    """Start / pause / step / reset buttons and a timed view for one live model.
+
+    `key` prefixes every session-state key the loop uses (<key>.running, <key>.note,
+    <key>.busy) and the buttons' keys (<key>.start, <key>.pause, <key>.step, <key>.reset).
+    """
+
+    def __init__(self, key: str, *, advance: Callable[[], Stop | None],
+                 draw: Callable[[], None], reset: Callable[[], None],
+                 tick: float = DEFAULT_TICK_S, step_help: str | None = None) -> None:
+        if tick <= 0:
+            raise ValueError(f"tick must be positive, got {tick}")
+        self.key = key
+        self.advance = advance
+        self.draw = draw
+        self.reset_model = reset
+        self.tick = tick
+        self.step_help = step_help
+        st.session_state.setdefault(self._k("running"), False)
+        st.session_state.setdefault(self._k("note"), None)
+
+    def _k(self, name: str) -> str:
+        return f"{self.key}.{name}"
+
+    # --- state -----------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return bool(st.session_state.get(self._k("running"), False))
+
+    @property
+    def note(self) -> Stop | None:
+        return st.session_state.get(self._k("note"))
+
+    def pause(self) -> None:
+        st.session_state[self._k("running")] = False
+
+    def reset(self) -> None:
+        """Pause, forget the note, rebuild the model (also for a page whose settings changed)."""
+        self.pause()
+        st.session_state[self._k("note")] = None
+        self.reset_model()
+
+    def _start(self) -> None:
+        st.session_state[self._k("note")] = None
+        st.session_state[self._k("running")] = True
+
+    def step_once(self) -> bool:
+        """Advance one chunk (if a slot is free). True when the run is over after it."""
+        if not _SLOTS.acquire(blocking=False):
+            st.session_state[self._k("busy")] = True
+            return False
+        st.session_state[self._k("busy")] = False
+        try:
+            stop = self.advance()
+        except TrainingDiverged as err:
+            stop = Stop(t("live.diverged", message=str(err)), "error")
+        except (ValueError, ArithmeticError) as err:
+            stop = Stop(t("error.bad_input", message=str(err)), "error")
+        finally:
+            _SLOTS.release()
+        if stop is not None:
+            st.session_state[self._k("note")] = stop
+            self.pause()
+            return True
+        return False
+
+    def _step_clicked(self) -> None:
+        st.session_state[self._k("note")] = None
+        self.step_once()
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def controls(self) -> None:
+        """Start, pause, step and reset, in one row. Each click reruns the page."""
+        running = self.running
+        cols = st.columns(4)
+        cols[0].button(t("live.start"), key=self._k("start"), on_click=self._start,
+                       disabled=running, icon=":material/play_arrow:", width="stretch",
+                       type="primary")
+        cols[1].button(t("live.pause"), key=self._k("pause"), on_click=self.pause,
+                       disabled=not running, icon=":material/pause:", width="stretch")
+        cols[2].button(t("live.step"), key=self._k("step"), on_click=self._step_clicked,
+                       disabled=running, icon=":material/skip_next:", width="stretch",
+                       help=self.step_help)
+        cols[3].button(t("live.reset"), key=self._k("reset"), on_click=self.reset,
+                       icon=":material/restart_alt:", width="stretch")
+
+    def view(self) -> None:
+        """The fragment: while running it advances one chunk per tick, then draws."""
+        running = self.running
+        st.fragment(self._body, run_every=self.tick if running else None)()
+
+    def render(self) -> None:
+        self.controls()
+        self.view()
+
+    def _body(self) -> None:
+        if self.running and self.step_once():
+            st.rerun()  # the whole page: it registers the fragment again, without the timer
+        if st.session_state.get(self._k("busy")):
+            st.caption(t("live.busy", n=MAX_CONCURRENT))
+        note = self.note
+        if note is not None:
+            show = {"success": st.success, "info": st.info, "warning": st.warning,
+                    "error": st.error}[note.kind]
+            show(note.message)
+        self.draw()

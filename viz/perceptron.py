@@ -1,0 +1,325 @@
+"""Figures for the perceptron lesson: decision lines, the XOR network, live heatmaps.
+
+Pure functions from arrays and translated labels to go.Figure; the page passes
+in what the engine computed. Regions a line cuts out of the square are drawn as
+polygons, so they stay crisp in an SVG export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from viz.theme import COLORS
+
+BLUE, RED, GREEN, ORANGE = COLORS[0], COLORS[1], COLORS[2], COLORS[3]
+INK = "#222222"
+CLASS_COLORS = (BLUE, RED, GREEN)  # the spiral's three arms, and the two gate classes
+
+
+def rgba(color: str, alpha: float) -> str:
+    """'#1f77b4', 0.2 -> 'rgba(31,119,180,0.2)'."""
+    c = color.lstrip("#")
+    r, g, b = (int(c[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+# ---------------------------------------------------------------- geometry
+
+
+def square(lo: float, hi: float) -> list[tuple[float, float]]:
+    """The corners of [lo, hi]², counter-clockwise."""
+    return [(lo, lo), (hi, lo), (hi, hi), (lo, hi)]
+
+
+def clip_half_plane(polygon: Sequence[tuple[float, float]], w1: float, w2: float, b: float,
+                    positive: bool = True) -> list[tuple[float, float]]:
+    """The part of a convex polygon where a = w1·x1 + w2·x2 + b > 0 (positive) or ≤ 0.
+
+    One pass of Sutherland–Hodgman clipping against the line a = 0. Returns [] when
+    nothing is left; with w1 = w2 = 0 the whole polygon or nothing, by step(b).
+    """
+
+    def inside(p) -> bool:
+        a = w1 * p[0] + w2 * p[1] + b
+        return a > 0 if positive else a <= 0
+
+    out: list[tuple[float, float]] = []
+    n = len(polygon)
+    for i in range(n):
+        p, q = polygon[i], polygon[(i + 1) % n]
+        if inside(p):
+            out.append((float(p[0]), float(p[1])))
+        if inside(p) != inside(q):  # the edge crosses the line: add the crossing point
+            ap = w1 * p[0] + w2 * p[1] + b
+            aq = w1 * q[0] + w2 * q[1] + b
+            s = ap / (ap - aq)
+            out.append((float(p[0] + s * (q[0] - p[0])), float(p[1] + s * (q[1] - p[1]))))
+    # a region of zero area (only touching the line) is nothing
+    return out if len(out) >= 3 and _area(out) > 1e-12 else []
+
+
+def _area(poly: Sequence[tuple[float, float]]) -> float:
+    x = np.array([p[0] for p in poly])
+    y = np.array([p[1] for p in poly])
+    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2)
+
+
+def _region_trace(poly, color: str, alpha: float, name: str) -> go.Scatter:
+    xs = [p[0] for p in poly] + [poly[0][0]] if poly else []
+    ys = [p[1] for p in poly] + [poly[0][1]] if poly else []
+    return go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=rgba(color, alpha),
+                      line=dict(width=0), name=name, hoverinfo="skip")
+
+
+def _square_axes(fig: go.Figure, lo: float, hi: float, x_title: str, y_title: str,
+                 ticks: Sequence[float] = (0, 0.5, 1)) -> None:
+    """Equal scales on both axes over [lo, hi]; ticks only at `ticks` (no clash at the corner)."""
+    fig.update_xaxes(range=[lo, hi], title=x_title, zeroline=False, constrain="domain",
+                     tickvals=list(ticks))
+    fig.update_yaxes(range=[lo, hi], title=y_title, zeroline=False, scaleanchor="x",
+                     scaleratio=1, constrain="domain", tickvals=list(ticks))
+
+
+def _class_points(points: np.ndarray, targets: np.ndarray, names: Sequence[str],
+                  texts: Sequence[str] | None = None, size: int = 16) -> list[go.Scatter]:
+    """One trace per class: class 1 filled red, class 0 open blue (their legend names)."""
+    traces = []
+    for cls, color, fill, symbol in ((1, RED, RED, "circle"), (0, BLUE, "white", "circle")):
+        mask = np.asarray(targets) == cls
+        traces.append(go.Scatter(
+            x=points[mask, 0], y=points[mask, 1], mode="markers+text" if texts else "markers",
+            text=[texts[i] for i in np.flatnonzero(mask)] if texts else None,
+            textposition="top center",
+            marker=dict(size=size, color=fill, symbol=symbol, line=dict(width=3, color=color)),
+            name=names[cls]))
+    return traces
+
+
+# ---------------------------------------------------------------- the perceptron
+
+
+def decision_line_figure(w1: float, w2: float, b: float, points, targets, outputs,
+                         segment, labels: Mapping[str, str], lo: float = -0.5,
+                         hi: float = 1.5) -> go.Figure:
+    """The four inputs, the line w1·x1 + w2·x2 + b = 0 and its two shaded sides.
+
+    points (4, 2), targets (4,) and outputs (4,) of 0/1; segment is the engine's
+    Perceptron.decision_line (x1 pair, x2 pair) or None when no line crosses the
+    square. Each point is marked ✓ when the output equals its target, ✗ otherwise.
+    labels: x1, x2, side1 (y = 1), side0 (y = 0), line, target0, target1.
+    """
+    points = np.asarray(points, dtype=float)
+    box = square(lo, hi)
+    fig = go.Figure()
+    fig.add_trace(_region_trace(clip_half_plane(box, w1, w2, b, True), RED, 0.14,
+                                labels["side1"]))
+    fig.add_trace(_region_trace(clip_half_plane(box, w1, w2, b, False), BLUE, 0.08,
+                                labels["side0"]))
+    if segment is not None:
+        fig.add_trace(go.Scatter(x=list(segment[0]), y=list(segment[1]), mode="lines",
+                                 line=dict(color=INK, width=3), name=labels["line"]))
+    marks = ["✓" if o == t else "✗" for o, t in zip(outputs, targets, strict=True)]
+    texts = [f"({int(p[0])}, {int(p[1])}) {m}" for p, m in zip(points, marks, strict=True)]
+    for trace in _class_points(points, np.asarray(targets), [labels["target0"],
+                                                             labels["target1"]], texts):
+        fig.add_trace(trace)
+    _square_axes(fig, lo, hi, labels["x1"], labels["x2"])
+    return fig
+
+
+def errors_figure(errors: Mapping[str, np.ndarray], labels: Mapping[str, str]) -> go.Figure:
+    """Misclassified samples per epoch of the perceptron learning rule, one line per gate.
+
+    labels: x (epoch), y (errors).
+    """
+    fig = go.Figure()
+    for i, (name, err) in enumerate(errors.items()):
+        err = np.asarray(err)
+        fig.add_trace(go.Scatter(x=np.arange(1, len(err) + 1), y=err, mode="lines+markers",
+                                 name=name, line=dict(color=COLORS[i % len(COLORS)], width=2)))
+    fig.update_xaxes(title=labels["x"], rangemode="tozero")
+    fig.update_yaxes(title=labels["y"], range=[-0.2, 4.2], dtick=1)
+    return fig
+
+
+# ---------------------------------------------------------------- XOR from gates
+
+
+def gates_diagram_figure(weights: Mapping[str, tuple[float, float, float]],
+                         labels: Mapping[str, str]) -> go.Figure:
+    """x1, x2 → s1 = NAND, s2 = OR → y = AND: nodes, edges and every weight and bias.
+
+    weights: {'NAND': (w1, w2, b), 'OR': ..., 'AND': ...}. labels: x1, x2, s1, s2, y (the
+    units), layer0, layer1, layer2 (column headings). Each gate's name and bias sit under it.
+    """
+    pos = {"x1": (0, 1), "x2": (0, 0), "s1": (1, 1), "s2": (1, 0), "y": (2, 0.5)}
+    edges = [("x1", "s1", weights["NAND"][0]), ("x2", "s1", weights["NAND"][1]),
+             ("x1", "s2", weights["OR"][0]), ("x2", "s2", weights["OR"][1]),
+             ("s1", "y", weights["AND"][0]), ("s2", "y", weights["AND"][1])]
+    gate_of = {"s1": "NAND", "s2": "OR", "y": "AND"}
+    fig = go.Figure()
+    for a, c, w in edges:
+        (x0, y0), (x1, y1) = pos[a], pos[c]
+        fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="skip",
+                                 line=dict(color="#888888", width=2), showlegend=False))
+        # the weight sits a third of the way along its edge, where edges do not cross
+        fig.add_annotation(x=x0 + (x1 - x0) / 3, y=y0 + (y1 - y0) / 3, text=f"{w:g}",
+                           showarrow=False, bgcolor="white", font=dict(color=INK))
+    colors = {"x1": "#e6e6e6", "x2": "#e6e6e6", "s1": "#ffd8b0", "s2": "#c4e6c4",
+              "y": "#f4c2c2"}
+    names = list(pos)
+    fig.add_trace(go.Scatter(
+        x=[pos[n][0] for n in names], y=[pos[n][1] for n in names], mode="markers+text",
+        text=[labels[n] for n in names], textposition="middle center",
+        marker=dict(size=70, color=[colors[n] for n in names], line=dict(color=INK, width=2)),
+        hoverinfo="skip", showlegend=False))
+    for n, gate in gate_of.items():  # under each unit: which gate it is, and its bias
+        fig.add_annotation(x=pos[n][0], y=pos[n][1] - 0.3, text=f"<b>{gate}</b><br>"
+                           f"b = {weights[gate][2]:g}", showarrow=False, yanchor="top",
+                           font=dict(color=INK))
+    for col, key in enumerate(("layer0", "layer1", "layer2")):
+        fig.add_annotation(x=col, y=1.45, text=f"<b>{labels[key]}</b>", showarrow=False)
+    fig.update_xaxes(visible=False, range=[-0.45, 2.45])
+    fig.update_yaxes(visible=False, range=[-0.75, 1.6])
+    return fig
+
+
+def xor_input_space_figure(points, targets, lines: Mapping[str, tuple[float, float, float]],
+                           segments: Mapping[str, object], labels: Mapping[str, str],
+                           lo: float = -0.5, hi: float = 1.5) -> go.Figure:
+    """The input square with NAND's and OR's lines; the band where both say 1 is XOR = 1.
+
+    lines: {'NAND': (w1, w2, b), 'OR': ...}; segments: the engine's decision_line for each.
+    labels: x1, x2, band, target0, target1 and one per line name.
+    """
+    points = np.asarray(points, dtype=float)
+    band = square(lo, hi)
+    for w1, w2, b in lines.values():
+        band = clip_half_plane(band, w1, w2, b, True) if band else []
+    fig = go.Figure()
+    if band:
+        fig.add_trace(_region_trace(band, RED, 0.14, labels["band"]))
+    for i, (name, seg) in enumerate(segments.items()):
+        if seg is not None:
+            fig.add_trace(go.Scatter(x=list(seg[0]), y=list(seg[1]), mode="lines",
+                                     line=dict(color=(ORANGE, GREEN)[i % 2], width=3),
+                                     name=labels[name]))
+    texts = [f"({int(p[0])}, {int(p[1])})" for p in points]
+    for trace in _class_points(points, np.asarray(targets), [labels["target0"],
+                                                             labels["target1"]], texts):
+        fig.add_trace(trace)
+    _square_axes(fig, lo, hi, labels["x1"], labels["x2"])
+    return fig
+
+
+def hidden_space_figure(h, targets, inputs, line: tuple[float, float, float], segment,
+                        labels: Mapping[str, str], lo: float = -0.5,
+                        hi: float = 1.5) -> go.Figure:
+    """The four inputs mapped to (s1, s2), and the one line (AND's) that now splits them.
+
+    h (4, 2) hidden points, targets (4,), inputs (4, 2) the original points (named in
+    each point's text; inputs that land on or near the same hidden point share one label).
+    labels: s1, s2, side1, line, target0, target1.
+    """
+    h = np.asarray(h, dtype=float)
+    inputs = np.asarray(inputs)
+    w1, w2, b = line
+    fig = go.Figure()
+    fig.add_trace(_region_trace(clip_half_plane(square(lo, hi), w1, w2, b, True), RED, 0.14,
+                                labels["side1"]))
+    if segment is not None:
+        fig.add_trace(go.Scatter(x=list(segment[0]), y=list(segment[1]), mode="lines",
+                                 line=dict(color=INK, width=3), name=labels["line"]))
+    # points that (nearly) coincide share one label, written at the first of them
+    texts = [f"x = ({int(x[0])}, {int(x[1])})" for x in inputs]
+    for i in range(len(h)):
+        for j in range(i):
+            if texts[j] and np.hypot(*(h[i] - h[j])) < 0.1 * (hi - lo):
+                texts[j], texts[i] = f"{texts[j]}<br>{texts[i]}", ""
+                break
+    for trace in _class_points(h, np.asarray(targets), [labels["target0"], labels["target1"]],
+                               texts):
+        trace.textposition = "bottom center"
+        fig.add_trace(trace)
+    _square_axes(fig, lo, hi, labels["s1"], labels["s2"])
+    return fig
+
+
+# ---------------------------------------------------------------- live training
+
+
+def loss_figure(steps, losses, labels: Mapping[str, str], log_y: bool = True) -> go.Figure:
+    """The training loss per step (the trainer's bounded history). labels: x, y."""
+    fig = go.Figure(go.Scatter(x=np.asarray(steps), y=np.asarray(losses, dtype=float),
+                               mode="lines", line=dict(color=BLUE, width=2),
+                               name=labels["y"]))
+    fig.update_xaxes(title=labels["x"], rangemode="tozero")
+    if log_y:  # label 1, 2 and 5 of each decade, not every digit
+        fig.update_yaxes(type="log", dtick="D2")
+    fig.update_yaxes(title=labels["y"])
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def probability_map_figure(xs, ys, z, points, targets, labels: Mapping[str, str]) -> go.Figure:
+    """A network's output y over a grid (a heatmap from 0 to 1), its 0.5 contour, and the data.
+
+    xs (nx,), ys (ny,), z (ny, nx) in [0, 1]; points (N, 2), targets (N,) of 0/1.
+    labels: x1, x2, z (the colour bar), boundary, target0, target1.
+    """
+    z = np.asarray(z, dtype=np.float32)  # half the bytes per redraw; plenty for a colour
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    fig = go.Figure()
+    fig.add_trace(go.Heatmap(
+        x=xs, y=ys, z=z, zmin=0, zmax=1, colorscale=[[0, rgba(BLUE, 0.55)], [0.5, "white"],
+                                                     [1, rgba(RED, 0.55)]],
+        colorbar=dict(title=dict(text=labels["z"], side="right"), thickness=14),
+        hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>y=%{z:.3f}<extra></extra>"))
+    if float(z.min()) < 0.5 < float(z.max()):  # the boundary exists only where y crosses 0.5
+        fig.add_trace(go.Contour(
+            x=xs, y=ys, z=z, contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
+            line=dict(color=INK, width=2), showscale=False, name=labels["boundary"],
+            showlegend=True, hoverinfo="skip"))
+    for trace in _class_points(np.asarray(points, dtype=float), np.asarray(targets),
+                               [labels["target0"], labels["target1"]], size=14):
+        fig.add_trace(trace)
+    _square_axes(fig, float(xs[0]), float(xs[-1]), labels["x1"], labels["x2"])
+    # the colour bar takes the right side: the legend goes on top
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    return fig
+
+
+def class_regions_figure(xs, ys, regions, points, classes, labels: Mapping[str, str],
+                         class_names: Sequence[str]) -> go.Figure:
+    """Decision regions (the argmax class over a grid) with the data points on top.
+
+    xs (nx,), ys (ny,), regions (ny, nx) of class indices; points (N, 2), classes (N,).
+    labels: x1, x2. class_names: one legend name per class.
+    """
+    regions = np.asarray(regions)
+    k = len(class_names)
+    colors = [CLASS_COLORS[i % len(CLASS_COLORS)] for i in range(k)]
+    # a stepwise colour scale: class i gets its own light colour over [i, i + 1) / k
+    scale = []
+    for i, c in enumerate(colors):
+        scale += [[i / k, rgba(c, 0.22)], [(i + 1) / k, rgba(c, 0.22)]]
+    fig = go.Figure(go.Heatmap(x=np.asarray(xs, dtype=float), y=np.asarray(ys, dtype=float),
+                               z=regions.astype(np.int8), zmin=-0.5, zmax=k - 0.5,
+                               colorscale=scale, showscale=False, hoverinfo="skip"))
+    points = np.asarray(points, dtype=float)
+    classes = np.asarray(classes)
+    symbols = ("circle", "x", "triangle-up")
+    for i, (c, name) in enumerate(zip(colors, class_names, strict=True)):
+        mask = classes == i
+        fig.add_trace(go.Scatter(x=points[mask, 0], y=points[mask, 1], mode="markers",
+                                 marker=dict(color=c, size=7, symbol=symbols[i % 3],
+                                             line=dict(width=0.5, color="white")),
+                                 name=name))
+    fig.update_xaxes(title=labels["x1"], range=[float(xs[0]), float(xs[-1])],
+                     constrain="domain", zeroline=False)
+    fig.update_yaxes(title=labels["x2"], range=[float(ys[0]), float(ys[-1])], scaleanchor="x",
+                     scaleratio=1, constrain="domain", zeroline=False)
+    return fig
