@@ -1,7 +1,8 @@
 """Computational graphs: every node remembers its forward value, every edge its gradients.
 
 A graph is built from leaves (`variable`, `constant`) and small operation nodes
-(add, multiply, negate, reciprocal, exp, log, power, matmul, sum, repeat, copy).
+(add, multiply, negate, reciprocal, exp, log, power, relu, matmul, sum, repeat,
+copy); `sigmoid` and `tanh` are small graphs of those nodes.
 Each node computes its value as soon as it is built, as in micrograd.
 
 Backpropagation walks the nodes in reverse topological order. At a node with
@@ -52,6 +53,7 @@ SYMBOLS = {
     "sum": "Sum",
     "repeat": "Repeat",
     "copy": "Copy",
+    "relu": "ReLU",
 }
 """How a page can draw each op inside its circle (the book's node symbols)."""
 
@@ -444,6 +446,58 @@ def power(x: Node, p: float, label: str = "") -> Node:
     return _apply("pow", (x,), forward, backward, label, attrs={"p": p})
 
 
+def relu(x: Node, label: str = "") -> Node:
+    """ReLU node: y = max(0, x);  ∂y/∂x = 1 where x > 0, else 0 (0 at the kink x = 0)."""
+
+    def backward(vals, y, dy):
+        local = (vals[0] > 0).astype(CHECK_DTYPE)
+        return [(local, local * dy)]
+
+    return _apply("relu", (x,), lambda v: np.maximum(v, 0.0), backward, label)
+
+
+def _wrap(label: str) -> str:
+    """`label` ready to sit inside a bigger formula: parenthesized unless it is a plain
+    name, a number, or one call such as 'exp(x+y)'."""
+    if label.isidentifier() or label.replace(".", "", 1).isdigit():
+        return label
+    head, paren, _ = label.partition("(")
+    if paren and head.isidentifier() and label.endswith(")"):
+        depth = 0
+        for i, ch in enumerate(label):
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            if depth == 0 and i > len(head):
+                return label if i == len(label) - 1 else f"({label})"
+    return f"({label})"
+
+
+def sigmoid(x: Node, label: str = "") -> Node:
+    """σ(x) = 1/(1 + exp(−x)) from four nodes: ×(−1), exp, +1 and '/'.
+
+    Backward through them gives y²·e^(−x) = y(1 − y) at x (see `sigmoid_graph`).
+    The inner nodes are labelled from x's label: '-x', 'exp(-x)', '1', '1+exp(-x)'.
+    """
+    inner = _wrap(x.label)
+    neg = negate(x, label=f"-{inner}")
+    e = exp(neg, label=f"exp(-{inner})")
+    one = constant(np.ones_like(x.value), label="1")
+    d = add(e, one, label=f"1+exp(-{inner})")
+    return reciprocal(d, label=label or f"sigmoid({x.label})")
+
+
+def tanh(x: Node, label: str = "") -> Node:
+    """tanh(x) = 2·σ(2x) − 1, built from ×, the sigmoid nodes and +.
+
+    ∂/∂x = 4·σ(2x)(1 − σ(2x)) = 1 − tanh²(x), which backward finds node by node.
+    """
+    inner = _wrap(x.label)
+    two_x = mul(constant(np.full(x.shape, 2.0), label="2"), x, label=f"2*{inner}")
+    s = sigmoid(two_x)
+    doubled = mul(constant(np.full(x.shape, 2.0), label="2"), s, label=f"2*{_wrap(s.label)}")
+    minus_one = constant(np.full(x.shape, -1.0), label="-1")
+    return add(doubled, minus_one, label=label or f"tanh({x.label})")
+
+
 def square(x: Node, label: str = "") -> Node:
     """y = x²;  ∂y/∂x = 2x."""
     return power(x, 2, label)
@@ -738,12 +792,7 @@ def sigmoid_graph(x: ArrayLike = 1.0) -> Graph:
     and y²·e^(−x) = y(1 − y).
     Labels: 'x', '-x', 'exp(-x)', '1', '1+exp(-x)', 'y'.
     """
-    xn = variable(x, "x")
-    neg = negate(xn, label="-x")
-    e = exp(neg, label="exp(-x)")
-    one = constant(np.ones_like(xn.value), label="1")
-    d = add(e, one, label="1+exp(-x)")
-    return Graph(reciprocal(d, label="y"))
+    return Graph(sigmoid(variable(x, "x"), label="y"))
 
 
 def softmax_cross_entropy_graph(a: ArrayLike, t: ArrayLike) -> Graph:
@@ -854,12 +903,15 @@ __all__ = [
     "numerical_gradient",
     "power",
     "reciprocal",
+    "relu",
     "repeat",
     "repeat_graph",
+    "sigmoid",
     "sigmoid_graph",
     "softmax_cross_entropy_graph",
     "square",
     "sum_",
     "sum_graph",
+    "tanh",
     "variable",
 ]

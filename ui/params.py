@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from ui.i18n import t
+from ui.messages import escape_markdown
 
 _SHADOW = "_param_shadow."  # session_state prefix: survives pages that do not draw the widget
 
@@ -108,7 +109,8 @@ def load_params(params: list[Param]) -> list[str]:
             try:
                 value = p.parse(raw)
             except ValueError as err:
-                notices.append(t("params.ignored", name=p.name, value=raw[:40], reason=err))
+                notices.append(t("params.ignored", name=p.name, value=escape_markdown(raw[:40]),
+                                   reason=err))
         st.session_state[p.state_key] = value
     return notices
 

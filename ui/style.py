@@ -23,6 +23,7 @@ _SLIDES_CSS = """
 [data-testid=stMain] h3 { font-size: 1.9rem; }
 [data-testid=stMain] [data-testid=stMetricValue] { font-size: 2.6rem; }
 [data-testid=stMain] [data-testid=stMetricValue] p { font-size: 2.6rem; }
+[data-testid=stMain] :is(input, textarea) { font-size: 1.3rem; }
 </style>
 """
 

@@ -32,13 +32,16 @@ from engine.graph import (
     numerical_gradient,
     power,
     reciprocal,
+    relu,
     repeat,
     repeat_graph,
+    sigmoid,
     sigmoid_graph,
     softmax_cross_entropy_graph,
     square,
     sum_,
     sum_graph,
+    tanh,
     variable,
 )
 
@@ -136,6 +139,11 @@ NODE_CASES: dict[str, Callable[[np.random.Generator], Graph]] = {
     "copy": lambda r: Graph(copy(variable(_rng_normal(r, (3,)), "x"))),
     "branch": lambda r: branch_graph(_rng_normal(r, (3,)), weights=(2.0, -1.0, 0.5)),
     "reused node": lambda r: Graph((lambda x: x * x.exp())(variable(_rng_normal(r, (3,)), "x"))),
+    "relu": lambda r: Graph(
+        relu(variable(r.choice([-1.0, 1.0], (2, 3)) * _rng_positive(r, (2, 3)), "x"))
+    ),
+    "sigmoid nodes": lambda r: Graph(sigmoid(variable(_rng_normal(r, (3,)), "x"))),
+    "tanh nodes": lambda r: Graph(tanh(variable(_rng_normal(r, (3,)), "x"))),
     "café": lambda r: cafe_graph(),
     "sigmoid": lambda r: sigmoid_graph(_rng_normal(r, (4,))),
     "softmax-CE": lambda r: softmax_cross_entropy_graph(_rng_normal(r, (5,)), np.eye(5)[2]),
@@ -165,6 +173,33 @@ def test_numerical_gradient_restores_values():
     numerical_gradient(graph, "x")
     for n in graph.nodes:
         assert np.array_equal(n.value, before[n.label]), n.label
+
+
+def test_relu_sigmoid_tanh_values_and_gradients():
+    xs = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
+    g = Graph(relu(variable(xs, "x")))
+    g.backward()
+    assert np.array_equal(g.output.value, [0.0, 0.0, 0.0, 0.5, 2.0])
+    assert np.array_equal(g["x"].grad, [0.0, 0.0, 0.0, 1.0, 1.0])  # 0 at the kink
+    g = Graph(sigmoid(variable(xs, "x")))
+    g.backward()
+    s = 1 / (1 + np.exp(-xs))
+    assert np.allclose(g.output.value, s) and np.allclose(g["x"].grad, s * (1 - s))
+    g = Graph(tanh(variable(xs, "x")))
+    g.backward()
+    assert np.allclose(g.output.value, np.tanh(xs))
+    assert np.allclose(g["x"].grad, 1 - np.tanh(xs) ** 2)
+
+
+def test_derived_nodes_take_their_labels_from_the_input():
+    g = Graph(sigmoid(variable(1.0, "x")))
+    assert [n.label for n in g.nodes] == ["x", "-x", "exp(-x)", "1", "1+exp(-x)", "sigmoid(x)"]
+    a = variable(1.0, "a")
+    assert sigmoid(a + a).label == "sigmoid(add)"
+    assert tanh(exp(a, label="exp(a)")).label == "tanh(exp(a))"
+    assert "exp(-exp(a))" in Graph(sigmoid(exp(a, label="exp(a)")))
+    assert "-(exp(a)+b)" in Graph(sigmoid(exp(a, label="exp(a)+b")))
+    assert relu(a).symbol == "ReLU"
 
 
 # ---------------------------------------------------------------- café (seed 000)

@@ -1,0 +1,281 @@
+"""The computational-graph lesson under AppTest, in both languages: the numbers on the page
+are the engine's, the widgets change what they should, the step-by-step backward moves,
+and a bad expression is a message, never a traceback."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.expression import ExpressionError, check, parse
+from engine.graph import cafe_graph, sigmoid_graph, softmax_cross_entropy_graph
+from ui.i18n import LANGS, tr
+from viz.graph import CURRENT_FILL, format_number
+
+APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+PAGE = "app_pages/graph.py"
+CAFE_LABELS = [f"{item}_{kind}" for item in ("machine", "table", "chair", "cup")
+               for kind in ("price", "count")] + ["tax"]
+
+
+def open_page(lang: str, **params: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.query_params["lang"] = lang
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    found = [t.value for t in at.table if column in t.value.columns]
+    assert found, f"no table with a column {column!r}"
+    return found[0]
+
+
+def unescape(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def graphviz_specs(at: AppTest) -> list[str]:
+    return [el.proto.spec for el in at.get("graphviz_chart")]
+
+
+@pytest.fixture(scope="module", params=LANGS)
+def page(request) -> tuple[AppTest, str]:
+    """One opened page per language, shared by the read-only tests."""
+    return open_page(request.param), request.param
+
+
+def test_page_opens_with_its_title_and_every_section(page):
+    at, lang = page
+    assert at.title[0].value == tr(lang, "lesson.graph.title")
+    headers = [h.value for h in at.header]
+    for key in ("cafe", "nodes", "chain", "backward", "sigmoid", "ce", "types", "expr"):
+        assert tr(lang, f"graph.{key}.header") in headers
+    assert not at.error
+    other = "en" if lang == "ko" else "ko"
+    assert tr(other, "graph.cafe.header") not in headers
+    # every graph is drawn from the engine as DOT text for Graphviz
+    specs = graphviz_specs(at)
+    assert len(specs) >= 10 and all(s.startswith("digraph G {") for s in specs)
+
+
+def test_cafe_total_and_every_leaf_gradient_are_the_engines(page):
+    at, lang = page
+    graph = cafe_graph()
+    graph.backward()
+    assert at.metric[0].value == tr(lang, "graph.won", amount=format_number(graph.output.value))
+    assert at.metric[0].value.startswith("3,190,000")
+    grads = table_with(at, tr(lang, "graph.col.grad_total"))
+    shown = list(grads[tr(lang, "graph.col.grad_total")])
+    # the table lists price and count of each item, then the tax factor
+    assert shown == [format_number(graph[label].grad) for label in CAFE_LABELS]
+    assert shown[:4] == ["2.2", "1,100,000", "5.5", "55,000"]
+    meanings = " ".join(grads[tr(lang, "graph.col.meaning")])
+    assert "33,000" in meanings and "29,000" in meanings
+
+
+def test_sigmoid_numbers_are_the_engines_and_simplify_to_y_one_minus_y(page):
+    at, lang = page
+    graph = sigmoid_graph(1.0)
+    graph.backward()
+    y = float(graph.output.value)
+    table = table_with(at, tr(lang, "graph.col.from_y"))
+    engine = list(table[tr(lang, "graph.col.engine")])
+    from_y = list(table[tr(lang, "graph.col.from_y")])
+    assert engine == from_y
+    assert engine[0] == format_number(-(y**2))
+    assert engine[3] == format_number(y * (1 - y)) == format_number(graph["x"].grad)
+
+
+def test_softmax_cross_entropy_backward_is_y_minus_t(page):
+    at, lang = page
+    table = table_with(at, "y − t")
+    a, t = np.array([0.3, 2.9, 4.0]), np.array([0.0, 0.0, 1.0])
+    graph = softmax_cross_entropy_graph(a, t)
+    graph.backward()
+    assert list(table[tr(lang, "graph.col.grad_a")]) == [format_number(v) for v in graph["a"].grad]
+    assert list(table[tr(lang, "graph.col.grad_a")]) == list(table["y − t"])
+
+
+def test_the_default_expression_shows_the_engines_gradients(page):
+    at, lang = page
+    graph = parse("x*y + exp(x)", 1.0, 2.0)
+    graph.backward()
+    values = [m.value for m in at.metric]
+    assert format_number(graph.output.value) == values[-3]
+    assert values[-2:] == [format_number(graph["x"].grad), format_number(graph["y"].grad)]
+    check_table = table_with(at, tr(lang, "graph.col.numerical"))
+    assert list(check_table[tr(lang, "graph.col.agree")]) == ["✓", "✓"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_editing_a_count_or_price_changes_the_total_and_gradients(lang):
+    at = open_page(lang)
+    at.number_input(key="graph.chairs").set_value(16).run()
+    assert not at.exception
+    expected = cafe_graph(chair_count=16)
+    assert at.metric[0].value == tr(lang, "graph.won",
+                                    amount=format_number(expected.output.value))
+    assert at.metric[0].value.startswith("3,223,000")
+    at.number_input(key="graph.cup_price").set_value(12_000).run()
+    at.slider(key="graph.tax").set_value(20.0).run()
+    expected = cafe_graph(chair_count=16, cup_price=12_000, tax=1.2)
+    expected.backward()
+    assert at.metric[0].value.startswith(format_number(expected.output.value))
+    grads = table_with(at, tr(lang, "graph.col.grad_total"))[tr(lang, "graph.col.grad_total")]
+    assert list(grads) == [format_number(expected[label].grad) for label in CAFE_LABELS]
+    assert at.query_params["chairs"] in ("16", ["16"])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_next_node_advances_the_step_by_step_backward(lang):
+    at = open_page(lang)
+    key = "graph.cafe_step"
+    upstream = tr(lang, "graph.col.upstream")
+    assert at.session_state[key] == 0
+    assert not [t for t in at.table if upstream in t.value.columns]  # nothing processed yet
+    def cafe_stepper_spec() -> str:  # the second café drawing: the first is forward only
+        return [s for s in graphviz_specs(at) if tr(lang, "graph.cafe.subtotal") in s][1]
+
+    assert CURRENT_FILL not in cafe_stepper_spec()
+
+    at.button(key=f"{key}.next").click().run()
+    assert not at.exception
+    assert at.session_state[key] == 1
+    first = table_with(at, upstream)
+    assert len(first) == 2  # 'total' has two inputs: subtotal and tax
+    graph = cafe_graph()
+    steps = graph.backward()
+    assert list(first[tr(lang, "graph.col.downstream")]) == [
+        format_number(e.downstream) for e in steps[0].edges]
+    assert CURRENT_FILL in cafe_stepper_spec()
+
+    # step 2 is the tax leaf: no edges, its gradient (the subtotal) is final
+    at.button(key=f"{key}.next").click().run()
+    assert at.session_state[key] == 2
+    assert steps[1].node.label == "tax"
+    leaf_text = tr(lang, "graph.step.leaf", name=tr(lang, "graph.cafe.tax"), grad="2,900,000")
+    assert leaf_text in [unescape(i.value) for i in at.info]
+    assert at.query_params["cafe_step"] in ("2", ["2"])
+    # step 3 is the subtotal (+): four edges, each passing the upstream 1.1 through
+    at.button(key=f"{key}.next").click().run()
+    third = table_with(at, upstream)
+    assert len(third) == 4 and not first.equals(third)
+    assert set(third[tr(lang, "graph.col.local")]) == {"1"}
+    assert set(third[tr(lang, "graph.col.downstream")]) == {"1.1"}
+
+    at.button(key=f"{key}.prev").click().run()
+    at.button(key=f"{key}.prev").click().run()
+    assert at.session_state[key] == 1
+    assert table_with(at, upstream).equals(first)
+    at.button(key=f"{key}.all").click().run()
+    assert at.session_state[key] == len(steps)
+    assert at.button(key=f"{key}.next").disabled
+    at.button(key=f"{key}.reset").click().run()
+    assert at.session_state[key] == 0
+    assert not at.exception
+
+
+BAD = ["__import__('os')", "x+", "y**1000000", "x.real", "log(x - 1)", "", "open('f')"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_bad_expressions_show_an_error_and_the_page_keeps_working(lang):
+    at = open_page(lang)
+    box = at.text_input(key="graph.expr")
+    for text in BAD:
+        box.set_value(text).run()
+        assert not at.exception, (text, [e.value for e in at.exception])
+        errors = [e.value for e in at.error]
+        assert len(errors) == 1, (text, errors)
+        with pytest.raises(ExpressionError):
+            parse(text, 1.0, 2.0)
+        assert "Traceback" not in errors[0]
+        # the rest of the page is still there
+        assert tr(lang, "graph.expr.header") in [h.value for h in at.header]
+        box = at.text_input(key="graph.expr")
+    # and a good one brings the gradients back
+    box.set_value("sigmoid(x*y)").run()
+    assert not at.error
+    graph = parse("sigmoid(x*y)", 1.0, 2.0)
+    graph.backward()
+    assert [m.value for m in at.metric][-2:] == [format_number(graph["x"].grad),
+                                                 format_number(graph["y"].grad)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_error_messages_are_in_the_pages_language(lang):
+    at = open_page(lang)
+    at.text_input(key="graph.expr").set_value("__import__('os')").run()
+    # the learner's text is escaped for Markdown, so __import__ is not turned bold
+    shown = at.error[0].value
+    assert r"\_\_import\_\_" in shown
+    assert unescape(shown) == tr(lang, "graph.expr.err.unknown_function", name="__import__")
+    at.text_input(key="graph.expr").set_value("2x").run()
+    message = at.error[0].value
+    assert tr(lang, "graph.expr.err.product_hint") in message
+
+
+def test_example_button_and_x_y_inputs_drive_the_expression():
+    at = open_page("en")
+    at.button(key="graph.example.2").click().run()  # (x + y)^2
+    assert at.text_input(key="graph.expr").value == "(x + y)^2"
+    at.number_input(key="graph.ex").set_value(0.5).run()
+    at.number_input(key="graph.ey").set_value(-1.5).run()
+    values = [m.value for m in at.metric]
+    assert values[-3:] == [format_number(1.0), format_number(-2.0), format_number(-2.0)]
+
+
+def test_expression_stepper_advances_and_resets_on_a_new_expression():
+    at = open_page("en")
+    at.button(key="graph.expr_step.next").click().run()
+    at.button(key="graph.expr_step.next").click().run()
+    assert at.session_state["graph.expr_step"] == 2
+    at.text_input(key="graph.expr").set_value("x*y").run()
+    assert at.session_state["graph.expr_step"] == 0
+
+
+def test_url_state_is_read_and_bad_values_are_notices():
+    at = open_page("en", sx="2.5", cx="-1", expr="x^2 - y", cafe_step="3", chairs="abc")
+    assert at.slider(key="graph.sx").value == 2.5
+    assert at.slider(key="graph.cx").value == -1.0
+    assert at.text_input(key="graph.expr").value == "x^2 - y"
+    assert at.session_state["graph.cafe_step"] == 3
+    assert at.number_input(key="graph.chairs").value == 15  # 'abc' ignored
+    assert any("chairs" in w.value for w in at.warning)
+
+    at = open_page("ko", expr="__import__('os')")
+    assert at.text_input(key="graph.expr").value == "x*y + exp(x)"
+    notice = " ".join(w.value for w in at.warning)
+    assert "expr" in notice and "__import__" in unescape(notice)  # escaped for Markdown
+    assert not at.error and not at.exception
+
+
+def test_a_step_beyond_the_graph_is_clamped():
+    at = open_page("en", sig_step="150")
+    assert at.session_state["graph.sig_step"] == len(sigmoid_graph().nodes)
+
+
+def test_matmul_sliders_change_the_shapes():
+    at = open_page("en")
+    at.slider(key="graph.mm_n").set_value(4).run()
+    at.slider(key="graph.mm_h").set_value(1).run()
+    assert not at.exception
+    spec = next(s for s in graphviz_specs(at) if "MatMul" in s)
+    assert "(4×3)" in spec and "(3×1)" in spec and "(4×1)" in spec
+
+
+def test_url_expression_check_uses_the_engine_whitelist():
+    check("x^2 - y")
+    with pytest.raises(ExpressionError):
+        check("__import__('os')")

@@ -1,0 +1,292 @@
+"""Tests for viz.graph: numbers as text, DOT drawn from engine graphs (well formed, every
+node and edge, gradients only once backward reached them, the highlighted step), and the
+matrix shape figure."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from engine.expression import parse
+from engine.graph import (
+    Graph,
+    affine_graph,
+    cafe_graph,
+    chain_rule_graph,
+    matmul_graph,
+    sigmoid_graph,
+    softmax_cross_entropy_graph,
+    variable,
+)
+from viz.graph import (
+    CURRENT,
+    CURRENT_FILL,
+    GRAD,
+    columns,
+    format_number,
+    format_shape,
+    format_value,
+    graph_dot,
+    matmul_shapes_figure,
+)
+
+# ---------------------------------------------------------------- numbers
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (3_190_000, "3,190,000"),
+        (1.1 * 2_900_000, "3,190,000"),  # 3190000.0000000005 is a whole number here
+        (33_000.000000000004, "33,000"),
+        (-33_000, "-33,000"),
+        (2.2, "2.2"),
+        (1.1 * 2, "2.2"),
+        (16.5, "16.5"),
+        (0.19661193324148185, "0.1966"),
+        (-0.5344466633, "-0.5344"),
+        (1234.5678, "1,234.57"),
+        (0.0, "0"),
+        (-0.0, "0"),
+        (1e-7, "1.000e-07"),
+        (2.5e20, "2.500e+20"),
+        (float("inf"), "inf"),
+    ],
+)
+def test_format_number(value, text):
+    assert format_number(value) == text
+
+
+def test_format_value_scalars_vectors_matrices_and_big_arrays():
+    assert format_value(np.array(3_190_000.0)) == "3,190,000"
+    assert format_value([0.3, 2.9, 4.0]) == "[0.3, 2.9, 4]"
+    assert format_value([1000.0, 2.0]) == "[1000, 2]"  # no separators inside a list
+    m = np.array([[1.0, 2.0], [3.0, 4.5]])
+    assert format_value(m) == "[1, 2]\n[3, 4.5]"
+    assert format_value(m, multiline=False) == "[[1, 2], [3, 4.5]]"
+    assert format_value(np.zeros((30, 50))) == "(30×50)"
+    assert format_value(np.zeros((2, 2, 2))) == "(2×2×2)"
+    assert format_shape((3,)) == "3" and format_shape((2, 3)) == "2×3"
+
+
+# ---------------------------------------------------------------- DOT
+
+
+EDGE = re.compile(r"^\s*n(\d+) -> n(\d+) \[(.*)\];$")
+NODE = re.compile(r"^\s*n(\d+) \[(.*)\];$")
+
+
+def edge_lines(dot: str) -> list[tuple[int, int, str]]:
+    return [(int(m[1]), int(m[2]), m[3]) for line in dot.splitlines()
+            if (m := EDGE.match(line))]
+
+
+def node_lines(dot: str) -> dict[int, str]:
+    return {int(m[1]): m[2] for line in dot.splitlines() if (m := NODE.match(line))}
+
+
+def assert_well_formed(dot: str) -> None:
+    """Balanced braces and HTML-label brackets, one statement per line, nothing unescaped."""
+    assert dot.startswith("digraph G {") and dot.rstrip().endswith("}")
+    assert dot.count("{") == dot.count("}")
+    for line in dot.splitlines()[1:-1]:
+        assert line.rstrip().endswith(";"), line
+        for label in re.findall(r"label=<(.*?)>(?:,|\])", line):
+            assert label.count("<") == label.count(">"), label
+        # attribute values in quotes: quotes inside them are escaped
+        assert line.count('"') - line.count('\\"') * 2 >= 0
+
+
+GRAPHS = {
+    "café": cafe_graph,
+    "chain": chain_rule_graph,
+    "sigmoid": sigmoid_graph,
+    "softmax-CE": lambda: softmax_cross_entropy_graph([0.3, 2.9, 4.0], [0.0, 0.0, 1.0]),
+    "affine": affine_graph,
+    "expression": lambda: parse("x*x + log(1 + exp(y)) / tanh(x)", 0.7, -1.2),
+}
+
+
+@pytest.mark.parametrize("name", list(GRAPHS))
+def test_every_node_and_edge_appears_once(name):
+    graph = GRAPHS[name]()
+    steps = graph.backward()
+    for upto in (0, 1, len(steps) // 2, len(steps)):
+        dot = graph_dot(graph, steps, upto)
+        assert_well_formed(dot)
+        nodes = node_lines(dot)
+        assert sorted(nodes) == list(range(len(graph.nodes)))
+        index = {id(n): i for i, n in enumerate(graph.nodes)}
+        expected = sorted((index[id(s)], index[id(t)]) for s, t in graph.edges())
+        assert sorted((a, b) for a, b, _ in edge_lines(dot)) == expected
+        assert dot.count("-> out") == 1  # the output's own edge
+
+
+def test_forward_only_has_values_and_no_gradients():
+    graph = cafe_graph()
+    dot = graph_dot(graph)
+    assert GRAD not in dot and CURRENT_FILL not in dot
+    assert "3,190,000" in dot and "1,000,000" in dot and "2,900,000" in dot
+    assert "rankdir=LR" in dot
+
+
+def _grad_edges(graph: Graph, dot: str) -> set[tuple[str, str]]:
+    labels = [n.label for n in graph.nodes]
+    return {(labels[a], labels[b]) for a, b, attrs in edge_lines(dot) if GRAD in attrs}
+
+
+def test_gradients_appear_only_after_backward_reaches_their_edge():
+    graph = cafe_graph()
+    steps = graph.backward()
+    assert _grad_edges(graph, graph_dot(graph, steps, 0)) == set()
+    # step 1 processes 'total': its two input edges now carry gradients
+    assert _grad_edges(graph, graph_dot(graph, steps, 1)) == {
+        ("subtotal", "total"), ("tax", "total")}
+    seen = set()
+    for k in range(1, len(steps) + 1):
+        now = _grad_edges(graph, graph_dot(graph, steps, k))
+        expected = {(e.source.label, e.target.label) for s in steps[:k] for e in s.edges}
+        assert now == expected
+        assert seen <= now  # once drawn, a gradient stays
+        seen = now
+    assert len(seen) == len(graph.edges())
+
+
+def test_gradient_label_is_the_engine_downstream():
+    graph = cafe_graph()
+    steps = graph.backward()
+    dot = graph_dot(graph, steps, highlight=False)
+    line = next(attrs for a, b, attrs in edge_lines(dot)
+                if graph.nodes[a].label == "chair_count" and graph.nodes[b].label == "chair_cost")
+    assert f'COLOR="{GRAD}">33,000<' in line
+    out_line = next(x for x in dot.splitlines() if "-> out" in x)
+    assert "3,190,000" in out_line and f'COLOR="{GRAD}">1<' in out_line
+
+
+def test_highlighted_node_is_the_current_step_with_upstream_times_local():
+    graph = chain_rule_graph(1.0, 2.0)
+    steps = graph.backward()
+    labels = [n.label for n in graph.nodes]
+    for k, step in enumerate(steps, start=1):
+        dot = graph_dot(graph, steps, k)
+        lit = [labels[i] for i, attrs in node_lines(dot).items() if CURRENT_FILL in attrs]
+        assert lit == [step.node.label]
+        lit_edges = [(labels[a], labels[b]) for a, b, attrs in edge_lines(dot)
+                     if f'color="{CURRENT}"' in attrs]
+        assert lit_edges == [(e.source.label, step.node.label) for e in step.edges]
+    # at 'z' (t²): upstream 1 × local 2t = 6 on the edge t -> z
+    dot = graph_dot(graph, steps, 1)
+    assert "1 × 6 = 6" in dot
+    # at 't' (add): 6 × 1 = 6 on both inputs
+    assert graph_dot(graph, steps, 2).count("6 × 1 = 6") == 2
+    assert CURRENT_FILL not in graph_dot(graph, steps, 2, highlight=False)
+
+
+def test_array_edges_show_matrices_or_shapes():
+    graph = matmul_graph()
+    steps = graph.backward()
+    dot = graph_dot(graph, steps)
+    assert "[1, 2, 3]<BR/>[4, 5, 6]" in dot  # x, one row per line
+    assert "(2×3)" in dot  # x's node shows its shape
+    big = Graph(variable(np.ones((5, 5)), "x") @ variable(np.ones((5, 5)), "W"))
+    dot = graph_dot(big, big.backward())
+    assert "(5×5)" in dot and "[1, 1, 1, 1, 1]" not in dot
+
+
+def test_names_and_tags_are_escaped():
+    graph = sigmoid_graph(1.0)
+    steps = graph.backward()
+    dot = graph_dot(graph, steps, names={"x": 'a<b & "c"', "y": "출력"},
+                    edge_tags={("1+exp(-x)", "y"): "#1"})
+    assert_well_formed(dot)
+    assert "a&lt;b &amp; &quot;c&quot;" in dot and "a<b" not in dot
+    assert "출력" in dot and ">#1<" in dot
+    assert 'tooltip="1+exp(-x)"' in dot
+
+
+def test_long_graphs_turn_top_to_bottom():
+    graph = softmax_cross_entropy_graph([1.0, 2.0, 3.0], [0.0, 1.0, 0.0])
+    assert max(columns(graph).values()) + 1 > 7
+    assert "rankdir=TB" in graph_dot(graph, max_columns=7)
+    assert "rankdir=LR" in graph_dot(graph)
+    assert "rankdir=LR" in graph_dot(cafe_graph(), max_columns=7)
+
+
+def test_columns_put_leaves_next_to_their_consumer():
+    graph = cafe_graph()
+    col = columns(graph)
+    by_label = {n.label: col[id(n)] for n in graph.nodes}
+    assert by_label["machine_price"] == 0 and by_label["machine_cost"] == 1
+    assert by_label["subtotal"] == 2 and by_label["tax"] == 2 and by_label["total"] == 3
+
+
+def test_slides_use_bigger_type():
+    graph = cafe_graph()
+    small = re.search(r"fontsize=(\d+)", graph_dot(graph))[1]
+    big = re.search(r"fontsize=(\d+)", graph_dot(graph, slides=True))[1]
+    assert int(big) > int(small)
+
+
+def test_upto_out_of_range_raises():
+    graph = cafe_graph()
+    steps = graph.backward()
+    with pytest.raises(ValueError, match="upto"):
+        graph_dot(graph, steps, len(steps) + 1)
+    with pytest.raises(ValueError, match="upto"):
+        graph_dot(graph, steps, -1)
+
+
+# ---------------------------------------------------------------- matmul shapes
+
+
+def test_matmul_shapes_figure_draws_every_matrix_to_scale():
+    x, W, dy = np.ones((2, 3)), np.arange(6.0).reshape(3, 2), np.array([[1.0, -1.0], [2.0, 0.0]])
+    fig = matmul_shapes_figure([
+        [("dy", dy), "·", ("Wᵀ", W.T), "=", ("dx", dy @ W.T)],
+        [("xᵀ", x.T), "·", ("dy", dy), "=", ("dW", x.T @ dy)],
+    ])
+    assert isinstance(fig, go.Figure)
+    heatmaps = [tr for tr in fig.data if tr.type == "heatmap"]
+    assert len(heatmaps) == 6
+    shapes = [np.asarray(h.z).shape for h in heatmaps]
+    assert shapes == [(2, 2), (2, 3), (2, 3), (3, 2), (2, 2), (3, 2)]
+    texts = " ".join(a.text for a in fig.layout.annotations)
+    for caption in ("<b>dy</b> (2×2)", "<b>Wᵀ</b> (2×3)", "<b>dx</b> (2×3)", "<b>dW</b> (3×2)"):
+        assert caption in texts
+    assert texts.count("·") == 2 and texts.count("=") == 2
+    # one colour scale for all, centred on 0
+    assert {h.zmid for h in heatmaps} == {0}
+    assert len({(h.zmin, h.zmax) for h in heatmaps}) == 1
+
+
+def test_matmul_shapes_figure_needs_a_matrix():
+    with pytest.raises(ValueError, match="at least one"):
+        matmul_shapes_figure([["·"]])
+
+
+def test_font_css_keeps_every_size_graph_dot_uses():
+    from viz.graph import FONT_SIZES, font_css
+
+    css = font_css()
+    assert css.startswith("<style>") and css.endswith("</style>")
+    for slides in (False, True):
+        dot = graph_dot(cafe_graph(), slides=slides)
+        used = {float(v) for v in re.findall(r'(?:fontsize=|POINT-SIZE=")(\d+)', dot)}
+        assert used <= set(FONT_SIZES[slides])
+        for size in used:
+            assert f'text[font-size="{size:.2f}"] {{ font-size: {size:g}px; }}' in css
+
+
+def test_a_numeric_constant_is_its_own_label_a_named_one_shows_its_value():
+    from engine.graph import branch_graph
+
+    graph = branch_graph(2.0, weights=(2.0, 3.0))
+    nodes = node_lines(graph_dot(graph))
+    labels = {n.label: nodes[i] for i, n in enumerate(graph.nodes)}
+    assert "w1</B><BR/>" in labels["w1"] and ">2<" in labels["w1"]
+    one = parse("1 + x", 2.0)
+    nodes = node_lines(graph_dot(one))
+    assert nodes[0].startswith("label=<<B>1</B>>")  # just '1', not '1' and its value again
