@@ -1,0 +1,210 @@
+"""Lesson 4 (optimizers) under AppTest, in both languages: the numbers on the page are the
+engine's, and the settings change what they should."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.datasets import spiral
+from engine.optimizers import OPTIMIZERS, Adam
+from engine.surfaces import SURFACES, race
+from ui.i18n import LANGS, tr
+
+APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+PAGE = "app_pages/optimizers.py"
+BOWL_LRS = dict(SGD=0.95, Momentum=0.1, Nesterov=0.1, AdaGrad=1.5, RMSProp=0.3, Adam=0.3)
+RACE_TABLE, MNIST_TABLE = 2, 3  # batch costs, summary of rules, race, MNIST
+
+
+def open_page(lang: str = "en", **params: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.query_params["lang"] = lang
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+def engine_race(surface="bowl", scale=1.0, steps=100, start=None, momentum=0.9):
+    s = SURFACES[surface]
+    lrs = BOWL_LRS if surface == "bowl" else None
+    assert lrs is not None
+    opts = {n: (OPTIMIZERS[n](lr=lr * scale, momentum=momentum) if n in ("Momentum", "Nesterov")
+                else Adam(lr=lr * scale) if n == "Adam" else OPTIMIZERS[n](lr=lr * scale))
+            for n, lr in lrs.items()}
+    return race(s, opts, start or s.start, steps)
+
+
+def race_losses(at: AppTest) -> list[str]:
+    return at.table[RACE_TABLE].value["f(x, y)"].tolist()
+
+
+def race_step(at: AppTest) -> str:
+    return at.metric[0].value
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_page_opens_with_the_engines_race(lang):
+    at = open_page(lang)
+    assert at.title[0].value == tr(lang, "lesson.optimizers.title")
+    headers = texts(at.header)
+    for key in ("s1", "s2", "s3", "s4"):
+        assert tr(lang, f"optimizers.{key}.header") in headers
+    assert not at.warning
+    paths = engine_race()
+    assert race_step(at) == "100 / 100"
+    assert race_losses(at) == [f"{p.losses[-1]:.6g}" for p in paths.values()]
+    assert at.table[RACE_TABLE].value["x"].tolist() == [f"{p.xs[-1]:.4f}" for p in paths.values()]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_huge_learning_rate_shows_the_divergence_note(lang):
+    at = open_page(lang)
+    at.select_slider(key="optimizers.lr_scale").set_value(100.0).run()
+    assert not at.exception
+    paths = engine_race(scale=100.0)
+    gone = {n: p.diverged_at for n, p in paths.items() if p.diverged_at is not None}
+    assert set(gone) >= {"SGD", "Momentum", "Nesterov"}
+    notes = texts(at.warning)
+    for name, step in gone.items():
+        assert any(n.startswith(tr(lang, "optimizers.s3.diverged", name=name, step=step,
+                                   lr=BOWL_LRS[name] * 100, limit="1e+06")[:30])
+                   for n in notes), (name, notes)
+    status = at.table[RACE_TABLE].value.iloc[:, -1].tolist()
+    assert status[0] == tr(lang, "optimizers.s3.status_gone", step=gone["SGD"])
+    assert at.query_params["lr_scale"] == "100.0"
+
+
+def test_changing_the_learning_rate_changes_the_paths():
+    at = open_page("en")
+    before = race_losses(at)
+    at.select_slider(key="optimizers.lr_scale").set_value(0.1).run()
+    assert not at.exception
+    after = race_losses(at)
+    assert after != before
+    assert after == [f"{p.losses[-1]:.6g}" for p in engine_race(scale=0.1).values()]
+    assert not at.warning
+
+
+def test_momentum_steps_and_start_point_reach_the_race():
+    at = open_page("en")
+    at.slider(key="optimizers.momentum").set_value(0.5).run()
+    at.slider(key="optimizers.steps").set_value(30).run()
+    at.slider(key="optimizers.x0").set_value(-5.0).run()
+    assert not at.exception
+    paths = engine_race(steps=30, start=(-5.0, 2.0), momentum=0.5)
+    assert race_step(at) == "30 / 30"
+    assert race_losses(at) == [f"{p.losses[-1]:.6g}" for p in paths.values()]
+    assert at.query_params["momentum"] == "0.5" and at.query_params["x0"] == "-5"
+
+
+def test_step_and_reset_animate_the_race():
+    at = open_page("en")
+    at.button(key="optimizers.race.reset").click().run()
+    assert race_step(at) == "0 / 100"
+    at.button(key="optimizers.race.step").click().run()
+    assert not at.exception
+    assert race_step(at) == "2 / 100"  # 100 steps play in 50 ticks
+    paths = engine_race()
+    assert race_losses(at) == [f"{p.losses[2]:.6g}" for p in paths.values()]
+
+
+def test_another_surface_starts_at_its_own_point():
+    at = open_page("ko")
+    at.selectbox(key="optimizers.surface").set_value("rosenbrock").run()
+    assert not at.exception
+    assert at.slider(key="optimizers.x0").value == -1.5
+    assert at.slider(key="optimizers.y0").value == 2.0
+    assert at.query_params["surface"] == "rosenbrock"
+
+
+def test_a_shared_link_restores_the_race():
+    at = open_page("en", surface="two_wells", steps="50", lr_scale="2.0")
+    assert not at.warning
+    assert at.slider(key="optimizers.x0").value == 1.8  # the surface's own start
+    assert race_step(at) == "50 / 50"
+
+
+@pytest.mark.parametrize(("name", "value"), [("surface", "moon"), ("steps", "9999"),
+                                             ("lr_scale", "3")])
+def test_bad_link_values_give_a_notice(name, value):
+    at = open_page("en", **{name: value})
+    notices = texts(at.warning)
+    assert len(notices) == 1 and f"{name}={value}" in notices[0]
+
+
+def test_no_optimizer_chosen_says_so():
+    at = open_page("en")
+    for name in OPTIMIZERS:
+        at.checkbox(key=f"optimizers.race.on.{name}").uncheck()
+    at.run()
+    assert not at.exception
+    assert tr("en", "optimizers.s3.none_chosen") in texts(at.info)
+
+
+# ---------------------------------------------------------------- batch, SGD, mini-batch
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_batch_comparison_steps_and_counts_the_cost(lang):
+    at = open_page(lang)
+    at.button(key="optimizers.batch.step").click().run()
+    assert not at.exception
+    model = at.session_state["optimizers.batch.model"]
+    assert model["runs"]["full"]["trainer"].epoch >= 1  # batch descent: one step per epoch
+    x, t = spiral()
+    table = at.table[0].value
+    for i, (kind, size) in enumerate((("full", 300), ("sgd", 1), ("mini", 30))):
+        trainer = model["runs"][kind]["trainer"]
+        assert trainer.batch_size == size
+        assert trainer.step_count >= 1
+        row = table.iloc[i]
+        assert row.iloc[3] == trainer.step_count and row.iloc[4] == trainer.step_count * size
+        assert row.iloc[6] == f"{float(trainer.network.loss(x, t)):.4f}"
+
+
+# ---------------------------------------------------------------- MNIST
+
+
+def test_mnist_race_steps_and_a_divergence_stops_only_that_optimizer():
+    at = open_page("en")
+    assert tr("en", "optimizers.s4.no_loss_yet") in texts(at.info)
+    runs = at.session_state["optimizers.mnist.model"]["runs"]
+    runs["SGD"]["trainer"].optimizer.lr = 1e30  # far too large: the loss turns NaN
+    for _ in range(2):
+        at.button(key="optimizers.mnist.step").click().run()
+        assert not at.exception
+    table = at.table[MNIST_TABLE].value
+    steps = dict(zip(table.iloc[:, 0], table.iloc[:, 2], strict=True))
+    assert all(steps[n] >= 1 for n in OPTIMIZERS if n != "SGD")
+    assert runs["SGD"]["diverged"] is not None
+    notes = texts(at.warning)
+    assert any(n.startswith("SGD stopped at step") for n in notes)
+    adam = runs["Adam"]["trainer"]
+    assert adam.step_count == steps["Adam"]
+    assert np.isfinite(adam.history.loss.y).all()
+
+
+def test_mnist_cap_ends_the_race_with_test_accuracy():
+    at = open_page("en")
+    runs = at.session_state["optimizers.mnist.model"]["runs"]
+    for run in runs.values():
+        run["trainer"].run(max_steps=598)
+    at.button(key="optimizers.mnist.step").click().run()
+    assert not at.exception
+    assert tr("en", "optimizers.s4.done", cap=600) in texts(at.success)
+    table = at.table[MNIST_TABLE].value
+    assert table.iloc[:, 2].tolist() == [600] * 6
+    acc = runs["Adam"]["trainer"].evaluate("test")
+    assert table.iloc[5, 4] == f"{acc:.1%}"

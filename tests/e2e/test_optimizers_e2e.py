@@ -1,0 +1,82 @@
+"""Lesson 4 in Chromium: the surface race animates step by step, the MNIST race trains live,
+in both languages and in slide mode."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.e2e.helpers import IDLE_TIMEOUT_MS, full_page_screenshot, open_idle
+from ui.i18n import tr
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+
+RACE = ".st-key-optimizers-race"  # LiveLoop buttons carry keys optimizers.race.<name>
+MNIST = ".st-key-optimizers-mnist"
+
+
+def settle(page) -> None:
+    page.locator("[data-testid=stSkeleton]").first.wait_for(state="detached",
+                                                             timeout=IDLE_TIMEOUT_MS)
+
+
+def metric(page, label: str) -> str:
+    found = page.locator("[data-testid=stMetric]").filter(has=page.get_by_text(label, exact=True))
+    return found.locator("[data-testid=stMetricValue]").first.inner_text()
+
+
+def wait_for_change(page, label: str, old: str, seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = metric(page, label)
+        if value != old:
+            return value
+        page.wait_for_timeout(200)
+    raise AssertionError(f"{label} stayed {old} for {seconds} s")
+
+
+@pytest.mark.parametrize(("lang", "slides"), [("en", False), ("ko", False), ("ko", True)])
+def test_surface_race_animates(app_url, page, screenshots_dir, lang, slides):
+    open_idle(page, f"{app_url}/optimizers?lang={lang}" + ("&slides=1" if slides else ""))
+    settle(page)
+    assert page.locator("[data-testid=stException]").count() == 0
+    label = tr(lang, "optimizers.s3.step")
+    assert metric(page, label) == "100 / 100"
+    page.locator(f"{RACE}-reset button").click()
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
+                           ".some(e => e.innerText === '0 / 100')", timeout=IDLE_TIMEOUT_MS)
+    page.locator(f"{RACE}-start button").click()
+    first = wait_for_change(page, label, "0 / 100", seconds=15)
+    wait_for_change(page, label, first, seconds=15)  # and it keeps going
+    page.locator(f"{RACE}-pause button").click()
+    page.locator(f"{RACE}-start button:not([disabled])").wait_for(timeout=IDLE_TIMEOUT_MS)
+    assert page.locator("[data-testid=stException]").count() == 0
+    settle(page)
+    name = f"optimizers-race-{lang}{'-slides' if slides else ''}.png"
+    full_page_screenshot(page, screenshots_dir / name)
+
+
+def test_mnist_race_trains_live(app_url, page, screenshots_dir):
+    open_idle(page, f"{app_url}/optimizers?lang=en")
+    settle(page)
+    label = tr("en", "optimizers.s4.steps_done")
+    assert metric(page, label) == "0 / 600"
+    page.locator(f"{MNIST}-start button").click()
+    first = wait_for_change(page, label, "0 / 600", seconds=30)
+    wait_for_change(page, label, first, seconds=30)
+    page.locator(f"{MNIST}-pause button").click()
+    page.locator(f"{MNIST}-start button:not([disabled])").wait_for(timeout=IDLE_TIMEOUT_MS)
+    assert page.locator("[data-testid=stException]").count() == 0
+    settle(page)
+    full_page_screenshot(page, screenshots_dir / "optimizers-mnist-en.png")
+
+
+def test_divergence_is_a_note_in_the_browser(app_url, page, screenshots_dir):
+    open_idle(page, f"{app_url}/optimizers?lang=ko&lr_scale=100.0")
+    settle(page)
+    assert page.locator("[data-testid=stException]").count() == 0
+    note = tr("ko", "optimizers.s3.diverged", name="SGD", step=0, lr=1, limit="x")[:4]
+    page.locator("[data-testid=stAlertContentWarning]").filter(has_text=note).first.wait_for(
+        timeout=IDLE_TIMEOUT_MS)
+    full_page_screenshot(page, screenshots_dir / "optimizers-diverged-ko.png")
