@@ -8,17 +8,16 @@ below is computed by the engine's own optimizer classes, live.
 import math
 import time
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.datasets import load_mnist, spiral
 from engine.network import MultiLayerNet
 from engine.optimizers import OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, Nesterov, RMSProp
 from engine.surfaces import DIVERGE_LIMIT, SURFACES, race
 from engine.trainer import Trainer, TrainingDiverged
 from ui.chart import show_chart
 from ui.code import show_code
+from ui.data import mnist_data, spiral_data
 from ui.i18n import t
 from ui.live import LiveLoop, Stop
 from ui.messages import show_error
@@ -101,15 +100,6 @@ st.latex(r"W \leftarrow W - \eta\,\frac{1}{B}\sum_{n \in \text{batch}} "
          r"\frac{\partial L_n}{\partial W}")
 st.latex(r"B = N\ (\text{batch}) \qquad B = 1\ (\text{SGD}) \qquad "
          r"1 < B < N\ (\text{mini-batch})")
-
-
-@st.cache_resource
-def spiral_data() -> tuple[np.ndarray, np.ndarray]:
-    """Seed 003's 300 points (one process-wide copy, read-only)."""
-    x, t_onehot = spiral()
-    x.setflags(write=False)
-    t_onehot.setflags(write=False)
-    return x, t_onehot
 
 
 x_sp, t_sp = spiral_data()
@@ -395,13 +385,6 @@ st.header(t("optimizers.s4.header"))
 st.markdown(t("optimizers.s4.intro", cap=MNIST_CAP, batch=MNIST_BATCH, test=MNIST_TEST))
 
 
-@st.cache_resource
-def mnist_data():
-    """The uint8 pixels, loaded once per process (read-only, shared by every session)."""
-    (x, t_train), (x_test, t_test) = load_mnist(keep_uint8=True)
-    return x, t_train, x_test[:MNIST_TEST], t_test[:MNIST_TEST]
-
-
 with st.expander(t("optimizers.s4.lrs"), icon=":material/tune:"):
     cols = st.columns(len(NAMES))
     for i, name in enumerate(NAMES):
@@ -414,7 +397,8 @@ def mnist_lrs() -> dict[str, float]:
 
 
 def mnist_reset() -> None:
-    x, t_train, x_test, t_test = mnist_data()
+    (x, t_train), (x_test, t_test) = mnist_data()
+    x_test, t_test = x_test[:MNIST_TEST], t_test[:MNIST_TEST]
     lrs = mnist_lrs()
     runs = {}
     for name in NAMES:

@@ -23,6 +23,7 @@ from engine.perceptron import (
 from engine.trainer import Trainer
 from ui.chart import show_chart
 from ui.code import show_code
+from ui.data import spiral_data
 from ui.i18n import t
 from ui.live import LiveLoop, Stop
 from ui.params import ChoiceParam, FloatParam, IntParam, load_params, save_params, show_notices
@@ -380,15 +381,6 @@ show_code(SquaredErrorLoss.backward, Sigmoid.backward, Affine.backward, SGD, out
 
 st.header(t("perceptron.s5.header"))
 st.markdown(t("perceptron.s5.intro"))
-
-
-@st.cache_resource
-def spiral_data() -> tuple[np.ndarray, np.ndarray]:
-    """Seed 003's 300 points (one process-wide copy, read-only)."""
-    x, t_onehot = spiral()
-    x.setflags(write=False)
-    t_onehot.setflags(write=False)
-    return x, t_onehot
 
 
 x_sp, t_sp = spiral_data()
