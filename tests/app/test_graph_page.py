@@ -5,7 +5,6 @@ and a bad expression is a message, never a traceback."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,25 +13,17 @@ from streamlit.testing.v1 import AppTest
 
 from engine.expression import ExpressionError, check, parse
 from engine.graph import cafe_graph, sigmoid_graph, softmax_cross_entropy_graph
+from tests.app.helpers import open_lesson
 from ui.i18n import LANGS, tr
 from viz.graph import CURRENT_FILL, format_number
 
-APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 PAGE = "app_pages/graph.py"
 CAFE_LABELS = [f"{item}_{kind}" for item in ("machine", "table", "chair", "cup")
                for kind in ("price", "count")] + ["tax"]
 
 
 def open_page(lang: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    at.query_params["lang"] = lang
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_lesson(PAGE, lang, **params)
 
 
 def table_with(at: AppTest, column: str) -> pd.DataFrame:

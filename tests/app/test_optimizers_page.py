@@ -3,8 +3,6 @@ engine's, and the settings change what they should."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -12,24 +10,16 @@ from streamlit.testing.v1 import AppTest
 from engine.datasets import spiral
 from engine.optimizers import OPTIMIZERS, Adam
 from engine.surfaces import SURFACES, race
+from tests.app.helpers import open_lesson
 from ui.i18n import LANGS, tr
 
-APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 PAGE = "app_pages/optimizers.py"
 BOWL_LRS = dict(SGD=0.95, Momentum=0.1, Nesterov=0.1, AdaGrad=1.5, RMSProp=0.3, Adam=0.3)
 RACE_TABLE, MNIST_TABLE = 2, 3  # batch costs, summary of rules, race, MNIST
 
 
 def open_page(lang: str = "en", **params: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    at.query_params["lang"] = lang
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_lesson(PAGE, lang, **params)
 
 
 def texts(elements) -> list[str]:

@@ -7,7 +7,6 @@ learner would reproduce them in a notebook.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,23 +17,15 @@ from engine.network import MultiLayerNet
 from engine.optimizers import SGD
 from engine.perceptron import Perceptron
 from engine.trainer import Trainer
+from tests.app.helpers import open_lesson
 from ui.i18n import LANGS, tr
 
-APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 PAGE = "app_pages/perceptron.py"
 XOR_STATE = "perceptron.xor.model"
 
 
 def open_page(lang: str = "en", **params: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.query_params["lang"] = lang
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_lesson(PAGE, lang, **params)
 
 
 def truth_table(at: AppTest):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 VIEWPORT = {"width": 1280, "height": 800}
 IDLE_TIMEOUT_MS = 30_000
 
@@ -31,3 +33,20 @@ def full_page_screenshot(page, path) -> None:
     # tables and charts show grey skeletons for a moment after the script is idle
     page.wait_for_selector("[data-testid=stSkeleton]", state="detached", timeout=IDLE_TIMEOUT_MS)
     page.screenshot(path=str(path), full_page=True)
+
+
+def metric_value(page, label: str) -> str:
+    """The value shown by the st.metric whose label is `label`."""
+    found = page.locator("[data-testid=stMetric]").filter(has=page.get_by_text(label, exact=True))
+    return found.locator("[data-testid=stMetricValue]").first.inner_text()
+
+
+def wait_for_change(page, label: str, old: str, seconds: float) -> str:
+    """Poll the metric `label` until it shows something other than `old`; return it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = metric_value(page, label)
+        if value != old:
+            return value
+        page.wait_for_timeout(200)
+    raise AssertionError(f"{label} stayed {old} for {seconds} s")

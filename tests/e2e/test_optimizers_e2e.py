@@ -3,11 +3,15 @@ in both languages and in slide mode."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from tests.e2e.helpers import IDLE_TIMEOUT_MS, full_page_screenshot, open_idle
+from tests.e2e.helpers import (
+    IDLE_TIMEOUT_MS,
+    full_page_screenshot,
+    metric_value,
+    open_idle,
+    wait_for_change,
+)
 from ui.i18n import tr
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
@@ -21,19 +25,6 @@ def settle(page) -> None:
                                                              timeout=IDLE_TIMEOUT_MS)
 
 
-def metric(page, label: str) -> str:
-    found = page.locator("[data-testid=stMetric]").filter(has=page.get_by_text(label, exact=True))
-    return found.locator("[data-testid=stMetricValue]").first.inner_text()
-
-
-def wait_for_change(page, label: str, old: str, seconds: float) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = metric(page, label)
-        if value != old:
-            return value
-        page.wait_for_timeout(200)
-    raise AssertionError(f"{label} stayed {old} for {seconds} s")
 
 
 @pytest.mark.parametrize(("lang", "slides"), [("en", False), ("ko", False), ("ko", True)])
@@ -42,7 +33,7 @@ def test_surface_race_animates(app_url, page, screenshots_dir, lang, slides):
     settle(page)
     assert page.locator("[data-testid=stException]").count() == 0
     label = tr(lang, "optimizers.s3.step")
-    assert metric(page, label) == "100 / 100"
+    assert metric_value(page, label) == "100 / 100"
     page.locator(f"{RACE}-reset button").click()
     page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
                            ".some(e => e.innerText === '0 / 100')", timeout=IDLE_TIMEOUT_MS)
@@ -61,7 +52,7 @@ def test_mnist_race_trains_live(app_url, page, screenshots_dir):
     open_idle(page, f"{app_url}/optimizers?lang=en")
     settle(page)
     label = tr("en", "optimizers.s4.steps_done")
-    assert metric(page, label) == "0 / 600"
+    assert metric_value(page, label) == "0 / 600"
     page.locator(f"{MNIST}-start button").click()
     first = wait_for_change(page, label, "0 / 600", seconds=30)
     wait_for_change(page, label, first, seconds=30)

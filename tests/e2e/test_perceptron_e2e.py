@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from tests.e2e.helpers import IDLE_TIMEOUT_MS, full_page_screenshot, open_idle
+from tests.e2e.helpers import (
+    IDLE_TIMEOUT_MS,
+    full_page_screenshot,
+    metric_value,
+    open_idle,
+    wait_for_change,
+)
 from ui.i18n import tr
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
@@ -20,20 +24,6 @@ def settle(page) -> None:
                                                              timeout=IDLE_TIMEOUT_MS)
 
 
-def xor_metric(page, label: str) -> str:
-    metric = page.locator("[data-testid=stMetric]").filter(
-        has=page.get_by_text(label, exact=True))
-    return metric.locator("[data-testid=stMetricValue]").first.inner_text()
-
-
-def wait_for_change(page, label: str, old: str, seconds: float) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = xor_metric(page, label)
-        if value != old:
-            return value
-        page.wait_for_timeout(200)
-    raise AssertionError(f"{label} stayed {old} for {seconds} s")
 
 
 def test_xor_net_trains_live_and_pauses(app_url, page, screenshots_dir):
@@ -41,8 +31,8 @@ def test_xor_net_trains_live_and_pauses(app_url, page, screenshots_dir):
     settle(page)
     assert page.locator("[data-testid=stException]").count() == 0
     loss_label, epoch_label = tr("en", "perceptron.s4.loss"), tr("en", "perceptron.epoch")
-    first_loss = xor_metric(page, loss_label)
-    assert xor_metric(page, epoch_label) == "0"
+    first_loss = metric_value(page, loss_label)
+    assert metric_value(page, epoch_label) == "0"
 
     page.locator(f"{XOR}-start button").click()
     changed = wait_for_change(page, loss_label, first_loss, seconds=10)
@@ -51,9 +41,9 @@ def test_xor_net_trains_live_and_pauses(app_url, page, screenshots_dir):
     page.locator(f"{XOR}-pause button").click()
     page.locator(f"{XOR}-start button:not([disabled])").wait_for(timeout=IDLE_TIMEOUT_MS)
     page.wait_for_timeout(1000)  # a tick that was already on its way lands here
-    paused = xor_metric(page, loss_label)
+    paused = metric_value(page, loss_label)
     page.wait_for_timeout(2000)
-    assert xor_metric(page, loss_label) == paused, "the loss still changes after pause"
+    assert metric_value(page, loss_label) == paused, "the loss still changes after pause"
     assert page.locator("[data-testid=stException]").count() == 0
     full_page_screenshot(page, screenshots_dir / "perceptron-xor-paused-en.png")
 
