@@ -109,3 +109,25 @@ def linear_equations(W, in_names: Sequence[str], out_names: Sequence[str]) -> li
         text += "".join(f" {s} {t}" for s, t in terms[1:])
         lines.append(f"{name} = {text}")
     return lines
+
+
+def collapse_gap(matrices: Sequence, x, activation: str | None = None) -> float:
+    """max |Y_steps − (W_n ··· W1)·x|: 0 for a stack of linear layers (up to rounding).
+
+    With an activation between the layers the steps no longer equal one matrix,
+    and the gap is usually far from 0 (it is 0 only where the activation happens
+    to act like the identity on this x, e.g. ReLU on positive values).
+    """
+    steps = matrix_chain(matrices, x, activation)
+    direct = collapse(matrices) @ np.asarray(x, dtype=np.float64)
+    return float(np.max(np.abs(steps[-1].out - direct), initial=0.0))
+
+
+def random_chain(seed: int = 0, size: int = 3, layers: int = 3,
+                 low: int = -2, high: int = 2) -> tuple[list[np.ndarray], np.ndarray]:
+    """`layers` random integer size×size matrices and an integer X, entries in low..high."""
+    if low > high:
+        raise ValueError(f"low must not exceed high, got {low} > {high}")
+    rng = np.random.default_rng(seed)
+    mats = [rng.integers(low, high + 1, (size, size)) for _ in range(layers)]
+    return mats, rng.integers(low, high + 1, size)

@@ -1,0 +1,205 @@
+"""Figure builders of the layer zoo: shapes drawn to scale, numbers in the cells, formulas."""
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from engine.chain import SEED_W1, SEED_X, linear_equations, matrix_chain
+from viz.layers import (
+    DIM_COLORS,
+    Block,
+    activation_figure,
+    cell_size,
+    equation_figure,
+    format_vector,
+    gradcheck_figure,
+    latex_matrix,
+    latex_row_vector,
+    number_text,
+    softmax_figure,
+    substituted_row,
+    timing_figure,
+    worked_equations,
+)
+
+
+def heatmaps(fig: go.Figure) -> dict[str, go.Heatmap]:
+    return {tr.name: tr for tr in fig.data if isinstance(tr, go.Heatmap)}
+
+
+def texts(fig: go.Figure) -> list[str]:
+    return [a.text for a in fig.layout.annotations]
+
+
+def affine_forward(n=4, d=2, h=3):
+    rng = np.random.default_rng(0)
+    x, W, b = rng.standard_normal((n, d)), rng.standard_normal((d, h)), rng.standard_normal(h)
+    return [Block("X", x, "N", "D"), "·", Block("W", W, "D", "H"), "+",
+            Block("B", b, None, "H", shape_text=f"({h},)"), "=",
+            Block("Y", x @ W + b, "N", "H")]
+
+
+def test_block_turns_vectors_and_scalars_into_rows():
+    assert Block("b", np.arange(3)).values.shape == (1, 3)
+    assert Block("s", np.float64(2.0)).values.shape == (1, 1)
+    assert Block("c", np.arange(3).reshape(-1, 1)).values.shape == (3, 1)
+    with pytest.raises(ValueError, match="2-D"):
+        Block("t", np.zeros((2, 2, 2)))
+
+
+@pytest.mark.parametrize(("value", "text"), [(0.0, "0"), (-3.0, "-3"), (2.0, "2"),
+                                            (0.7366, "0.737"), (-1.2345, "-1.23"),
+                                            (123456.0, "1.23e+05"), (float("nan"), "nan")])
+def test_number_text(value, text):
+    assert number_text(value) == text
+
+
+def test_format_vector():
+    assert format_vector(np.array([-3.0, 0.0, -2.0])) == "[-3, 0, -2]"
+
+
+def test_each_block_is_a_heatmap_with_its_own_numbers():
+    items = affine_forward()
+    fig = equation_figure(items)
+    maps = heatmaps(fig)
+    assert list(maps) == ["X", "W", "B", "Y"]
+    for block in (it for it in items if isinstance(it, Block)):
+        np.testing.assert_array_equal(np.asarray(maps[block.name].z), block.values)
+        assert maps[block.name].text[0][0] == number_text(block.values[0, 0])
+    assert all(tr.coloraxis == "coloraxis" for tr in maps.values())
+    zmax = max(np.abs(b.values).max() for b in items if isinstance(b, Block))
+    assert fig.layout.coloraxis.cmin == -zmax and fig.layout.coloraxis.cmax == zmax
+    assert fig.layout.coloraxis.cmid == 0
+
+
+def test_cells_are_square_and_blocks_are_as_big_as_their_shapes():
+    fig = equation_figure(affine_forward(n=5, d=2, h=3), cell_px=40)
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis.scaleratio == 1
+    maps = heatmaps(fig)
+    assert (maps["X"].dx, maps["X"].dy) == (1, 1)
+    outlines = [s for s in fig.layout.shapes if s.type == "rect" and s.fillcolor is None]
+    sizes = sorted((round(s.x1 - s.x0), round(s.y1 - s.y0)) for s in outlines)
+    assert sizes == sorted([(2, 5), (3, 2), (3, 1), (3, 5)])  # X, W, B, Y: (cols, rows)
+
+
+def test_edges_are_coloured_and_labelled_by_their_size():
+    fig = equation_figure([Block("dX", np.zeros((4, 2)), "N", "D"), "=",
+                           Block("dY", np.ones((4, 3)), "N", "H"), "·",
+                           Block("Wᵀ", np.ones((3, 2)), "H", "D")])
+    labels = texts(fig)
+    for label in ("N=4", "D=2", "H=3"):
+        assert label in labels
+    edge_colors = {s.line.color for s in fig.layout.shapes if s.type == "line"}
+    assert edge_colors == set(DIM_COLORS.values())
+    # dY's column edge and Wᵀ's row edge have the same colour: the inner size H.
+    h_label = [a for a in fig.layout.annotations if a.text == "H=3"]
+    assert len(h_label) == 2 and {a.font.color for a in h_label} == {DIM_COLORS["H"]}
+
+
+def test_names_shapes_and_operators_are_written():
+    joined = " ".join(texts(equation_figure(affine_forward())))
+    for part in ("<b>X</b><br>4×2", "<b>B</b><br>(3,)", "·", "+", "="):
+        assert part in joined
+
+
+def test_hidden_blocks_are_frames_with_a_question_mark():
+    fig = equation_figure([Block("X", np.ones((3, 1))), "→",
+                           Block("L1", np.ones((3, 1)), hidden=True)])
+    assert list(heatmaps(fig)) == ["X"]
+    assert "?" in texts(fig)
+
+
+def test_copied_cells_and_dimmed_blocks_are_faded():
+    copied = np.array([[False, False], [True, True]])
+    fig = equation_figure([Block("B", np.ones((2, 2)), copied=copied),
+                           Block("D", np.ones((2, 2)), dimmed=True)])
+    faded = [s for s in fig.layout.shapes if s.fillcolor and "255,255,255" in s.fillcolor]
+    assert len(faded) == 2 + 1
+
+
+def test_numbers_leave_the_cells_when_they_get_too_small():
+    big = equation_figure([Block("A", np.ones((2, 2)))], cell_px=40)
+    small = equation_figure([Block("A", np.ones((2, 2)))], cell_px=12)
+    assert big.data[0].texttemplate == "%{text}"
+    assert small.data[0].texttemplate is None
+    assert "A[%{customdata[0]}, %{customdata[1]}]" in small.data[0].hovertemplate
+
+
+def test_one_cell_size_for_a_group_fits_the_widest():
+    wide = affine_forward(n=4, d=8, h=8)
+    narrow = [Block("b", np.ones((1, 2)))]
+    px = cell_size(wide, narrow)
+    assert px == cell_size(wide) < cell_size(narrow)
+    assert cell_size(narrow) == 64.0  # capped
+    assert cell_size(wide, slides=True) > cell_size(wide)
+    # The height follows the cell size.
+    assert equation_figure(wide, cell_px=px * 2).layout.height > equation_figure(
+        wide, cell_px=px).layout.height
+
+
+def test_an_equation_needs_a_block():
+    with pytest.raises(ValueError, match="at least one block"):
+        equation_figure(["="])
+
+
+def test_all_zero_values_keep_a_usable_colour_scale():
+    fig = equation_figure([Block("Z", np.zeros((2, 2)))])
+    assert fig.layout.coloraxis.cmax == 1.0
+
+
+def test_activation_figure():
+    xs = np.linspace(-1, 1, 5)
+    fig = activation_figure(xs, xs**2, 2 * xs, [0.5], [0.25], f_label="f", df_label="df",
+                            points_label="pts", x_title="x")
+    assert [tr.name for tr in fig.data] == ["f", "df", "pts"]
+    assert fig.data[1].line.dash == "dash"
+    np.testing.assert_array_equal(fig.data[2].x, [0.5])
+
+
+def test_softmax_figure():
+    fig = softmax_figure(["c0", "c1", "c2"], [0.3, 2.9, 4.0], [0.1, 0.2, 0.7], [0, 0, 1],
+                         [0.1, 0.2, -0.3], titles=["a", "y", "g"], prob_label="y",
+                         target_label="t")
+    assert len(fig.data) == 4 and all(isinstance(tr, go.Bar) for tr in fig.data)
+    np.testing.assert_allclose(fig.data[2].y, [0, 0, 1])
+    assert [a.text for a in fig.layout.annotations] == ["a", "y", "g"]
+    assert list(fig.data[3].marker.color) == ["#d62728", "#d62728", "#1f77b4"]
+
+
+def test_gradcheck_figure_has_a_diagonal():
+    a = np.array([[1.0, -2.0]])
+    fig = gradcheck_figure(["x", "W"], [a, a * 2], [a, a * 2], x_title="bp", y_title="num")
+    assert [tr.name for tr in fig.data[:2]] == ["x", "W"]
+    diag = fig.data[-1]
+    assert list(diag.x) == list(diag.y) and diag.showlegend is False
+    assert fig.layout.yaxis.scaleanchor == "x"
+
+
+def test_timing_figure_is_logarithmic():
+    fig = timing_figure(["Affine", "ReLU"], [0.05, 0.02], [0.5, 0.3], backprop_label="b",
+                        numerical_label="n", x_title="ms")
+    assert fig.layout.xaxis.type == "log"
+    assert [tr.name for tr in fig.data] == ["b", "n"]
+
+
+def test_latex_matrices():
+    assert latex_matrix([[2, -1], [0, 1.5]]) == (
+        r"\begin{bmatrix} 2 & -1 \\ 0 & 1.5 \end{bmatrix}")
+    assert latex_matrix([1, 2]) == r"\begin{bmatrix} 1 \\ 2 \end{bmatrix}"
+    assert latex_row_vector([0.1, -0.1]) == r"\begin{bmatrix} 0.1 & -0.1 \end{bmatrix}"
+
+
+def test_substituted_row_leaves_out_zeros_and_brackets_negatives():
+    assert substituted_row([2, 2, -1], [0, 0, 1]) == r"2\cdot 0 + 2\cdot 0 - 1\cdot 1"
+    assert substituted_row([-1, 0, 0], [-1, 0, -1]) == r"-1\cdot (-1)"
+    assert substituted_row([0, 0], [1, 2]) == "0"
+
+
+def test_worked_equations_for_the_seeds_first_layer():
+    names_in = ["X_{0}", "X_{1}", "X_{2}"]
+    names_out = ["L_{10}", "L_{11}", "L_{12}"]
+    eqs = linear_equations(SEED_W1, names_in, names_out)
+    step = matrix_chain([SEED_W1], SEED_X)[0]
+    lines = worked_equations(eqs, SEED_W1, SEED_X, step.pre_activation)
+    assert lines[0] == r"L_{10} = 2X_{0} + 2X_{1} - X_{2} = 2\cdot 0 + 2\cdot 0 - 1\cdot 1 = -1"
+    assert lines[2].endswith("= -1") and lines[1].endswith("= 0")

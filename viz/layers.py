@@ -1,0 +1,368 @@
+"""Figures for the layer zoo: matrices drawn at their true shapes, activation curves,
+softmax bars, gradient checks. Pure functions of arrays and translated labels.
+
+The central picture is `equation_figure`: every matrix is a heatmap whose cells are
+squares, so a block's width and height *are* its shape, and the numbers sit in the
+cells. Each edge is coloured by the size it stands for (N, D, H), so in
+dX = dY·Wᵀ the eye sees dY's H columns meet Wᵀ's H rows: that is why the
+transpose is there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from viz.theme import COLORS
+
+# Negative blue, zero white, positive red; centred at 0 by the colour axis.
+DIVERGING = [[0.0, "#2166ac"], [0.25, "#92c5de"], [0.5, "#f7f7f7"], [0.75, "#f4a582"],
+             [1.0, "#b2182b"]]
+DIM_COLORS = {"N": "#ff7f0e", "D": "#9467bd", "H": "#2ca02c"}
+NEUTRAL = "#555555"
+PLOT_WIDTH = {False: 600, True: 860}  # plotting area (pixels) on a page and on a slide
+
+
+@dataclass
+class Block:
+    """A matrix (or vector) in an equation figure.
+
+    values: 2-D array (a vector is passed as one row (1, H) or one column (H, 1)).
+    row_dim / col_dim: a letter such as 'N' (coloured edge and 'N = 4' label), or None.
+    shape_text: what to print under the name, e.g. '(3,)'; default 'rows×cols'.
+    copied: bool mask of values' shape; True cells are drawn faded (broadcast copies).
+    dimmed: the whole block faded (a step of the chain that is not the current one).
+    """
+
+    name: str
+    values: np.ndarray
+    row_dim: str | None = None
+    col_dim: str | None = None
+    shape_text: str | None = None
+    copied: np.ndarray | None = None
+    dimmed: bool = False
+    hidden: bool = False  # drawn as an empty frame with '?' (not computed yet)
+
+    def __post_init__(self) -> None:
+        v = np.asarray(self.values, dtype=np.float64)
+        if v.ndim == 0:
+            v = v.reshape(1, 1)
+        elif v.ndim == 1:
+            v = v.reshape(1, -1)
+        if v.ndim != 2:
+            raise ValueError(f"a block is drawn from a 2-D array, got shape {v.shape}")
+        self.values = v
+
+    @property
+    def rows(self) -> int:
+        return self.values.shape[0]
+
+    @property
+    def cols(self) -> int:
+        return self.values.shape[1]
+
+
+def _op_px(text: str, slides: bool) -> float:
+    """The width in pixels an operator such as '·' or 'W₁, ReLU →' takes."""
+    plain = text.replace("<sub>", "").replace("</sub>", "")
+    char = 15 if slides else 10
+    return char * len(plain) + 3 * char
+
+
+def number_text(v: float) -> str:
+    """A cell's number: at most three significant digits, no trailing zeros."""
+    if not np.isfinite(v):
+        return str(v)
+    if v == 0:
+        return "0"
+    if float(v).is_integer() and abs(v) < 1e5:
+        return str(int(v))
+    return f"{v:.3g}"
+
+
+def format_vector(v) -> str:
+    """'[-3, 0, -2]': a vector's numbers as the cells write them."""
+    return "[" + ", ".join(number_text(float(x)) for x in np.asarray(v).ravel()) + "]"
+
+
+def _label_gap(block: Block, slides: bool) -> float:
+    return (32 if slides else 24) if block.row_dim else 6
+
+
+def _overhead(items: Sequence[Block | str], slides: bool) -> tuple[float, int]:
+    """(pixels taken by operators and label gaps, number of cell columns)."""
+    fixed, cols = 8.0, 0
+    for it in items:
+        if isinstance(it, Block):
+            fixed += _label_gap(it, slides)
+            cols += it.cols
+        else:
+            fixed += _op_px(it, slides)
+    return fixed, cols
+
+
+def _layout(items: Sequence[Block | str], px: float,
+            slides: bool) -> tuple[list[tuple[str, object, float]], float]:
+    """Where each item goes along x (in cells, for cells of px pixels), and the total width."""
+    x = 0.0
+    placed: list[tuple[str, object, float]] = []
+    for it in items:
+        if isinstance(it, Block):
+            x += _label_gap(it, slides) / px  # room for the rotated 'N=4' label
+            placed.append(("block", it, x))
+            x += it.cols
+        else:
+            w = _op_px(it, slides) / px
+            placed.append(("op", it, x + w / 2))
+            x += w
+    return placed, x + 8 / px
+
+
+def cell_size(*equations: Sequence[Block | str], slides: bool = False,
+              largest: float = 64.0) -> float:
+    """One cell size (pixels) for several equation figures, so that the same matrix
+    looks the same in each: the widest figure just fits the page."""
+    sizes = []
+    for items in equations:
+        fixed, cols = _overhead(items, slides)
+        sizes.append((PLOT_WIDTH[slides] - fixed) / max(cols, 1))
+    return float(np.clip(min(sizes), 6.0, largest))
+
+
+MARGIN_Y = 30 + 60  # style_figure's top and bottom margins (no title)
+
+
+def equation_figure(items: Sequence[Block | str], *, slides: bool = False,
+                    zmax: float | None = None, show_numbers: bool | None = None,
+                    cell_px: float | None = None) -> go.Figure:
+    """Blocks and operators ('·', '+', '=', '→') laid out left to right, cells square.
+
+    Colours share one diverging scale centred at 0 (|values| up to `zmax`, default
+    the largest in the figure). Numbers are written in the cells when the cells are
+    big enough (or as `show_numbers` says); hovering a cell always shows its value.
+    `cell_px` fixes the size of a cell (see cell_size); by default the figure fills
+    the page's width, with cells at most 60 pixels.
+    """
+    blocks = [it for it in items if isinstance(it, Block)]
+    if not blocks:
+        raise ValueError("an equation figure needs at least one block")
+    if zmax is None:
+        finite = [np.abs(b.values[np.isfinite(b.values)]) for b in blocks if not b.hidden]
+        zmax = max((float(a.max()) for a in finite if a.size), default=1.0)
+    zmax = zmax if zmax > 0 else 1.0
+
+    px = cell_px or cell_size(items, slides=slides)
+    placed, x_max = _layout(items, px, slides)
+    if show_numbers is None:
+        show_numbers = px >= 24
+    cell_font = int(np.clip(px * 0.3, 9, 22 if slides else 16))
+    label_font = 22 if slides else 14
+    op_font = 30 if slides else 22
+    max_rows = max(b.rows for b in blocks)
+    above = (label_font * 1.5 + 8) / px  # the 'H=3' labels, in cells
+    below = (label_font * 2.7 + 10) / px  # name and shape, two lines
+    y_lo, y_hi = -max_rows / 2 - above, max_rows / 2 + below
+
+    fig = go.Figure()
+    shapes, annotations = [], []
+    for kind, it, pos in placed:
+        if kind == "op":
+            annotations.append(dict(x=pos, y=0, text=it, showarrow=False,
+                                    font=dict(size=op_font, color=NEUTRAL)))
+            continue
+        b: Block = it
+        left, top = pos, -b.rows / 2
+        right, bottom = left + b.cols, top + b.rows
+        text = [[number_text(v) for v in row] for row in b.values]
+        if not b.hidden:
+            fig.add_trace(go.Heatmap(
+                z=b.values, x0=left + 0.5, dx=1, y0=top + 0.5, dy=1,
+                coloraxis="coloraxis", xgap=1, ygap=1,
+                text=text, texttemplate="%{text}" if show_numbers else None,
+                textfont=dict(size=cell_font),
+                customdata=[[[i, j] for j in range(b.cols)] for i in range(b.rows)],
+                hovertemplate=f"{b.name}[%{{customdata[0]}}, %{{customdata[1]}}] = "
+                              "%{text}<extra></extra>",
+                name=b.name,
+            ))
+        else:
+            annotations.append(dict(x=(left + right) / 2, y=(top + bottom) / 2, text="?",
+                                    showarrow=False, font=dict(size=op_font, color="#999999")))
+        shapes.append(dict(type="rect", x0=left, x1=right, y0=top, y1=bottom,
+                           line=dict(color=NEUTRAL, width=1)))
+        if b.copied is not None and not b.hidden:
+            for i, j in zip(*np.nonzero(np.asarray(b.copied).reshape(b.values.shape)),
+                            strict=True):
+                shapes.append(dict(type="rect", x0=left + j, x1=left + j + 1, y0=top + i,
+                                   y1=top + i + 1, line=dict(width=0),
+                                   fillcolor="rgba(255,255,255,0.62)"))
+        if b.dimmed:
+            shapes.append(dict(type="rect", x0=left, x1=right, y0=top, y1=bottom,
+                               line=dict(width=0), fillcolor="rgba(255,255,255,0.7)"))
+        if b.col_dim:
+            color = DIM_COLORS.get(b.col_dim, NEUTRAL)
+            shapes.append(dict(type="line", x0=left, x1=right, y0=top, y1=top,
+                               line=dict(color=color, width=5)))
+            annotations.append(dict(x=(left + right) / 2, y=top, yshift=4, yanchor="bottom",
+                                    text=f"{b.col_dim}={b.cols}", showarrow=False,
+                                    font=dict(size=label_font, color=color)))
+        if b.row_dim:
+            color = DIM_COLORS.get(b.row_dim, NEUTRAL)
+            shapes.append(dict(type="line", x0=left, x1=left, y0=top, y1=bottom,
+                               line=dict(color=color, width=5)))
+            annotations.append(dict(x=left, y=(top + bottom) / 2, xshift=-4, xanchor="right",
+                                    text=f"{b.row_dim}={b.rows}", textangle=-90,
+                                    showarrow=False, font=dict(size=label_font, color=color)))
+        shape_text = b.shape_text or f"{b.rows}×{b.cols}"
+        annotations.append(dict(x=(left + right) / 2, y=bottom, yshift=-4, yanchor="top",
+                                text=f"<b>{b.name}</b><br>{shape_text}", showarrow=False,
+                                font=dict(size=label_font, color="#222222")))
+
+    fig.update_layout(
+        shapes=shapes, annotations=annotations, showlegend=False,
+        coloraxis=dict(colorscale=DIVERGING, cmin=-zmax, cmax=zmax, cmid=0, showscale=False),
+        height=round((y_hi - y_lo) * px + MARGIN_Y),
+    )
+    fig.update_xaxes(range=[0, x_max], visible=False, fixedrange=True)
+    fig.update_yaxes(range=[y_hi, y_lo], visible=False, fixedrange=True,
+                     scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def activation_figure(xs, ys, dys, points_x, points_y, *, f_label: str, df_label: str,
+                      points_label: str, x_title: str) -> go.Figure:
+    """An activation's curve, its derivative (dashed), and the learner's inputs on the curve."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f_label,
+                             line=dict(color=COLORS[0], width=3)))
+    fig.add_trace(go.Scatter(x=xs, y=dys, mode="lines", name=df_label,
+                             line=dict(color=COLORS[1], width=3, dash="dash")))
+    fig.add_trace(go.Scatter(x=points_x, y=points_y, mode="markers", name=points_label,
+                             marker=dict(color=COLORS[3], size=12, line=dict(color="white",
+                                                                               width=2))))
+    fig.update_xaxes(title_text=x_title, zeroline=True, zerolinecolor="#bbbbbb")
+    fig.update_yaxes(zeroline=True, zerolinecolor="#bbbbbb")
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+                      hovermode="x unified")
+    return fig
+
+
+def softmax_figure(classes: Sequence[str], logits, probs, target, grad, *,
+                   titles: Sequence[str], prob_label: str, target_label: str) -> go.Figure:
+    """Three panels: the logits a, softmax y beside the one-hot target t, the gradient."""
+    logits, probs, target, grad = (np.asarray(v, dtype=np.float64).ravel()
+                                   for v in (logits, probs, target, grad))
+    fig = make_subplots(rows=1, cols=3, subplot_titles=list(titles), horizontal_spacing=0.1)
+    classes = list(classes)
+    fig.add_trace(go.Bar(x=classes, y=logits, marker_color=COLORS[4], showlegend=False,
+                         text=[number_text(v) for v in logits], textposition="outside"),
+                  row=1, col=1)
+    fig.add_trace(go.Bar(x=classes, y=probs, name=prob_label, marker_color=COLORS[0],
+                         text=[f"{v:.2f}" for v in probs], textposition="outside"),
+                  row=1, col=2)
+    fig.add_trace(go.Bar(x=classes, y=target, name=target_label,
+                         marker=dict(color="rgba(0,0,0,0)", line=dict(color="#222222", width=2))),
+                  row=1, col=2)
+    fig.add_trace(go.Bar(x=classes, y=grad, showlegend=False,
+                         marker_color=[COLORS[1] if v > 0 else COLORS[0] for v in grad],
+                         text=[f"{v:.2f}" for v in grad], textposition="outside"),
+                  row=1, col=3)
+    lo = min(0.0, float(logits.min())) * 1.25
+    hi = max(0.0, float(logits.max())) * 1.25
+    fig.update_yaxes(range=[lo - 0.5, hi + 0.5], row=1, col=1)
+    fig.update_yaxes(range=[0, 1.2], row=1, col=2)
+    fig.update_yaxes(range=[-1.25, 1.25], row=1, col=3)
+    fig.update_traces(constraintext="none", cliponaxis=False)  # labels keep the theme's size
+    fig.update_annotations(font_size=None)  # panel titles too (make_subplots fixes them at 16)
+    fig.update_layout(barmode="group", legend=dict(orientation="h", yanchor="top", y=-0.15,
+                                                   x=0.5, xanchor="center"))
+    return fig
+
+
+def gradcheck_figure(names: Sequence[str], backprop: Sequence, numerical: Sequence, *,
+                     x_title: str, y_title: str) -> go.Figure:
+    """Every gradient entry as a point (backprop, numerical): on the diagonal when they agree."""
+    fig = go.Figure()
+    lo, hi = 0.0, 0.0
+    for i, (name, a, n) in enumerate(zip(names, backprop, numerical, strict=True)):
+        a, n = np.asarray(a).ravel(), np.asarray(n).ravel()
+        if a.size:
+            lo, hi = min(lo, a.min(), n.min()), max(hi, a.max(), n.max())
+        fig.add_trace(go.Scatter(x=a, y=n, mode="markers", name=name,
+                                 marker=dict(size=10, color=COLORS[i % len(COLORS)],
+                                             line=dict(color="white", width=1))))
+    pad = 0.05 * (hi - lo or 1.0)
+    fig.add_trace(go.Scatter(x=[lo - pad, hi + pad], y=[lo - pad, hi + pad], mode="lines",
+                             line=dict(color="#999999", dash="dot"), showlegend=False,
+                             hoverinfo="skip"))
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title, scaleanchor="x", scaleratio=1)
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    return fig
+
+
+def timing_figure(layers: Sequence[str], backprop_ms, numerical_ms, *, backprop_label: str,
+                  numerical_label: str, x_title: str) -> go.Figure:
+    """Time per gradient, backprop against central differences, on a log axis."""
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=list(layers), x=list(backprop_ms), name=backprop_label,
+                         orientation="h", marker_color=COLORS[2]))
+    fig.add_trace(go.Bar(y=list(layers), x=list(numerical_ms), name=numerical_label,
+                         orientation="h", marker_color=COLORS[3]))
+    fig.update_xaxes(type="log", title_text=x_title, dtick=1)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.02,
+                                                   x=0))
+    return fig
+
+
+# --- formulas (LaTeX strings for st.latex) ----------------------------------------------------
+
+def latex_number(v: float) -> str:
+    return number_text(float(v))
+
+
+def latex_matrix(a) -> str:
+    """A bmatrix of the numbers in `a` (a vector is written as a column)."""
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim == 1:
+        a = a.reshape(-1, 1)
+    rows = [" & ".join(latex_number(v) for v in row) for row in a]
+    return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+
+
+def latex_row_vector(a) -> str:
+    a = np.asarray(a, dtype=np.float64).ravel()
+    return r"\begin{bmatrix} " + " & ".join(latex_number(v) for v in a) + r" \end{bmatrix}"
+
+
+def substituted_row(coefs, values) -> str:
+    """One row of W·v with the numbers put in: '2\\cdot 0 + 2\\cdot 0 - 1\\cdot 1'.
+
+    Zero coefficients are left out, as in engine.chain.linear_equations; a negative
+    value is put in parentheses.
+    """
+    terms = []
+    for c, v in zip(np.asarray(coefs, float), np.asarray(values, float), strict=True):
+        if c == 0:
+            continue
+        value = latex_number(v) if v >= 0 else f"({latex_number(v)})"
+        sign = "-" if c < 0 else "+"
+        terms.append((sign, f"{latex_number(abs(c))}\\cdot {value}"))
+    if not terms:
+        return "0"
+    first_sign, first = terms[0]
+    return ("-" if first_sign == "-" else "") + first + "".join(f" {s} {t}" for s, t in terms[1:])
+
+
+def worked_equations(equations: Sequence[str], W, x, out) -> list[str]:
+    """Each 'L_{10} = 2X_0 + ...' line followed by its numbers and result."""
+    W = np.asarray(W, dtype=np.float64)
+    lines = []
+    for eq, row, value in zip(equations, W, np.asarray(out, float).ravel(), strict=True):
+        lines.append(f"{eq} = {substituted_row(row, x)} = {latex_number(value)}")
+    return lines
