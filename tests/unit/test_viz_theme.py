@@ -1,0 +1,32 @@
+"""The shared figure style and the camera button's export settings."""
+
+import plotly.graph_objects as go
+import pytest
+
+from viz.theme import EXPORT_SIZE, SLIDE_SIZE, export_config, style_figure
+
+
+def test_screen_style_is_white_and_readable():
+    fig = style_figure(go.Figure(go.Scatter(x=[0, 1], y=[1, 0])), height=300)
+    assert fig.layout.template.layout.paper_bgcolor == "white"
+    assert fig.layout.paper_bgcolor == "white" and fig.layout.height == 300
+    assert fig.layout.font.size == 14 and fig.layout.width is None
+
+
+def test_slide_style_is_a_fixed_16_9_figure_with_large_type():
+    fig = style_figure(go.Figure(), slides=True)
+    assert (fig.layout.width, fig.layout.height) == SLIDE_SIZE
+    assert SLIDE_SIZE[0] * 9 == SLIDE_SIZE[1] * 16
+    assert fig.layout.font.size >= 20
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_export_config_names_the_file_and_uses_slide_resolution(fmt):
+    opts = export_config("xor-loss-en", fmt)["toImageButtonOptions"]
+    assert opts["filename"] == "xor-loss-en" and opts["format"] == fmt
+    assert (opts["width"], opts["height"]) == EXPORT_SIZE == (1920, 1080)
+
+
+def test_unknown_export_format_is_a_value_error():
+    with pytest.raises(ValueError, match="png, svg"):
+        export_config("x", "jpeg")
