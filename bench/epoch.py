@@ -1,6 +1,6 @@
 """One MNIST epoch, engine against PyTorch, measured side by side in one run.
 
-    python -m bench.epoch [--repeats 3] [--backend numpy]
+    python -m bench.epoch [--repeats 3] [--backend numpy|cupy] [--torch-device cpu|cuda]
 
 For each network (784-100-10 and 784-256-128-64-10; ReLU, He init, SGD lr 0.1,
 batch 100, float32, 60,000 samples) it alternates an engine epoch and a
@@ -44,7 +44,7 @@ def engine_epoch(hidden, x, t, backend: str, seed: int) -> float:
     return time.perf_counter() - start
 
 
-def torch_epoch(hidden, x, t, seed: int) -> float:
+def torch_epoch(hidden, x, t, seed: int, device: str = "cpu") -> float:
     import torch
 
     torch.manual_seed(seed)
@@ -55,12 +55,13 @@ def torch_epoch(hidden, x, t, seed: int) -> float:
         torch.nn.init.kaiming_normal_(lin.weight, nonlinearity="relu")
         torch.nn.init.zeros_(lin.bias)
         mods += [lin, torch.nn.ReLU()]
-    model = torch.nn.Sequential(*mods[:-1])
+    model = torch.nn.Sequential(*mods[:-1]).to(device)
     opt = torch.optim.SGD(model.parameters(), lr=LR)
     loss_fn = torch.nn.CrossEntropyLoss()
-    xt = torch.from_numpy(np.array(x))  # a writable copy, made before the clock starts
-    tt = torch.from_numpy(t.astype(np.int64))
-    order = torch.from_numpy(np.random.default_rng(seed).permutation(len(x)))
+    # the data goes where the model is (as the engine keeps it), before the clock starts
+    xt = torch.from_numpy(np.array(x)).to(device)
+    tt = torch.from_numpy(t.astype(np.int64)).to(device)
+    order = torch.from_numpy(np.random.default_rng(seed).permutation(len(x))).to(device)
     start = time.perf_counter()
     for i in range(0, len(x), BATCH):
         idx = order[i:i + BATCH]
@@ -69,6 +70,8 @@ def torch_epoch(hidden, x, t, seed: int) -> float:
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+    if device != "cpu":
+        torch.cuda.synchronize()
     return time.perf_counter() - start
 
 
@@ -93,6 +96,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--backend", default="numpy", choices=["numpy", "cupy"])
+    parser.add_argument("--torch-device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--skip-numerical", action="store_true")
     args = parser.parse_args(argv)
 
@@ -106,7 +110,8 @@ def main(argv=None) -> None:
         torch_version, threads = "not installed", 0
     (x, t), _ = load_mnist(keep_uint8=True)
     print(f"MNIST epoch: {len(x):,} samples, batch {BATCH}, SGD lr {LR}, float32; "
-          f"engine on {args.backend}, torch {torch_version} ({threads} threads); "
+          f"engine on {args.backend}, torch {torch_version} on {args.torch_device} "
+          f"({threads} CPU threads); "
           f"{args.repeats} alternating rounds")
     print("engine/torch time: engine epoch seconds / torch epoch seconds (below 1: engine faster)")
     print(f"{'network':<20}{'engine samples/s':>18}{'torch samples/s':>17}"
@@ -115,11 +120,11 @@ def main(argv=None) -> None:
         eng, tor, ratios = [], [], []
         engine_epoch(hidden, x[:5000], t[:5000], args.backend, 99)  # warm up BLAS and caches
         if torch is not None:
-            torch_epoch(hidden, x[:5000], t[:5000], 99)
+            torch_epoch(hidden, x[:5000], t[:5000], 99, args.torch_device)
         for r in range(args.repeats):
             e = engine_epoch(hidden, x, t, args.backend, r)
             if torch is not None:
-                tt = torch_epoch(hidden, x, t, r)
+                tt = torch_epoch(hidden, x, t, r, args.torch_device)
                 tor.append(tt)
                 ratios.append(e / tt)
             eng.append(e)
