@@ -10,7 +10,8 @@ Every number the app shows is computed here, so a notebook can reproduce it:
     trainer.history.epochs[-1].test_acc
 
 Modules: backend (numpy/cupy), functions, layers, network, optimizers, trainer,
-gradcheck, chain (W3·W2·W1·X), graph (computational graphs), perceptron, datasets.
+gradcheck, chain (W3·W2·W1·X), graph (computational graphs), perceptron, datasets,
+digits (a drawn digit made MNIST-like), mnist_stats (what the MNIST lesson counts).
 This package never imports a UI library.
 """
 

@@ -6,6 +6,7 @@
 A layer is checked through the scalar L = Σ forward(x) ⊙ dout for a fixed
 random `dout`: then ∂L/∂x is exactly what backward(dout) must return, and
 ∂L/∂θ what it must leave in `grads`. A loss layer is checked through its loss.
+`check_network(net, x, t)` compares a whole MultiLayerNet's gradients, with timings.
 """
 
 from __future__ import annotations
@@ -109,3 +110,31 @@ def check_function(f, f_grad, x, *, h: float = 1e-5) -> GradCheck:
     analytic = f_grad(x)
     return GradCheck(getattr(f, "__name__", "f"), to_numpy(analytic), to_numpy(numeric),
                      relative_error(analytic, numeric))
+
+
+def check_network(net, x, t, *, h: float = 1e-4, repeats: int = 5) -> GradCheckResult:
+    """net.gradient(x, t) beside net.numerical_gradient(x, t, h), one check per parameter.
+
+    backprop_seconds is the median of `repeats` backprop runs; numerical_seconds
+    is one run of central differences (two losses per parameter).
+    The network must be float64: in float32 the differences drown in rounding.
+    """
+    if getattr(net, "dtype", None) != np.float64:
+        raise ValueError(f"check_network needs a float64 network, got {net!r}; build it "
+                         "with dtype=np.float64")
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats <= 0:
+        raise ValueError(f"repeats must be a positive integer, got {repeats!r}")
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        grads = net.gradient(x, t)
+        times.append(time.perf_counter() - start)
+    backprop = {key: to_numpy(g).copy() for key, g in grads.items()}
+
+    start = time.perf_counter()
+    numerical = net.numerical_gradient(x, t, h)
+    numerical_seconds = time.perf_counter() - start
+
+    checks = [GradCheck(key, backprop[key], to_numpy(numerical[key]),
+                        relative_error(backprop[key], numerical[key])) for key in net.params]
+    return GradCheckResult(checks, float(np.median(times)), numerical_seconds)
