@@ -13,10 +13,12 @@ import streamlit as st
 from ui.i18n import init_language, t
 from ui.lessons import ICONS, LESSONS, is_built, lesson_file, lesson_key
 from ui.placeholder import placeholder_page
+from ui.runtime import limit_blas_threads
 from ui.settings import init_slides
 from ui.sidebar import render_sidebar
 from ui.style import apply_base_style
 
+limit_blas_threads()
 init_language()
 slides = init_slides()
 st.set_page_config(

@@ -1,0 +1,36 @@
+"""The server's process-wide settings (ui/runtime.py), each checked in a fresh interpreter:
+BLAS threads are a per-process setting."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = ("from ui.runtime import limit_blas_threads; n = limit_blas_threads(); "
+         "from threadpoolctl import threadpool_info; "
+         "print(n, sorted({i['num_threads'] for i in threadpool_info() "
+         "if i['user_api'] == 'blas'}))")
+
+
+def probe(env_value: str | None) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "ENGINE_BLAS_THREADS"}
+    if env_value is not None:
+        env["ENGINE_BLAS_THREADS"] = env_value
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True,
+                         text=True, check=True, timeout=60)
+    return out.stdout.strip()
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, "1 [1]"),  # the default: one thread per training, the cores go to the learners
+    ("2", "2 [2]"),
+    ("0", "1 [1]"),  # at least one
+    ("many", "1 [1]"),  # not a number: the default
+])
+def test_blas_threads_follow_the_environment(value, expected):
+    assert probe(value) == expected
