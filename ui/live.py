@@ -24,6 +24,7 @@ a tick that finds no free slot waits for the next one and says so.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -59,15 +60,21 @@ class LiveLoop:
 
     def __init__(self, key: str, *, advance: Callable[[], Stop | None],
                  draw: Callable[[], None], reset: Callable[[], None],
-                 tick: float = DEFAULT_TICK_S, step_help: str | None = None) -> None:
+                 tick: float = DEFAULT_TICK_S, step_help: str | None = None,
+                 burst: float | None = None) -> None:
         if tick <= 0:
             raise ValueError(f"tick must be positive, got {tick}")
+        if burst is not None and burst <= 0:
+            raise ValueError(f"burst must be positive, got {burst}")
         self.key = key
         self.advance = advance
         self.draw = draw
         self.reset_model = reset
         self.tick = tick
         self.step_help = step_help
+        self.burst = burst
+        self.frame = 0  # in burst mode: which redraw of this fragment run draw() is making
+        self._inline = False  # the fragment is running inside a whole-page run
         st.session_state.setdefault(self._k("running"), False)
         st.session_state.setdefault(self._k("note"), None)
 
@@ -93,9 +100,15 @@ class LiveLoop:
         st.session_state[self._k("note")] = None
         self.reset_model()
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Run from the next tick on (a button callback: the rerun registers the timer)."""
         st.session_state[self._k("note")] = None
         st.session_state[self._k("running")] = True
+
+    def stop_with(self, note: Stop | None) -> None:
+        """Pause and show `note` (None: no note)."""
+        self.pause()
+        st.session_state[self._k("note")] = note
 
     def step_once(self) -> bool:
         """Advance one chunk (if a slot is free). True when the run is over after it."""
@@ -127,7 +140,7 @@ class LiveLoop:
         """Start, pause, step and reset, in one row. Each click reruns the page."""
         running = self.running
         cols = st.columns(4)
-        cols[0].button(t("live.start"), key=self._k("start"), on_click=self._start,
+        cols[0].button(t("live.start"), key=self._k("start"), on_click=self.start,
                        disabled=running, icon=":material/play_arrow:", width="stretch",
                        type="primary")
         cols[1].button(t("live.pause"), key=self._k("pause"), on_click=self.pause,
@@ -141,15 +154,26 @@ class LiveLoop:
     def view(self) -> None:
         """The fragment: while running it advances one chunk per tick, then draws."""
         running = self.running
-        st.fragment(self._body, run_every=self.tick if running else None)()
+        self._inline = True
+        try:
+            st.fragment(self._body, run_every=self.tick if running else None)()
+        finally:
+            self._inline = False
 
     def render(self) -> None:
         self.controls()
         self.view()
 
     def _body(self) -> None:
+        if self.burst is not None:
+            self._burst_body()
+            return
         if self.running and self.step_once():
             st.rerun()  # the whole page: it registers the fragment again, without the timer
+        self._notes()
+        self.draw()
+
+    def _notes(self) -> None:
         if st.session_state.get(self._k("busy")):
             st.caption(t("live.busy", n=MAX_CONCURRENT))
         note = self.note
@@ -157,4 +181,26 @@ class LiveLoop:
             show = {"success": st.success, "info": st.info, "warning": st.warning,
                     "error": st.error}[note.kind]
             show(note.message)
-        self.draw()
+
+    def _burst_body(self) -> None:
+        """Burst mode: chunk, redraw, chunk, redraw ... for up to `burst` seconds in one run.
+
+        Each redraw is streamed to the browser while the next chunk already trains, so the
+        training does not wait for the browser's round trip between ticks. draw() is called
+        with self.frame = 0, 1, 2, ... and may keep slots (st.empty) from frame 0 to redraw
+        only what changed. A click elsewhere on the page interrupts the run at once.
+        Inside a whole-page run it draws one frame only, so that the rest of the page below
+        is not held back; the fragment's own runs, right after, do the bursts.
+        """
+        deadline = time.perf_counter() + (0.0 if self._inline else self.burst)
+        self.frame = 0
+        while True:
+            if self.running and self.step_once():
+                st.rerun()
+            if self.frame == 0:
+                self._notes()
+            self.draw()
+            self.frame += 1
+            if (not self.running or st.session_state.get(self._k("busy"))
+                    or time.perf_counter() >= deadline):
+                break
