@@ -254,3 +254,29 @@ class Trainer:
             if self.epoch >= target:
                 break
         return self.history
+
+
+def measure_speed(trainer: Trainer, seconds: float = 1.0, warmup_steps: int = 5) -> float:
+    """Samples per second of `trainer` over about `seconds` of plain training steps.
+
+    It trains the trainer's network: measure on a throwaway copy. A few warm-up steps go
+    first (a GPU compiles its kernels on first use), and on a GPU the clock is read only
+    after the device has finished its queued work.
+    """
+    if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
+        raise ValueError(f"seconds must be a positive number, got {seconds!r}")
+    xp = trainer.network.xp
+
+    def synchronize() -> None:
+        if xp is not np:
+            xp.cuda.Device().synchronize()
+
+    for _ in range(warmup_steps):
+        trainer.step()
+    synchronize()
+    start, samples = time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        trainer.step()
+        samples += trainer.batch_size
+    synchronize()
+    return samples / (time.perf_counter() - start)

@@ -53,3 +53,15 @@ def test_trainer_on_cupy_learns_spiral():
     trainer = Trainer(net, SGD(lr=1.0), x, t, batch_size=30, seed=0, eval_samples=None)
     trainer.fit(epochs=300)
     assert trainer.history.epochs[-1].train_acc >= 0.95
+
+
+def test_measure_speed_waits_for_the_gpu():
+    from engine.trainer import measure_speed
+
+    x, t = spiral()
+    net = MultiLayerNet(2, [10], 3, seed=0, backend="cupy")
+    from engine.optimizers import SGD
+
+    trainer = Trainer(net, SGD(lr=0.1), x, t, batch_size=30, seed=0, eval_samples=0)
+    assert measure_speed(trainer, seconds=0.2) > 0
+    assert trainer.step_count > 5

@@ -119,3 +119,17 @@ def test_bad_arguments_raise_value_error(kwargs, message):
     net = MultiLayerNet(2, [4], 3)
     with pytest.raises(ValueError, match=message):
         Trainer(net, SGD(0.1), **args)
+
+
+def test_measure_speed_counts_the_samples_it_trains():
+    from engine.trainer import measure_speed
+
+    x, t = spiral()
+    net = MultiLayerNet(2, [10], 3, seed=0)
+    trainer = Trainer(net, SGD(lr=0.1), x, t, batch_size=30, seed=0, eval_samples=0)
+    speed = measure_speed(trainer, seconds=0.2, warmup_steps=3)
+    assert speed > 0
+    # it trained: warm-up steps plus at least one timed step, each a batch of 30
+    assert trainer.step_count >= 4
+    with pytest.raises(ValueError, match="seconds"):
+        measure_speed(trainer, seconds=0)
