@@ -9,7 +9,7 @@ learner's session.
 
 import time
 from collections import deque
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ from engine.mnist_stats import (
 )
 from engine.network import MultiLayerNet
 from engine.optimizers import OPTIMIZERS
-from engine.trainer import Trainer
+from engine.trainer import Trainer, measure_speed
 from ui.chart import show_chart
 from ui.code import show_code
 from ui.data import mnist_data
@@ -73,9 +73,10 @@ DIGIT = IntParam(PAGE, "digit", 0, 0, 9_999)
 PARAMS = [LAYERS, *HIDDEN, ACTIVATION, INIT, OPTIMIZER, LR, BATCH, EPOCHS, SEED, BACKEND,
           SAMPLES, START_INDEX, DIGIT]
 
+COMPARE_SECONDS = 1.0  # per backend
 CHECK_HIDDEN = (5, 10, 20)
 CHECK_BATCH = (1, 3, 10)
-CHUNK_SECONDS = 0.4  # training per redraw
+CHUNK_SECONDS = 0.35  # training per redraw: with the redraw, a bit over two a second
 TICK = 0.1  # between bursts: the next one is already asked for when a burst ends
 BURST_SECONDS = 4.0  # chunk, redraw, chunk, redraw... in one fragment run (see ui.live)
 EVAL_TRAIN = 10_000  # training samples scored at each epoch end (the test set: all 10,000)
@@ -280,6 +281,21 @@ with tab_n:
 
 # ================================================================ STEP 6. settings
 
+@st.fragment
+def compare_backends() -> None:
+    """On a GPU server: the current settings' samples/s on numpy and on cupy, side by side."""
+    if not st.button(t("mnist.s6.compare"), key="mnist.compare", icon=":material/speed:"):
+        return
+    rows = []
+    for backend in BACKENDS:
+        config = replace(current_config(), backend=backend)
+        with st.spinner(t("mnist.s6.comparing", backend=backend)):
+            speed = measure_speed(build(config)["trainer"], seconds=COMPARE_SECONDS)
+        rows.append({t("mnist.s6.col_backend"): backend, t("mnist.s7.rate"): f"{speed:,.0f}"})
+    st.table(pd.DataFrame(rows), hide_index=True)
+    st.caption(t("mnist.s6.compare_note", seconds=COMPARE_SECONDS))
+
+
 st.header(t("mnist.s6.header"))
 st.markdown(t("mnist.s6.intro"))
 init_labels = {"he": t("mnist.s6.init_he"), "xavier": t("mnist.s6.init_xavier"),
@@ -311,6 +327,7 @@ st.caption(t("mnist.s6.bounds", layers=MAX_LAYERS, hidden=max(HIDDEN_CHOICES),
              epochs=MAX_EPOCHS, cap=TOTAL_EPOCH_CAP))
 if not cupy_available():
     st.caption(t("mnist.s6.no_gpu"))
+compare_slot = st.container()  # filled below, once build() is defined
 save_params(PARAMS)
 
 
@@ -333,6 +350,11 @@ def build(config: Config) -> dict:
 
 def new_model() -> None:
     ss[STATE] = build(current_config())
+
+
+if cupy_available():
+    with compare_slot:
+        compare_backends()
 
 
 def analyse(model: dict) -> None:

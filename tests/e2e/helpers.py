@@ -22,6 +22,12 @@ def open_idle(page, url: str) -> None:
     page.wait_for_load_state("networkidle", timeout=IDLE_TIMEOUT_MS)
 
 
+def settle(page) -> None:
+    """Wait until no chart or table still shows its grey loading skeleton."""
+    page.locator("[data-testid=stSkeleton]").first.wait_for(state="detached",
+                                                             timeout=IDLE_TIMEOUT_MS)
+
+
 def full_page_screenshot(page, path) -> None:
     """Streamlit scrolls inside its main section, so grow the viewport to the content first."""
     height = page.evaluate(

@@ -10,6 +10,7 @@ from tests.e2e.helpers import (
     full_page_screenshot,
     metric_value,
     open_idle,
+    settle,
     wait_for_change,
 )
 from ui.i18n import tr
@@ -19,10 +20,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 RACE = ".st-key-optimizers-race"  # LiveLoop buttons carry keys optimizers.race.<name>
 MNIST = ".st-key-optimizers-mnist"
 
-
-def settle(page) -> None:
-    page.locator("[data-testid=stSkeleton]").first.wait_for(state="detached",
-                                                             timeout=IDLE_TIMEOUT_MS)
 
 
 

@@ -9,6 +9,7 @@ from tests.e2e.helpers import (
     full_page_screenshot,
     metric_value,
     open_idle,
+    settle,
     wait_for_change,
 )
 from ui.i18n import tr
@@ -16,14 +17,6 @@ from ui.i18n import tr
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 XOR = ".st-key-perceptron-xor"  # the LiveLoop's buttons carry keys perceptron.xor.<name>
-
-
-def settle(page) -> None:
-    """open_idle, plus the wait for the charts' lazy bundle to replace every skeleton."""
-    page.locator("[data-testid=stSkeleton]").first.wait_for(state="detached",
-                                                             timeout=IDLE_TIMEOUT_MS)
-
-
 
 
 def test_xor_net_trains_live_and_pauses(app_url, page, screenshots_dir):
