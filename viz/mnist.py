@@ -374,7 +374,9 @@ def accuracy_figure(epochs, train_acc: Sequence[float | None],
         fig.add_hline(y=100 * chance, line=dict(color="#999999", dash="dash", width=1.5),
                       annotation_text=labels["chance"], annotation_position="top right",
                       annotation_font_color="#777777")
-    fig.update_xaxes(title=labels["x"], tickformat="d", rangemode="tozero")
+    # whole epochs only, about ten ticks at most
+    fig.update_xaxes(title=labels["x"], tickformat="d", rangemode="tozero", tick0=0,
+                     dtick=max(1, math.ceil(len(epochs) / 10)))
     fig.update_yaxes(title=labels["y"], range=[bottom, 100], ticksuffix="%")
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
     return fig

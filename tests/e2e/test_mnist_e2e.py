@@ -56,7 +56,7 @@ def test_training_advances_live_and_stops_on_a_click(app_url, page, screenshots_
     assert metric_value(page, tr(lang, "mnist.s7.step")) == paused_at  # paused means stopped
     assert page.locator("[data-testid=stException]").count() == 0
     settle(page)
-    name = f"mnist-{lang}{'-slides' if slides else ''}.png"
+    name = f"mnist-live-{lang}{'-slides' if slides else ''}.png"
     full_page_screenshot(page, screenshots_dir / name)
 
 

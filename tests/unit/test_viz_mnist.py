@@ -287,6 +287,9 @@ def test_accuracy_figure_in_percent_with_gaps_and_chance(trained):
     assert line.y0 == line.y1 == pytest.approx(10) and line.line.dash == "dash"
     assert "chance" in [a.text for a in early.layout.annotations]
     assert early.layout.yaxis.range == (0, 100)
+    assert early.layout.xaxis.dtick == 1  # whole epochs
+    assert vm.accuracy_figure(list(range(1, 31)), [0.9] * 30, [0.9] * 30,
+                              LABELS).layout.xaxis.dtick == 3
     gaps = vm.accuracy_figure([1, 2, 3], [0.5, None, 0.7], [None] * 3, LABELS)
     (only,) = gaps.data  # the all-None test series is not drawn
     assert only.name == "train" and np.isnan(only.y[1]) and only.y[2] == pytest.approx(70)
