@@ -8,6 +8,7 @@ learner's session.
 """
 
 import time
+import uuid
 from collections import deque
 from dataclasses import astuple, dataclass, replace
 
@@ -345,7 +346,7 @@ def build(config: Config) -> dict:
                       seed=config.seed, eval_samples=EVAL_TRAIN)
     return {"config": config, "trainer": trainer, "target": config.epochs, "finished": False,
             "rate": deque(maxlen=64), "run_seconds": 0.0, "reached": None,
-            "analysis": None, "test_acc": {}}
+            "analysis": None, "test_acc": {}, "uid": uuid.uuid4().hex}
 
 
 def new_model() -> None:
@@ -418,7 +419,7 @@ def live_chart(name: str, build, *, version, data=None, height: int | None = Non
     gets a new key, so a burst may draw one chart several times.
     """
     figs = ss.setdefault(FIGS, {})
-    signature = (id(ss[STATE]["trainer"]), current_lang(), slides_on())
+    signature = (ss[STATE]["uid"], current_lang(), slides_on())
     if figs.get("signature") != signature:
         figs.clear()
         figs["signature"] = signature
