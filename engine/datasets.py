@@ -30,6 +30,8 @@ import numpy as np
 
 from engine.backend import DEFAULT_DTYPE, resolve_dtype
 
+from .backend import positive_int
+
 # ---------------------------------------------------------------- MNIST files
 
 MNIST_DIR = Path(__file__).resolve().parent.parent / "assets" / "mnist"
@@ -184,7 +186,7 @@ def to_float_batch(x_uint8, dtype=DEFAULT_DTYPE):
 def one_hot(labels, n_classes: int, dtype=DEFAULT_DTYPE) -> np.ndarray:
     """Labels (N,) as one-hot rows (N, n_classes): row i has a 1 in column labels[i]."""
     dt = _float_dtype(dtype)
-    n_classes = _positive_int(n_classes, "n_classes")
+    n_classes = positive_int(n_classes, "n_classes")
     t = np.asarray(labels)
     if t.ndim != 1 or not np.issubdtype(t.dtype, np.integer):
         raise ValueError(f"labels must be a 1-D integer array, got shape {t.shape}, {t.dtype}")
@@ -329,8 +331,8 @@ def spiral(
     t one-hot (N * n_classes, n_classes) in `dtype`, or int64 labels (N * n_classes,)
     with one_hot_label=False.
     """
-    n = _positive_int(n_per_class, "n_per_class")
-    k = _positive_int(n_classes, "n_classes")
+    n = positive_int(n_per_class, "n_per_class")
+    k = positive_int(n_classes, "n_classes")
     dt = _float_dtype(dtype)
     noise = np.random.RandomState(seed).randn(k, n)  # row j holds arm j's draws, in order
     rate = np.arange(n) / n
@@ -352,9 +354,3 @@ def _float_dtype(dtype) -> np.dtype:
         raise ValueError(f"dtype must be float32 or float64, got {dtype!r}") from err
 
 
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
-    return int(value)

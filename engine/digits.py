@@ -21,7 +21,7 @@ from numbers import Real
 
 import numpy as np
 
-from .backend import to_numpy
+from .backend import positive_int, to_numpy
 
 LUMA = (0.299, 0.587, 0.114)  # ITU-R BT.601 weights of R, G, B (as PIL's convert("L"))
 MNIST_BOX = 20
@@ -41,11 +41,6 @@ def _overlap_matrix(n_out: int, n_in: int) -> np.ndarray:
     hi = np.minimum((i + 1) * n_in, (j + 1) * n_out)
     return np.maximum(hi - lo, 0) / n_in
 
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _image_2d(img, name: str = "img") -> np.ndarray:
@@ -72,8 +67,8 @@ def resize_area(img: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
     sum(out) / (out_h·out_w) = sum(img) / (H·W): the mean is kept.
     """
     a = _image_2d(img)
-    out_h = _positive_int(out_h, "out_h")
-    out_w = _positive_int(out_w, "out_w")
+    out_h = positive_int(out_h, "out_h")
+    out_w = positive_int(out_w, "out_w")
     R_y = _overlap_matrix(out_h, a.shape[0])
     R_x = _overlap_matrix(out_w, a.shape[1])
     return R_y @ a @ R_x.T
@@ -193,8 +188,8 @@ def preprocess_steps(image, *, box: int = MNIST_BOX, size: int = MNIST_SIZE,
     4. Paste into size×size at the whole-pixel offset that brings the centre of
        mass nearest (size / 2, size / 2), clamped so all the ink stays inside.
     """
-    box = _positive_int(box, "box")
-    size = _positive_int(size, "size")
+    box = positive_int(box, "box")
+    size = positive_int(size, "size")
     if box > size:
         raise ValueError(f"box ({box}) must not be larger than size ({size})")
     if invert is not None and not isinstance(invert, bool):

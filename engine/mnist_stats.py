@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .backend import to_numpy
+from .backend import positive_int, to_numpy
 from .datasets import to_float_batch
 from .functions import softmax
 from .network import MultiLayerNet
@@ -28,11 +28,6 @@ from .network import MultiLayerNet
 CHUNK = 4096  # images converted to float64 at a time: 4096 × 784 × 8 bytes ≈ 26 MB
 SAMPLE_MODES = ("by_class", "random", "index")
 
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _labels(t, n_classes: int, name: str = "t") -> np.ndarray:
@@ -84,7 +79,7 @@ def _float_chunks(rows):
 
 def class_counts(t, n_classes: int = 10) -> np.ndarray:
     """How many samples of each class: counts[k] = #{i : t[i] = k} (int64)."""
-    n_classes = _positive_int(n_classes, "n_classes")
+    n_classes = positive_int(n_classes, "n_classes")
     return np.bincount(_labels(t, n_classes), minlength=n_classes).astype(np.int64)
 
 
@@ -93,7 +88,7 @@ def mean_images(x, t, n_classes: int = 10) -> np.ndarray:
 
     mean[k] = Σ_{i: t[i] = k} x[i] / counts[k]; a class without samples gets zeros.
     """
-    n_classes = _positive_int(n_classes, "n_classes")
+    n_classes = positive_int(n_classes, "n_classes")
     rows, image_shape = _images(x)
     t = _labels(t, n_classes)
     if len(t) != rows.shape[0]:
@@ -119,7 +114,7 @@ def pixel_stats(x, bins: int = 256) -> dict:
     mean_image          (H, W) the average image
     n_images, n_pixels  how many images, and pixels in all
     """
-    bins = _positive_int(bins, "bins")
+    bins = positive_int(bins, "bins")
     rows, image_shape = _images(x)
     total = total_sq = 0.0
     zeros = above = 0
@@ -157,13 +152,13 @@ def sample_indices(t, how: str, *, per_class: int = 10, n: int = 100, index: int
     'random'    `n` different samples drawn with `seed` (all of them if there are fewer)
     'index'     sample `index` and the ones after it, `n` in all (fewer at the end)
     """
-    n_classes = _positive_int(n_classes, "n_classes")
+    n_classes = positive_int(n_classes, "n_classes")
     t = _labels(t, n_classes)
     if how == "by_class":
-        per_class = _positive_int(per_class, "per_class")
+        per_class = positive_int(per_class, "per_class")
         firsts = [np.flatnonzero(t == k)[:per_class] for k in range(n_classes)]
         return np.concatenate(firsts).astype(np.int64)
-    n = _positive_int(n, "n")
+    n = positive_int(n, "n")
     if how == "random":
         rng = np.random.default_rng(seed)
         return rng.choice(len(t), size=min(n, len(t)), replace=False).astype(np.int64)
@@ -182,7 +177,7 @@ def confusion_matrix(pred, t, n_classes: int = 10) -> np.ndarray:
 
     Rows are the true classes, columns the predicted ones; the diagonal is what is right.
     """
-    n_classes = _positive_int(n_classes, "n_classes")
+    n_classes = positive_int(n_classes, "n_classes")
     pred = _labels(pred, n_classes, "pred")
     t = _labels(t, n_classes)
     if len(pred) != len(t):
@@ -199,7 +194,7 @@ def _check_net(net) -> None:
 def _scores(net: MultiLayerNet, x, batch_size: int):
     """net.predict(x) batch by batch, on the net's backend: uint8 is scaled there."""
     _check_net(net)
-    batch_size = _positive_int(batch_size, "batch_size")
+    batch_size = positive_int(batch_size, "batch_size")
     x = x if hasattr(x, "ndim") else np.asarray(x)
     if x.ndim < 2 or x.shape[0] == 0:
         raise ValueError(f"x must be a non-empty batch (N, {net.input_size}), got {x.shape}")
@@ -254,7 +249,7 @@ def misclassified(pred, t, proba=None, limit: int | None = 24) -> list[Miss]:
         raise ValueError(f"pred and t must be 1-D of the same length, got shapes "
                          f"{pred.shape} and {t.shape}")
     if limit is not None:
-        limit = _positive_int(limit, "limit")
+        limit = positive_int(limit, "limit")
     wrong = np.flatnonzero(pred != t)
     if proba is None:
         confidence = np.full(len(wrong), np.nan)

@@ -17,7 +17,7 @@ from numbers import Real
 
 import numpy as np
 
-from .backend import backend_name, get_backend, resolve_dtype, to_float
+from .backend import backend_name, get_backend, positive_int, resolve_dtype, to_float
 from .functions import numerical_gradient as _numerical_gradient
 from .layers import (
     Affine,
@@ -58,11 +58,6 @@ def init_scale(weight_init_std, fan_in: int) -> float:
                      f"number, got {weight_init_std!r}")
 
 
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
 
 class MultiLayerNet:
     """Affine → activation → ... → Affine → output loss.
@@ -84,11 +79,11 @@ class MultiLayerNet:
                  dropout_ratio: float = 0.5, use_batchnorm: bool = False,
                  output: str = "softmax", backend: str | None = None, dtype=None,
                  seed: int | None = None) -> None:
-        self.input_size = _positive_int(input_size, "input_size")
-        self.output_size = _positive_int(output_size, "output_size")
+        self.input_size = positive_int(input_size, "input_size")
+        self.output_size = positive_int(output_size, "output_size")
         if isinstance(hidden_size_list, (int, np.integer)):
             hidden_size_list = [hidden_size_list]
-        self.hidden_size_list = [_positive_int(h, "every hidden size")
+        self.hidden_size_list = [positive_int(h, "every hidden size")
                                  for h in list(hidden_size_list)]
         if not isinstance(activation, str) or activation.lower() not in ACTIVATION_LAYERS:
             raise ValueError(f"unknown activation {activation!r}: use one of "

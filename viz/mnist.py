@@ -424,20 +424,21 @@ def _to_int8(values: np.ndarray, top: float) -> np.ndarray:
     return np.rint(np.clip(values / top, -1, 1) * 127).astype(np.int8)
 
 
-def _weight_tiles(W1, n: int, cols: int, caption: str | None) -> np.ndarray:
+def _weight_tiles(W1, n: int, cols: int, caption: str | None) -> tuple[np.ndarray, int, int]:
+    """(the int8 tiles laid out with their gaps, the tile side, how many tiles)."""
     W = _finite(W1, "W1", ndim=2)
     side = _side(W.shape[0], "each column of W1")
     count = min(_positive(n, "n"), W.shape[1])
     tiles = W[:, :count].T.reshape(count, side, side)
     tops = np.abs(tiles).max(axis=(1, 2))
     q = np.stack([_to_int8(t, top) for t, top in zip(tiles, tops, strict=True)])
-    return tile_images(q, cols, gap=2, band=1 if caption else 0)
+    return tile_images(q, cols, gap=2, band=1 if caption else 0), side, count
 
 
 def weight_tiles_data(W1, *, n: int = 16, cols: int = 8, caption: str | None = None
                       ) -> list[dict]:
     """weight_tiles_figure's one trace: the int8 tiles (for refresh)."""
-    return [dict(z=_weight_tiles(W1, n, cols, caption))]
+    return [dict(z=_weight_tiles(W1, n, cols, caption)[0])]
 
 
 def weight_tiles_figure(W1, *, n: int = 16, cols: int = 8, caption: str | None = None,
@@ -450,10 +451,7 @@ def weight_tiles_figure(W1, *, n: int = 16, cols: int = 8, caption: str | None =
     caption: a template such as 'unit {k}' written above tile k = 1..n, or None.
     Live: refresh(fig, weight_tiles_data(...)) with the same n, cols and caption.
     """
-    tiled = _weight_tiles(W1, n, cols, caption)
-    W = np.asarray(to_numpy(W1))
-    side = _side(W.shape[0], "each column of W1")
-    count = min(_positive(n, "n"), W.shape[1])
+    tiled, side, count = _weight_tiles(W1, n, cols, caption)
     gap = 2
     cols = min(cols, count)
     sh, sw = (1 if caption else 0) + side + gap, side + gap
