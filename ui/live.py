@@ -16,14 +16,17 @@ The page keeps its model in st.session_state and hands the loop three callables:
 
 "Step" calls the same advance() once, so a test (AppTest does not run timers) can drive the
 loop through it. The timer exists only while running: start and pause rerun the whole page,
-which registers the fragment with or without `run_every`. A process-wide semaphore lets at
-most MAX_CONCURRENT chunks run at once, so many learners on a small server share its cores;
-a tick that finds no free slot waits for the next one and says so.
+which registers the fragment with or without `run_every`.
+
+Many learners share one server: ui.slots.TrainingSlots lets at most MAX_CONCURRENT chunks
+run at once (one per core by default, $ENGINE_TRAINING_SLOTS), the others queue first come
+first served. A tick that has to wait says so in the view ("yours is 3rd in line") and
+goes on by itself; a click or a closed tab ends the wait at once. A Step click or a
+whole-page run never waits: with no free slot it draws, and says the server is busy.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,10 +35,14 @@ import streamlit as st
 
 from engine.trainer import TrainingDiverged
 from ui.i18n import t
+from ui.runtime import training_slot_count
+from ui.slots import TrainingSlots
 
-MAX_CONCURRENT = 2  # chunks of training running at the same moment, for the whole server
+# chunks of training running at the same moment, for the whole server
+MAX_CONCURRENT = training_slot_count()
+MAX_WAIT_S = 30.0  # in line for a slot, within one run of the view; then it tries again
 DEFAULT_TICK_S = 0.3
-_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT)
+_SLOTS = TrainingSlots(MAX_CONCURRENT)
 NOTE_KINDS = ("success", "info", "warning", "error")
 
 
@@ -75,6 +82,8 @@ class LiveLoop:
         self.burst = burst
         self.frame = 0  # in burst mode: which redraw of this fragment run draw() is making
         self._inline = False  # the fragment is running inside a whole-page run
+        self._wait_slot = None  # where the view says that it waits in line (a fragment run's)
+        self._waited = False  # ... and whether it says so now
         st.session_state.setdefault(self._k("running"), False)
         st.session_state.setdefault(self._k("note"), None)
 
@@ -110,13 +119,17 @@ class LiveLoop:
         self.pause()
         st.session_state[self._k("note")] = note
 
-    def step_once(self) -> bool:
-        """Advance one chunk (if a slot is free). True when the run is over after it."""
-        if not _SLOTS.acquire(blocking=False):
+    def step_once(self, wait: float = 0.0) -> bool:
+        """Advance one chunk once a slot is free, waiting up to `wait` s in line for one
+        (the view shows the place in line meanwhile). True when the run is over after it."""
+        if not _SLOTS.acquire(wait, on_wait=self._show_wait if wait > 0 else None):
             st.session_state[self._k("busy")] = True
             return False
-        st.session_state[self._k("busy")] = False
-        try:
+        try:  # from here on the slot is released whatever happens, a closed tab included
+            st.session_state[self._k("busy")] = False
+            if self._waited:
+                self._waited = False
+                self._wait_slot.empty()
             stop = self.advance()
         except TrainingDiverged as err:
             stop = Stop(t("live.diverged", message=str(err)), "error")
@@ -129,6 +142,17 @@ class LiveLoop:
             self.pause()
             return True
         return False
+
+    def _show_wait(self, position: int, capacity: int) -> None:
+        # drawing is also where Streamlit ends this run if the learner clicked or left
+        self._wait_slot.info(t("live.waiting", position=position, n=capacity),
+                             icon=":material/hourglass_top:")
+        self._waited = True
+
+    def _tick_wait(self) -> float:
+        """How long a tick may wait in line: never inside a whole-page run, which would
+        hold back the rest of the page."""
+        return 0.0 if self._inline else MAX_WAIT_S
 
     def _step_clicked(self) -> None:
         st.session_state[self._k("note")] = None
@@ -168,7 +192,8 @@ class LiveLoop:
         if self.burst is not None:
             self._burst_body()
             return
-        if self.running and self.step_once():
+        self._wait_slot = st.empty()
+        if self.running and self.step_once(self._tick_wait()):
             st.rerun()  # the whole page: it registers the fragment again, without the timer
         self._notes()
         self.draw()
@@ -194,8 +219,9 @@ class LiveLoop:
         """
         deadline = time.perf_counter() + (0.0 if self._inline else self.burst)
         self.frame = 0
+        self._wait_slot = st.empty()
         while True:
-            if self.running and self.step_once():
+            if self.running and self.step_once(self._tick_wait()):
                 st.rerun()
             if self.frame == 0:
                 self._notes()

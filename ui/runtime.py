@@ -9,24 +9,47 @@ from threadpoolctl import threadpool_limits
 
 BLAS_THREADS_ENV = "ENGINE_BLAS_THREADS"
 DEFAULT_BLAS_THREADS = 1
+TRAINING_SLOTS_ENV = "ENGINE_TRAINING_SLOTS"
 _limits = None
+
+
+def _env_int(name: str, default: int) -> int:
+    """A positive integer from the environment; `default` when unset or not one."""
+    raw = os.environ.get(name, "")
+    try:
+        return max(1, int(raw)) if raw.strip() else default
+    except ValueError:
+        return default
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container's or taskset's limit included)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def training_slot_count() -> int:
+    """How many chunks of training the whole server runs at once ($ENGINE_TRAINING_SLOTS).
+
+    By default one per usable core: with one BLAS thread each, that keeps every core busy
+    and no learner's network waits behind more than the others'.
+    """
+    return _env_int(TRAINING_SLOTS_ENV, usable_cores())
 
 
 def limit_blas_threads() -> int:
     """Give numpy's BLAS one thread (or $ENGINE_BLAS_THREADS) for the whole process.
 
-    Each learner's training runs in its own script thread, and up to ui.live.MAX_CONCURRENT
-    of them at once. OpenBLAS would start a pool of spinning threads per call on top of
-    that; on a 2-core host with the browser beside it, that made a training step 40× slower
-    (measured: 9 steps in 0.35 s instead of 270). One thread each keeps the cores for the
-    learners.
+    Each learner's training runs in its own script thread, and up to
+    training_slot_count() of them at once (ui.live). OpenBLAS would start a pool of
+    spinning threads per call on top of that; on a 2-core host with the browser beside
+    it, that made a training step 40× slower (measured: 9 steps in 0.35 s instead of 270).
+    One thread each keeps the cores for the learners.
     """
     global _limits
-    raw = os.environ.get(BLAS_THREADS_ENV, "")
-    try:
-        threads = max(1, int(raw)) if raw.strip() else DEFAULT_BLAS_THREADS
-    except ValueError:
-        threads = DEFAULT_BLAS_THREADS
+    threads = _env_int(BLAS_THREADS_ENV, DEFAULT_BLAS_THREADS)
     if _limits is None:
         _limits = threadpool_limits(threads, user_api="blas")
     return threads

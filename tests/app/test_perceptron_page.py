@@ -320,7 +320,7 @@ def test_live_waits_when_the_server_is_busy():
     from ui import live
 
     at = live_app()
-    taken = [live._SLOTS.acquire(blocking=False) for _ in range(live.MAX_CONCURRENT)]
+    taken = [live._SLOTS.acquire() for _ in range(live.MAX_CONCURRENT)]
     try:
         assert all(taken)
         at.button(key="demo.step").click().run()

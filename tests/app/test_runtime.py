@@ -34,3 +34,20 @@ def probe(env_value: str | None) -> str:
 ])
 def test_blas_threads_follow_the_environment(value, expected):
     assert probe(value) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, "cores"),  # the default: one chunk of training per usable core
+    ("3", "3"),
+    ("0", "1"),  # at least one
+    ("-4", "1"),
+    ("lots", "cores"),  # not a number: the default
+])
+def test_training_slots_follow_the_environment(value, expected, monkeypatch):
+    from ui.runtime import TRAINING_SLOTS_ENV, training_slot_count
+
+    monkeypatch.delenv(TRAINING_SLOTS_ENV, raising=False)
+    if value is not None:
+        monkeypatch.setenv(TRAINING_SLOTS_ENV, value)
+    cores = len(os.sched_getaffinity(0))
+    assert training_slot_count() == (cores if expected == "cores" else int(expected))
