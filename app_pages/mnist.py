@@ -35,7 +35,7 @@ from engine.optimizers import OPTIMIZERS
 from engine.trainer import Trainer, measure_speed
 from ui.chart import show_chart
 from ui.code import show_code
-from ui.data import mnist_data
+from ui.data import mnist_or_error
 from ui.i18n import current_lang, t
 from ui.images import MAX_UPLOAD_BYTES, decode_image
 from ui.live import LiveLoop, Stop
@@ -127,11 +127,10 @@ st.title(t("lesson.mnist.title"))
 st.markdown(t("mnist.intro"))
 show_notices(load_params(PARAMS))
 
-try:
-    (X_TRAIN, T_TRAIN), (X_TEST, T_TEST) = mnist_data()
-except (FileNotFoundError, ValueError) as err:
-    show_error(err)
+data = mnist_or_error()
+if data is None:
     st.stop()
+(X_TRAIN, T_TRAIN), (X_TEST, T_TEST) = data
 
 
 @st.cache_resource(show_spinner=False)

@@ -17,7 +17,7 @@ from engine.surfaces import DIVERGE_LIMIT, SURFACES, race
 from engine.trainer import Trainer, TrainingDiverged
 from ui.chart import show_chart
 from ui.code import show_code
-from ui.data import mnist_data, spiral_data
+from ui.data import mnist_data, mnist_or_error, spiral_data
 from ui.i18n import t
 from ui.live import LiveLoop, Stop
 from ui.messages import show_error
@@ -473,11 +473,7 @@ def mnist_draw() -> None:
                          lr=run["trainer"].optimizer.lr), icon=":material/rocket_launch:")
 
 
-try:
-    mnist_data()
-except (FileNotFoundError, ValueError) as err:
-    show_error(err)
-else:
+if mnist_or_error() is not None:
     mnist_loop = LiveLoop("optimizers.mnist", advance=mnist_advance, draw=mnist_draw,
                           reset=mnist_reset, tick=0.4,
                           step_help=t("optimizers.s4.step_help", n=MNIST_STEPS_PER_TURN))

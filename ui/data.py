@@ -6,6 +6,8 @@ import numpy as np
 import streamlit as st
 
 from engine.datasets import load_mnist, spiral
+from ui.i18n import t
+from ui.messages import escape_markdown
 
 
 @st.cache_resource(show_spinner=False)
@@ -28,3 +30,14 @@ def mnist_data():
     for labels in (t_train, t_test):
         labels.setflags(write=False)
     return (x_train, t_train), (x_test, t_test)
+
+
+def mnist_or_error():
+    """mnist_data(), or None after a page-level message when the files cannot be read
+    (missing, corrupt, truncated): the page stops its MNIST part, the app goes on."""
+    try:
+        return mnist_data()
+    except (FileNotFoundError, ValueError) as err:
+        st.error(t("data.mnist_broken", message=escape_markdown(err)),
+                 icon=":material/database:")
+        return None
