@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import VIEWPORT
+from tests.e2e.helpers import VIEWPORT, is_known_deep_link_probe
 from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, ServerError, streamlit_server
-from ui.lessons import LESSONS
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +57,16 @@ def screenshots_dir() -> Path:
     return SCREENSHOTS
 
 
+@pytest.fixture(scope="session")
+def docs_dir(screenshots_dir) -> Path:
+    """Where the README's screenshots go: docs/screenshots with DOCS_SCREENSHOTS=1, else
+    beside the others (a test run does not change committed files unless asked to)."""
+    folder = DOCS_SCREENSHOTS if os.environ.get("DOCS_SCREENSHOTS") == "1" else (
+        screenshots_dir / "docs")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 @pytest.fixture
 def page(browser, request):
     """A fresh page whose console errors and failed requests fail the test at teardown."""
@@ -64,12 +74,12 @@ def page(browser, request):
     context = browser.new_context(viewport=VIEWPORT, locale=locale)
     pg = context.new_page()
     errors: list[str] = []
-    benign_404s = []  # see _is_known_deep_link_probe
+    benign_404s = []  # see is_known_deep_link_probe
 
     def on_response(response) -> None:
         if response.status < 400:
             return
-        if response.status == 404 and _is_known_deep_link_probe(response.url):
+        if response.status == 404 and is_known_deep_link_probe(response.url):
             benign_404s.append(response.url)
         else:
             errors.append(f"HTTP {response.status}: {response.url}")
@@ -89,14 +99,3 @@ def page(browser, request):
     yield pg
     context.close()
     assert errors == [], "\n".join(errors)
-
-
-def _is_known_deep_link_probe(url: str) -> bool:
-    """Opening a lesson's URL directly (/perceptron), Streamlit's frontend first asks for
-    /perceptron/_stcore/health and /perceptron/_stcore/host-config, gets 404, and then uses
-    the root: streamlit/streamlit issue #7074 (open). Only those two probes are forgiven.
-    """
-    path = url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
-    parts = path.split("/")
-    return (len(parts) == 3 and parts[0] in LESSONS and parts[1] == "_stcore"
-            and parts[2] in ("health", "host-config"))

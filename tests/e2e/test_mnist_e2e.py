@@ -7,6 +7,7 @@ import pytest
 
 from tests.e2e.helpers import (
     IDLE_TIMEOUT_MS,
+    docs_screenshot,
     full_page_screenshot,
     metric_value,
     open_idle,
@@ -37,8 +38,8 @@ def draw_a_one(page) -> None:
 
 
 @pytest.mark.parametrize(("lang", "slides"), [("en", False), ("ko", False), ("ko", True)])
-def test_training_advances_live_and_stops_on_a_click(app_url, page, screenshots_dir, lang,
-                                                     slides):
+def test_training_advances_live_and_stops_on_a_click(app_url, page, screenshots_dir, docs_dir,
+                                                     lang, slides):
     open_idle(page, f"{app_url}/mnist?lang={lang}&epochs=20" + ("&slides=1" if slides else ""))
     settle(page)
     assert page.locator("[data-testid=stException]").count() == 0
@@ -56,6 +57,9 @@ def test_training_advances_live_and_stops_on_a_click(app_url, page, screenshots_
     assert metric_value(page, tr(lang, "mnist.s7.step")) == paused_at  # paused means stopped
     assert page.locator("[data-testid=stException]").count() == 0
     settle(page)
+    if not slides:
+        docs_screenshot(page, docs_dir / f"mnist-training-{lang}.png",
+                        tr(lang, "mnist.s7.header"))
     name = f"mnist-live-{lang}{'-slides' if slides else ''}.png"
     full_page_screenshot(page, screenshots_dir / name)
 
