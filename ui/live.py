@@ -41,6 +41,7 @@ from ui.slots import TrainingSlots
 # chunks of training running at the same moment, for the whole server
 MAX_CONCURRENT = training_slot_count()
 MAX_WAIT_S = 30.0  # in line for a slot, within one run of the view; then it tries again
+SHOW_WAIT_AFTER_S = 0.5  # a shorter wait goes unmentioned
 DEFAULT_TICK_S = 0.3
 _SLOTS = TrainingSlots(MAX_CONCURRENT)
 NOTE_KINDS = ("success", "info", "warning", "error")
@@ -84,6 +85,8 @@ class LiveLoop:
         self._inline = False  # the fragment is running inside a whole-page run
         self._wait_slot = None  # where the view says that it waits in line (a fragment run's)
         self._waited = False  # ... and whether it says so now
+        self._shown_now = False  # ... because of the wait going on now
+        self._wait_began = 0.0
         st.session_state.setdefault(self._k("running"), False)
         st.session_state.setdefault(self._k("note"), None)
 
@@ -122,12 +125,14 @@ class LiveLoop:
     def step_once(self, wait: float = 0.0) -> bool:
         """Advance one chunk once a slot is free, waiting up to `wait` s in line for one
         (the view shows the place in line meanwhile). True when the run is over after it."""
+        self._wait_began = time.monotonic()
+        self._shown_now = False
         if not _SLOTS.acquire(wait, on_wait=self._show_wait if wait > 0 else None):
             st.session_state[self._k("busy")] = True
             return False
         try:  # from here on the slot is released whatever happens, a closed tab included
             st.session_state[self._k("busy")] = False
-            if self._waited:
+            if self._waited and not self._shown_now:  # the line is short again
                 self._waited = False
                 self._wait_slot.empty()
             stop = self.advance()
@@ -144,10 +149,14 @@ class LiveLoop:
         return False
 
     def _show_wait(self, position: int, capacity: int) -> None:
+        """Say so when the wait is long enough to notice. The note stays while the turns
+        come slowly, so that it does not flicker, and goes once a turn comes quickly."""
+        if time.monotonic() - self._wait_began < SHOW_WAIT_AFTER_S:
+            return
         # drawing is also where Streamlit ends this run if the learner clicked or left
         self._wait_slot.info(t("live.waiting", position=position, n=capacity),
                              icon=":material/hourglass_top:")
-        self._waited = True
+        self._waited = self._shown_now = True
 
     def _tick_wait(self) -> float:
         """How long a tick may wait in line: never inside a whole-page run, which would

@@ -141,3 +141,47 @@ def test_two_free_slots_let_two_waiters_go():
     for th in threads:
         th.join(5)
     assert got == [1, 1] and slots.running == 2
+
+
+def _queued_script():
+    import streamlit as st
+
+    from ui.live import LiveLoop
+
+    st.session_state.setdefault("n", 0)
+
+    def advance():
+        st.session_state["n"] += 1
+
+    loop = LiveLoop("queued", advance=advance, reset=lambda: None,
+                    draw=lambda: st.metric("n", st.session_state["n"]))
+    st.session_state["queued.running"] = True
+    loop._body()  # what each timed run of the view does: wait in line, train, draw
+
+
+def test_a_learner_waiting_in_line_is_told_so_and_then_trains():
+    """The slots are all taken (by this test) and freed 1.5 s later: the view says the
+    learner is waiting, then the chunk runs; with a free slot the note goes away."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui import live
+    from ui.i18n import tr
+
+    at = AppTest.from_function(_queued_script, default_timeout=30)
+    at.query_params["lang"] = "en"
+    taken = [live._SLOTS.acquire() for _ in range(live.MAX_CONCURRENT)]
+    assert all(taken)
+    timer = threading.Timer(1.5, lambda: [live._SLOTS.release() for _ in taken])
+    timer.start()
+    try:
+        at.run()
+    finally:
+        timer.join()
+    assert not at.exception
+    note = tr("en", "live.waiting", position=1, n=live.MAX_CONCURRENT)
+    assert [i.value for i in at.info] == [note]
+    assert at.metric[0].value == "1"
+    at.run()  # a slot is free at once: no note
+    assert not at.exception
+    assert [i.value for i in at.info] == []
+    assert at.metric[0].value == "2"
