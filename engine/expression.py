@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -47,6 +48,12 @@ from engine.graph import (
     variable,
 )
 from engine.graph import _wrap as _wrap
+
+# CPython 3.11 builds the ast module's objects with one recursion counter per interpreter, so
+# two threads parsing at once can fail with "SystemError: AST constructor recursion depth
+# mismatch" (python/cpython#106905). A server runs one thread per learner: every ast.parse
+# in this process (here, and inspect.getsource in ui/code.py) takes this lock.
+AST_LOCK = threading.Lock()
 
 MAX_LENGTH = 200
 MAX_NODES = 60
@@ -323,7 +330,8 @@ def check(text: str) -> ast.expr:
             limit=MAX_LENGTH,
         )
     try:
-        tree = ast.parse(text, mode="eval")
+        with AST_LOCK:
+            tree = ast.parse(text, mode="eval")
     except SyntaxError as err:
         column = min(max(err.offset or len(text), 1), len(text))
         near = text[max(0, column - 20) : column]

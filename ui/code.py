@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 import streamlit as st
 
+from engine.expression import AST_LOCK
 from ui.i18n import t
 
 
+@functools.cache
 def source_of(obj) -> tuple[str, str]:
-    """(where, source) of a function, class or method: 'engine/layers.py · Affine'."""
+    """(where, source) of a function, class or method: 'engine/layers.py · Affine'.
+
+    Read once per process: inspect.getsource parses the module with ast, which is neither
+    cheap nor, on CPython 3.11, safe in two threads at once (see engine.expression.AST_LOCK;
+    found by the load test, python -m bench.load, with 20 learners).
+    """
     target = inspect.unwrap(obj)
     path = inspect.getsourcefile(target) or "?"
     module = path.split("/engine/")[-1] if "/engine/" in path else path.rsplit("/", 1)[-1]
     where = f"engine/{module} · {getattr(target, '__qualname__', repr(target))}"
-    return where, inspect.getsource(target)
+    with AST_LOCK:
+        return where, inspect.getsource(target)
 
 
 def show_code(*objects) -> None:
