@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import VIEWPORT, is_known_deep_link_probe
+from tests.e2e.helpers import VIEWPORT, collect_errors
 from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, ServerError, streamlit_server
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -74,28 +74,7 @@ def page(browser, request):
     context = browser.new_context(viewport=VIEWPORT, locale=locale)
     pg = context.new_page()
     errors: list[str] = []
-    benign_404s = []  # see is_known_deep_link_probe
-
-    def on_response(response) -> None:
-        if response.status < 400:
-            return
-        if response.status == 404 and is_known_deep_link_probe(response.url):
-            benign_404s.append(response.url)
-        else:
-            errors.append(f"HTTP {response.status}: {response.url}")
-
-    def on_console(msg) -> None:
-        if msg.type != "error":
-            return
-        if "status of 404" in msg.text and benign_404s:
-            benign_404s.pop()  # the browser's own log line for a probe counted above
-            return
-        errors.append(f"console: {msg.text}")
-
-    pg.on("response", on_response)
-    pg.on("console", on_console)
-    pg.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    pg.on("requestfailed", lambda req: errors.append(f"request failed: {req.url} {req.failure}"))
+    collect_errors(pg, errors)
     yield pg
     context.close()
     assert errors == [], "\n".join(errors)

@@ -81,3 +81,35 @@ def is_known_deep_link_probe(url: str) -> bool:
     parts = path.split("/")
     return (len(parts) == 3 and parts[0] in LESSONS and parts[1] == "_stcore"
             and parts[2] in ("health", "host-config"))
+
+
+def collect_errors(page, errors: list[str]) -> None:
+    """Append to `errors` what a learner would count as the app failing: a console error, a
+    failed HTTP request, an uncaught script error. Forgiven: the two deep-link probes above,
+    and fetches the browser itself aborted because the page was left before they ended."""
+    forgiven: list[str] = []
+
+    def on_response(response) -> None:
+        if response.status < 400:
+            return
+        if response.status == 404 and is_known_deep_link_probe(response.url):
+            forgiven.append(response.url)
+        else:
+            errors.append(f"HTTP {response.status}: {response.url}")
+
+    def on_console(msg) -> None:
+        if msg.type != "error":
+            return
+        if "status of 404" in msg.text and forgiven:
+            forgiven.pop()  # the browser's own log line for a probe counted above
+            return
+        errors.append(f"console: {msg.text}")
+
+    def on_failed(request) -> None:
+        if request.failure != "net::ERR_ABORTED":
+            errors.append(f"request failed: {request.url} {request.failure}")
+
+    page.on("response", on_response)
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    page.on("requestfailed", on_failed)

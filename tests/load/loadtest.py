@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.e2e.helpers import VIEWPORT, is_known_deep_link_probe
+from tests.e2e.helpers import VIEWPORT, collect_errors
 from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS
 from ui.i18n import tr
 from ui.lessons import LESSONS, lesson_key
@@ -114,23 +114,7 @@ class Learner:
 
 def watch(page, errors: list[str], frames: list[tuple[float, str, bytes]]) -> None:
     """Collect `page`'s errors (as the browser tests count them) and its websocket frames."""
-    forgiven: list[str] = []
-
-    def on_response(response) -> None:
-        if response.status < 400:
-            return
-        if response.status == 404 and is_known_deep_link_probe(response.url):
-            forgiven.append(response.url)
-        else:
-            errors.append(f"HTTP {response.status}: {response.url}")
-
-    def on_console(msg) -> None:
-        if msg.type != "error":
-            return
-        if "status of 404" in msg.text and forgiven:
-            forgiven.pop()
-            return
-        errors.append(f"console: {msg.text}")
+    collect_errors(page, errors)
 
     def on_websocket(ws) -> None:
         def keep(direction):
@@ -140,16 +124,6 @@ def watch(page, errors: list[str], frames: list[tuple[float, str, bytes]]) -> No
         ws.on("framesent", keep("sent"))
         ws.on("framereceived", keep("received"))
 
-    page.on("response", on_response)
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    def on_failed(request) -> None:
-        # a learner who moves on before the page has fetched all its fonts and scripts
-        # aborts those fetches: the browser's own doing, not the server's
-        if request.failure != "net::ERR_ABORTED":
-            errors.append(f"request failed: {request.url} {request.failure}")
-
-    page.on("requestfailed", on_failed)
     page.on("websocket", on_websocket)
 
 
