@@ -11,15 +11,19 @@ from engine.expression import AST_LOCK
 from ui.i18n import t
 
 
-@functools.cache
 def source_of(obj) -> tuple[str, str]:
     """(where, source) of a function, class or method: 'engine/layers.py · Affine'.
 
     Read once per process: inspect.getsource parses the module with ast, which is neither
     cheap nor, on CPython 3.11, safe in two threads at once (see engine.expression.AST_LOCK;
-    found by the load test, python -m bench.load, with 20 learners).
+    found by the load test, python -m bench.load, with 20 learners). The cache is keyed by
+    the function itself, never by a bound method, which would keep its object alive.
     """
-    target = inspect.unwrap(obj)
+    return _source(inspect.unwrap(getattr(obj, "__func__", obj)))
+
+
+@functools.cache
+def _source(target) -> tuple[str, str]:
     path = inspect.getsourcefile(target) or "?"
     module = path.split("/engine/")[-1] if "/engine/" in path else path.rsplit("/", 1)[-1]
     where = f"engine/{module} · {getattr(target, '__qualname__', repr(target))}"

@@ -6,11 +6,15 @@ code'. Every ast.parse of ours must hold engine.expression.AST_LOCK."""
 from __future__ import annotations
 
 import ast
+import gc
 import threading
+import weakref
+
+import numpy as np
 
 from engine import expression as ex
 from engine.layers import Affine, SoftmaxWithLoss
-from ui.code import source_of
+from ui.code import _source, source_of
 
 
 def test_every_parse_of_ours_holds_the_lock(monkeypatch):
@@ -23,14 +27,14 @@ def test_every_parse_of_ours_holds_the_lock(monkeypatch):
 
     monkeypatch.setattr(ast, "parse", checked)
     ex.parse("x*y + exp(x)", x=1.0, y=2.0)
-    source_of.cache_clear()
+    _source.cache_clear()
     source_of(Affine)
     source_of(SoftmaxWithLoss.backward)
     assert len(held) >= 2 and all(held)  # a class is found by parsing its module
 
 
 def test_sources_are_read_once_and_shared():
-    source_of.cache_clear()
+    _source.cache_clear()
     first = source_of(Affine)
     assert source_of(Affine) is first
     assert first[0] == "engine/layers.py · Affine" and "class Affine" in first[1]
@@ -54,3 +58,12 @@ def test_many_threads_parse_and_read_sources_at_once():
     for th in threads:
         th.join(60)
     assert errors == []
+
+
+def test_a_bound_method_is_cached_by_its_function_not_its_object():
+    layer = Affine(np.ones((2, 2)), np.zeros(2))
+    ref = weakref.ref(layer)
+    assert source_of(layer.backward) == source_of(Affine.backward)
+    del layer
+    gc.collect()
+    assert ref() is None  # the cache does not keep the layer alive
