@@ -17,9 +17,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 LEARNERS = 3
 ROUNDS = 2
-# What one round may add to the server's memory once its sessions are gone: Python and
-# glibc keep some freed memory for reuse, so "no growth" means far less than one round's
-# learners cost at the peak.
+# What one round may add to the server's memory once its sessions are gone, as a share of
+# what the first round cost. A guard against a gross leak, not a proof of none: repeated
+# rounds of 3 learners were measured to add about 20 MiB each (README, "Many learners at
+# once"), well inside this bound; python -m bench.load prints the numbers.
 GROWTH_ALLOWED = 0.25
 
 
