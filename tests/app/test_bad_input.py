@@ -175,15 +175,21 @@ def test_discovery_finds_every_url_parameter_and_its_param(page):
 # ---------------------------------------------------------------- the sweep
 
 
+def sweep(page: str, lang: str, value: str):
+    """Open `page` with every one of its parameters set to `value`: (what was discovered,
+    the AppTest, the 'ignored' notices shown, the params that refuse the value)."""
+    found = discover(page)
+    at = open_page(page, lang, **dict.fromkeys(found.names, value))
+    assert_page_works(at, page, lang)
+    rejected = [p for p in found.params.values() if rejects(p, value)]
+    return found, at, ignored_notices(at, lang), rejected
+
+
 @pytest.mark.parametrize("value", list(HOSTILE.values()), ids=list(HOSTILE))
 @pytest.mark.parametrize("page", PAGES)
 def test_every_parameter_set_to_a_hostile_value(page, value):
-    found = discover(page)
-    at = open_page(page, "en", **dict.fromkeys(found.names, value))
-    assert_page_works(at, page, "en")
+    found, at, notices, rejected = sweep(page, "en", value)
     assert not at.error, [e.value for e in at.error]  # a refused value is a notice, not an error
-    notices = ignored_notices(at, "en")
-    rejected = [p for p in found.params.values() if rejects(p, value)]
     # one notice for each refused value, naming it, and none for a value that was used
     assert len(notices) == len(rejected), (notices, [p.name for p in rejected])
     for p in rejected:
@@ -213,11 +219,7 @@ SWEEP_KO = {k: HOSTILE[k] for k in ("word", "overflow", "script")}
 @pytest.mark.parametrize("value", list(SWEEP_KO.values()), ids=list(SWEEP_KO))
 @pytest.mark.parametrize("page", PAGES)
 def test_the_notices_are_translated(page, value):
-    found = discover(page)
-    at = open_page(page, "ko", **dict.fromkeys(found.names, value))
-    assert_page_works(at, page, "ko")
-    notices = ignored_notices(at, "ko")
-    rejected = [p for p in found.params.values() if rejects(p, value)]
+    _found, at, notices, rejected = sweep(page, "ko", value)
     assert rejected and len(notices) == len(rejected)
     for p in rejected:
         assert any(n.startswith(notice_prefix("ko", p.name, value)) for n in notices)
