@@ -1,4 +1,5 @@
-"""A `streamlit run` server on a free loopback port and Debian's Chromium, for the e2e tests."""
+"""A `streamlit run` server on a free loopback port for the e2e tests (Chromium itself is
+shared with the load tests: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.helpers import VIEWPORT, collect_errors
-from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, ServerError, streamlit_server
+from tests.e2e.server import ServerError, streamlit_server
 
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
@@ -27,34 +27,6 @@ def app_url(chromium, tmp_path_factory) -> Iterator[str]:
             yield url
     except ServerError as err:
         pytest.fail(str(err))
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Path:
-    """Debian's Chromium; the e2e tests are skipped without it (and fail under CI=true)."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason + "; browser tests skipped")
-    return CHROMIUM
-
-
-@pytest.fixture(scope="session")
-def browser(chromium):
-    """Chromium launched headless through Playwright's sync API."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="session")
-def screenshots_dir() -> Path:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    return SCREENSHOTS
 
 
 @pytest.fixture(scope="session")

@@ -8,14 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.conftest import browser, chromium, screenshots_dir  # noqa: F401 - shared
 from tests.e2e.server import ServerError, streamlit_server
 
 SESSION_TTL_S = 3
 
 
 @pytest.fixture(scope="module")
-def server(chromium, tmp_path_factory) -> Iterator[tuple[str, int]]:  # noqa: F811
+def server(chromium, tmp_path_factory) -> Iterator[tuple[str, int]]:
     """(url, pid) of a fresh `streamlit run` with ENGINE_TRAINING_SLOTS=1."""
     log = tmp_path_factory.mktemp("load") / "server.log"
     env = {**os.environ, "ENGINE_TRAINING_SLOTS": "1"}
