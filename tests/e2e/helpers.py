@@ -8,16 +8,15 @@ from ui.lessons import LESSONS
 
 VIEWPORT = {"width": 1280, "height": 800}
 IDLE_TIMEOUT_MS = 30_000
+# the app is connected and its script has run to the end
+IDLE = ("[data-testid=stApp][data-test-connection-state=CONNECTED]"
+        "[data-test-script-state=notRunning]")
 
 
 def open_idle(page, url: str) -> None:
     """Load `url` and wait until the script has run to the end and the page is quiet."""
     page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector(
-        "[data-testid=stApp][data-test-connection-state=CONNECTED]"
-        "[data-test-script-state=notRunning]",
-        timeout=IDLE_TIMEOUT_MS,
-    )
+    page.wait_for_selector(IDLE, timeout=IDLE_TIMEOUT_MS)
     page.wait_for_selector(
         "[data-testid=stStatusWidget]", state="detached", timeout=IDLE_TIMEOUT_MS
     )

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.e2e.helpers import VIEWPORT, collect_errors
+from tests.e2e.helpers import IDLE, VIEWPORT, collect_errors
 from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS
 from ui.i18n import tr
 from ui.lessons import LESSONS, lesson_key
@@ -35,8 +35,6 @@ PAGES = ["", *LESSONS]  # "" is home
 TRAIN_PAGE = "mnist"
 EPOCH_SAMPLES = 60_000
 START = ".st-key-mnist-train-start button"
-IDLE = ("[data-testid=stApp][data-test-connection-state=CONNECTED]"
-        "[data-test-script-state=notRunning]")
 
 
 # --- the server's process, watched from outside ----------------------------------------------

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from tests.e2e.helpers import VIEWPORT, metric_value
-from tests.load.loadtest import IDLE, START, busy_cores, watch
+from tests.e2e.helpers import IDLE, VIEWPORT, metric_value
+from tests.load.loadtest import START, busy_cores, watch
 from ui.i18n import tr
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
