@@ -17,8 +17,10 @@ from ui.runtime import limit_blas_threads
 from ui.settings import init_slides
 from ui.sidebar import render_sidebar
 from ui.style import apply_base_style
+from viz.theme import install_theme
 
 limit_blas_threads()
+install_theme()
 init_language()
 slides = init_slides()
 st.set_page_config(

@@ -1,17 +1,54 @@
-"""Fixtures shared by the browser tests (tests/e2e) and the load tests (tests/load): one
-Debian Chromium for the whole run, driven through Playwright's sync API. (Two sync
-Playwright instances cannot live in one thread, so there must be exactly one.)"""
+"""Fixtures for every test: the same start whatever ran before, and one Chromium.
+
+- Randomness is fixed per test: `rng` is a fresh generator with a fixed seed, and the
+  global generators (`random`, `np.random`) are reseeded before every test, so no test's
+  data depends on which tests ran first. Hypothesis runs the "repo" profile below:
+  derandomized, no example database, a reproduction blob printed on failure, no deadline.
+- The Plotly theme is installed before every test (viz.theme.install_theme), as the app's
+  shell does on every run: importing Streamlit resets Plotly's default template.
+- The browser tests (tests/e2e) and the load tests (tests/load) share one Debian Chromium
+  for the whole run, driven through Playwright's sync API. (Two sync Playwright instances
+  cannot live in one thread, so there must be exactly one.)
+"""
 
 from __future__ import annotations
 
 import os
+import random
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import settings
 
 from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS
+from viz.theme import install_theme
 
 SCREENSHOTS = Path(__file__).resolve().parent / "e2e" / "screenshots"
+SEED = 20_240_521  # the one seed a test starts from, whatever ran before it
+
+# The same examples on every run and machine: derandomize seeds Hypothesis from each test's
+# source, and without a database no earlier run's failures are replayed first. A failure
+# prints the blob that reproduces it (@reproduce_failure). deadline=None: a slow or busy CI
+# machine must not turn a correct test red. HYPOTHESIS_PROFILE=explore draws fresh examples.
+settings.register_profile("repo", derandomize=True, database=None, print_blob=True,
+                          deadline=None)
+settings.register_profile("explore", parent=settings.get_profile("repo"), derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repo"))
+
+
+@pytest.fixture(autouse=True)
+def _fixed_start():
+    """Before every test: the global random generators reseeded, the Plotly theme installed."""
+    random.seed(SEED)
+    np.random.seed(SEED)  # noqa: NPY002 - for code that still draws from the global one
+    install_theme()
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A generator of its own for one test, always from the same seed."""
+    return np.random.default_rng(SEED)
 
 
 @pytest.fixture(scope="session")

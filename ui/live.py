@@ -44,6 +44,9 @@ MAX_WAIT_S = 30.0  # in line for a slot, within one run of the view; then it tri
 SHOW_WAIT_AFTER_S = 0.5  # a shorter wait goes unmentioned
 DEFAULT_TICK_S = 0.3
 _SLOTS = TrainingSlots(MAX_CONCURRENT)
+# The clock that times a wait in line against SHOW_WAIT_AFTER_S, read when it is called: a
+# test sets its own (tests/app/test_slots.py) to say when the notice is due.
+clock = time.monotonic
 NOTE_KINDS = ("success", "info", "warning", "error")
 
 
@@ -125,7 +128,7 @@ class LiveLoop:
     def step_once(self, wait: float = 0.0) -> bool:
         """Advance one chunk once a slot is free, waiting up to `wait` s in line for one
         (the view shows the place in line meanwhile). True when the run is over after it."""
-        self._wait_began = time.monotonic()
+        self._wait_began = clock()
         self._shown_now = False
         if not _SLOTS.acquire(wait, on_wait=self._show_wait if wait > 0 else None):
             st.session_state[self._k("busy")] = True
@@ -151,7 +154,7 @@ class LiveLoop:
     def _show_wait(self, position: int, capacity: int) -> None:
         """Say so when the wait is long enough to notice. The note stays while the turns
         come slowly, so that it does not flicker, and goes once a turn comes quickly."""
-        if time.monotonic() - self._wait_began < SHOW_WAIT_AFTER_S:
+        if clock() - self._wait_began < SHOW_WAIT_AFTER_S:
             return
         # drawing is also where Streamlit ends this run if the learner clicked or left
         self._wait_slot.info(t("live.waiting", position=position, n=capacity),

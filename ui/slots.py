@@ -32,13 +32,17 @@ DEFAULT_POLL_S = 0.25
 
 
 class TrainingSlots:
-    def __init__(self, capacity: int, *, poll: float = DEFAULT_POLL_S) -> None:
+    def __init__(self, capacity: int, *, poll: float = DEFAULT_POLL_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """`clock` times the `timeout` of acquire() (a test may pass a clock of its own);
+        the waits between two polls are real, at most `poll` seconds each."""
         if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
             raise ValueError(f"capacity must be a positive integer, got {capacity!r}")
         if not poll > 0:
             raise ValueError(f"poll must be positive, got {poll!r}")
         self.capacity = capacity
         self.poll = poll
+        self.clock = clock
         self._cond = threading.Condition()
         self._running = 0
         self._queue: deque[object] = deque()  # tickets of the waiting callers, oldest first
@@ -68,7 +72,7 @@ class TrainingSlots:
         if timeout < 0:
             raise ValueError(f"timeout must not be negative, got {timeout!r}")
         ticket = object()
-        deadline = time.monotonic() + timeout
+        deadline = self.clock() + timeout
         with self._cond:
             if not self._queue and self._running < self.capacity:
                 self._running += 1
@@ -80,7 +84,7 @@ class TrainingSlots:
             while True:
                 with self._cond:
                     self._cond.wait_for(lambda: self._ready(ticket),
-                                        timeout=min(self.poll, max(deadline - time.monotonic(),
+                                        timeout=min(self.poll, max(deadline - self.clock(),
                                                                    0.0)))
                     if self._ready(ticket):
                         self._queue.remove(ticket)
@@ -89,7 +93,7 @@ class TrainingSlots:
                         self._cond.notify_all()
                         return True
                     position = self._queue.index(ticket) + 1
-                if time.monotonic() >= deadline:
+                if self.clock() >= deadline:
                     return False
                 if on_wait is not None:
                     on_wait(position, self.capacity)

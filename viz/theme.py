@@ -9,13 +9,26 @@ FONT_FAMILY = "'Noto Sans CJK KR', 'Noto Sans KR', 'Source Sans Pro', sans-serif
 SLIDE_SIZE = (960, 540)  # 16:9, as shown in the page in slide mode
 EXPORT_SIZE = (1920, 1080)  # what the camera button saves: a full-HD slide
 EXPORT_FORMATS = ("png", "svg")
-# Every figure starts from plotly_white. Set once as the default, a figure shares the
-# template; passing template=... per figure would copy and validate it each time
-# (~20 ms a figure, most of a page's redraw).
-pio.templates.default = "plotly_white"
+# Every figure starts from plotly_white, Plotly's default template once install_theme()
+# has run: a figure then shares the template, where passing template=... per figure would
+# copy and validate it each time (~20 ms a figure, most of a page's redraw).
+TEMPLATE = "plotly_white"
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
           "#17becf")
+
+
+def install_theme() -> None:
+    """Make TEMPLATE the default of every Plotly figure created from now on, in this process.
+
+    Called by the app's shell on every run, and by the tests' conftest before every test.
+    It is explicit, not a side effect of importing this module, because the default is
+    process-wide and importing Streamlit sets its own ("streamlit", meant for
+    `st.plotly_chart(theme="streamlit")`; this app draws with theme=None): whichever import
+    came last would win. Idempotent and cheap.
+    """
+    if pio.templates.default != TEMPLATE:
+        pio.templates.default = TEMPLATE
 
 
 def style_figure(fig: go.Figure, *, slides: bool = False, height: int | None = None) -> go.Figure:
