@@ -640,7 +640,8 @@ def chain_view() -> None:
     steps = chain_steps(net, trace, proba)
     show_chart(vz.chain_figure(steps, {"input": t("mnist.chain.input"),
                                        "proba": t("mnist.chain.proba"),
-                                       "averaged": t("mnist.chain.averaged")}),
+                                       "averaged": t("mnist.chain.averaged"),
+                                       "averaged_cols": t("mnist.chain.averaged_cols")}),
                "mnist-weight-chain", key="mnist.chart.chain", height=460)
     guess = int(proba.argmax())
     st.markdown(t("mnist.chain.result", true=int(T_TEST[int(index)]), guess=guess,
