@@ -36,8 +36,9 @@ from engine.trainer import Trainer, measure_speed
 from ui.chart import show_chart
 from ui.code import show_code
 from ui.data import mnist_or_error
+from ui.digit_canvas import CANVAS_PX, digit_canvas
 from ui.i18n import current_lang, t
-from ui.images import MAX_UPLOAD_BYTES, decode_image
+from ui.images import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, decode_drawing, decode_image
 from ui.live import LiveLoop, Stop
 from ui.messages import show_error
 from ui.params import ChoiceParam, IntParam, load_params, save_params, show_notices
@@ -92,8 +93,7 @@ RATE_WINDOW_S = 3.0
 STATE = "mnist.model"
 FIGS = "mnist.live_figures"  # the live charts of this session, refreshed in place
 SLOTS: dict = {}  # the live view's st.empty slots during one fragment run
-DRAWN = "mnist.draw.image"  # the canvas's last drawing (RGBA), kept across reruns
-CANVAS_PX = 280
+DRAWN = "mnist.draw.image"  # the canvas's last drawing, checked: (280, 280) uint8 gray
 ss = st.session_state
 
 
@@ -672,30 +672,25 @@ st.markdown(t("mnist.draw.intro"))
 
 @st.fragment
 def draw_digit() -> None:
-    from streamlit_drawable_canvas import st_canvas
-
     cols = st.columns([1, 1])
     with cols[0]:
         st.caption(t("mnist.draw.canvas_caption"))
-        result = st_canvas(stroke_width=20, stroke_color="#ffffff", background_color="#000000",
-                           height=CANVAS_PX, width=CANVAS_PX, drawing_mode="freedraw",
-                           return_image_data=True, key="mnist.draw.canvas")
+        event = digit_canvas("mnist.draw.canvas", label=t("mnist.draw.canvas_label", px=CANVAS_PX),
+                             clear_label=t("mnist.draw.clear"))
         upload = st.file_uploader(t("mnist.draw.upload", mb=MAX_UPLOAD_BYTES // 2**20),
-                                  type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
-                                  key="mnist.draw.upload",
+                                  type=list(UPLOAD_SUFFIXES), key="mnist.draw.upload",
                                   max_upload_size=MAX_UPLOAD_BYTES // 2**20)
     image = None
     try:
-        if upload is not None:
-            image = decode_image(upload.getvalue())
-        else:
-            drawn = result.image_data
-            if drawn is not None:
-                ss[DRAWN] = drawn
-            image = ss.get(DRAWN)
-    except ValueError as err:
+        if event is not None and event.cleared:
+            ss.pop(DRAWN, None)
+        elif event is not None:
+            ss.pop(DRAWN, None)  # a drawing that fails its checks replaces the last one
+            ss[DRAWN] = decode_drawing(event.drawing, CANVAS_PX)
+        image = decode_image(upload.getvalue()) if upload is not None else ss.get(DRAWN)
+    except ValueError as err:  # the checks' own words, in the learner's language
         with cols[1]:
-            show_error(err)
+            st.error(str(err), icon=":material/hide_image:")
         return
     with cols[1]:
         if image is None:
