@@ -39,8 +39,8 @@ from engine.graph import (
 from ui.chart import show_chart
 from ui.code import show_code
 from ui.i18n import t
+from ui.messages import code_span, show_error
 from ui.messages import escape_markdown as md
-from ui.messages import show_error
 from ui.params import (
     ChoiceParam,
     FloatParam,
@@ -115,7 +115,7 @@ CHECK_TOL = 1e-5  # relative error below which backprop and central differences 
 
 def expression_message(err: ex.ExpressionError) -> str:
     """The engine's ExpressionError in the learner's language (its code picks the text)."""
-    d = {k: md(v) if isinstance(v, str) else v for k, v in err.details.items()}
+    d = {k: code_span(v, 40) if isinstance(v, str) else v for k, v in err.details.items()}
     texts = {
         "empty": lambda: t("graph.expr.err.empty"),
         "too_long": lambda: t("graph.expr.err.too_long", **d),
@@ -138,7 +138,7 @@ def expression_message(err: ex.ExpressionError) -> str:
         "pow_negative": lambda: t("graph.expr.err.pow_negative", **d),
         "overflow": lambda: t("graph.expr.err.overflow"),
     }
-    return texts[err.code]() if err.code in texts else md(err)
+    return texts[err.code]() if err.code in texts else code_span(err, 300)
 
 
 def draw(graph: Graph, steps: list[Step] | None = None, upto: int | None = None, *,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from ui.i18n import t
-from ui.messages import escape_markdown
+from ui.messages import code_span
 
 _SHADOW = "_param_shadow."  # session_state prefix: survives pages that do not draw the widget
 
@@ -109,7 +109,7 @@ def load_params(params: list[Param]) -> list[str]:
             try:
                 value = p.parse(raw)
             except ValueError as err:
-                notices.append(t("params.ignored", name=p.name, value=escape_markdown(raw[:40]),
+                notices.append(t("params.ignored", name=p.name, value=code_span(raw, 40),
                                    reason=err))
         st.session_state[p.state_key] = value
     return notices

@@ -131,7 +131,7 @@ def test_a_shared_link_restores_the_race():
 def test_bad_link_values_give_a_notice(name, value):
     at = open_page("en", **{name: value})
     notices = texts(at.warning)
-    assert len(notices) == 1 and f"{name}={value}" in notices[0]
+    assert len(notices) == 1 and f"{name}=`{value}`" in notices[0]  # the value as code
 
 
 def test_no_optimizer_chosen_says_so():

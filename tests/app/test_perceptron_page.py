@@ -133,7 +133,7 @@ def test_two_layers_compute_xor():
 def test_bad_link_values_give_a_notice(params, name):
     at = open_page("en", **params)
     notices = texts(at.warning)
-    assert len(notices) == 1 and f"{name}={params[name]}" in notices[0]
+    assert len(notices) == 1 and f"{name}=`{params[name]}`" in notices[0]  # as code
     assert at.slider(key="perceptron.w1").value == 0.5  # the default
     assert at.radio(key="perceptron.gate").value == "AND"
 
