@@ -6,6 +6,7 @@ Seeds 000 (the chain X = [0, 0, 1] through W1, W2, W3; Affine's (2,)·(2,3)+(3,)
 and 001 (squared error C = 1/(2n)·Σ‖y − ŷ‖²). Every number comes from the engine.
 """
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -18,6 +19,7 @@ from engine.gradcheck import check_layer, relative_error
 from engine.layers import Affine, SoftmaxWithLoss, SquaredErrorLoss
 from ui.chart import show_chart
 from ui.code import show_code
+from ui.editors import Limits, pending_problem, show_refused
 from ui.i18n import t
 from ui.messages import show_error
 from ui.params import ChoiceParam, FloatParam, IntParam, load_params, save_params, show_notices
@@ -46,7 +48,14 @@ CELL_WIDTH = 46  # pixels: four editors side by side fit the page
 INPUT_BOUND = 10.0  # the activation inputs and upstream gradients
 CHAIN_BASE = "layers.chain.base"  # {name: list of rows} the editors start from
 CHAIN_VERSION = "layers.chain.version"  # bumped to give the editors fresh state
+CHAIN_ACCEPTED = "layers.chain.accepted"  # the editors' values that passed the checks last
+CHAIN_MAX_ROWS = 8  # rows of one matrix (or entries of X), checked on the server too
+CHAIN_LIMITS = Limits(-CELL_BOUND, CELL_BOUND, whole=True, max_rows=CHAIN_MAX_ROWS)
+CHAIN_INPUTS = {"X": ["X"], "W1": ["X0", "X1", "X2"], "W2": ["L10", "L11", "L12"],
+                "W3": ["L20", "L21", "L22"]}
 ACT_EDITOR = "layers.act.editor"
+ACT_VERSION = "layers.act.version"  # bumped to give the editor fresh state
+ACT_LIMITS = Limits(-INPUT_BOUND, INPUT_BOUND)
 BC_SHAPE_A, BC_SHAPE_B = "layers.bc.shape_a", "layers.bc.shape_b"
 CHAIN_NAMES = ("X", "W1", "W2", "W3")
 TOL = 1e-6
@@ -116,17 +125,31 @@ def aligned(lines: list[str]) -> str:
     return r"\begin{aligned} " + body + r" \end{aligned}"
 
 
-def matrix_editor(name: str, rows: list, columns: list[str]) -> np.ndarray:
+def chain_frame(name: str, rows: list) -> pd.DataFrame:
+    """The editor's table for one matrix of the chain (X: one column of entries)."""
+    rows = [[v] for v in rows] if name == "X" else rows
+    return pd.DataFrame(rows, columns=CHAIN_INPUTS[name], dtype="Int64")
+
+
+def matrix_editor(name: str, frame: pd.DataFrame) -> np.ndarray:
     """A bounded integer data editor; returns its current values (NaN where a cell is empty)."""
-    frame = pd.DataFrame(rows, columns=columns, dtype="Int64")
     config = {c: st.column_config.NumberColumn(c, min_value=-CELL_BOUND, max_value=CELL_BOUND,
                                                step=1, default=0, required=True,
                                                width=CELL_WIDTH)
-              for c in columns}
-    version = st.session_state[CHAIN_VERSION]
-    edited = st.data_editor(frame, key=f"layers.chain.{name}.v{version}", column_config=config,
+              for c in frame.columns}
+    edited = st.data_editor(frame, key=chain_key(name), column_config=config,
                             num_rows="dynamic", hide_index=True, width="stretch")
     return edited.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def base_rows(name: str, values: np.ndarray) -> list:
+    """An editor's values as the lists CHAIN_BASE holds (None for an empty cell)."""
+    rows = [[None if math.isnan(v) else int(v) for v in row] for row in values]
+    return [row[0] for row in rows] if name == "X" else rows
+
+
+def chain_key(name: str) -> str:
+    return f"layers.chain.{name}.v{st.session_state[CHAIN_VERSION]}"
 
 
 # --- page -------------------------------------------------------------------------------------
@@ -211,15 +234,23 @@ def chain_tab() -> None:
     b_random.button(t("layers.chain.random", seed=seed), on_click=randomize_chain,
                     key="layers.chain.random", icon=":material/casino:", width="stretch")
     st.caption(t("layers.chain.edit_hint", bound=CELL_BOUND))
+    frames = {name: chain_frame(name, base[name]) for name in CHAIN_NAMES}
+    # the browser's edits are checked here, before any editor applies them (ui/editors.py)
+    problem = next(filter(None, (pending_problem(chain_key(name), frames[name], CHAIN_LIMITS)
+                                 for name in CHAIN_NAMES)), None)
+    if problem:
+        show_refused(problem)
+        set_chain(st.session_state.get(CHAIN_ACCEPTED, base))
+        frames = {name: chain_frame(name, st.session_state[CHAIN_BASE][name])
+                  for name in CHAIN_NAMES}
     cols = st.columns([0.75, 1.75, 1.75, 1.75])
     values = {}
-    inputs = {"X": ["X"], "W1": ["X0", "X1", "X2"], "W2": ["L10", "L11", "L12"],
-              "W3": ["L20", "L21", "L22"]}
     for col, name in zip(cols, CHAIN_NAMES, strict=True):
         with col:
             st.markdown(f"**{name}**")
-            rows = [[v] for v in base[name]] if name == "X" else base[name]
-            values[name] = matrix_editor(name, rows, inputs[name])
+            values[name] = matrix_editor(name, frames[name])
+    st.session_state[CHAIN_ACCEPTED] = {name: base_rows(name, values[name])
+                                        for name in CHAIN_NAMES}
     x = values["X"][:, 0] if values["X"].size else np.zeros(0)
     mats = [values["W1"], values["W2"], values["W3"]]
 
@@ -350,7 +381,13 @@ def activations_tab() -> None:
                          index=["x", "dout"], columns=[f"{i}" for i in range(5)])
     config = {c: st.column_config.NumberColumn(c, min_value=-INPUT_BOUND, max_value=INPUT_BOUND,
                                                step=0.1, required=True) for c in start.columns}
-    edited = st.data_editor(start, key=ACT_EDITOR, column_config=config, width="stretch")
+    key = f"{ACT_EDITOR}.v{st.session_state.get(ACT_VERSION, 0)}"
+    problem = pending_problem(key, start, ACT_LIMITS)
+    if problem:
+        show_refused(problem)
+        st.session_state[ACT_VERSION] = st.session_state.get(ACT_VERSION, 0) + 1
+        key = f"{ACT_EDITOR}.v{st.session_state[ACT_VERSION]}"
+    edited = st.data_editor(start, key=key, column_config=config, width="stretch")
     table = edited.to_numpy(dtype=np.float64, na_value=np.nan)
     try:
         p = zoo.activation_pass(name, table[0], table[1])

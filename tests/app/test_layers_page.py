@@ -13,7 +13,6 @@ from engine.functions import softmax
 from engine.layers import Affine, SoftmaxWithLoss
 from tests.app.helpers import open_lesson
 from ui.i18n import LANGS, tr
-from ui.messages import escape_markdown
 from viz.layers import format_vector
 
 PAGE = "app_pages/layers.py"
@@ -26,8 +25,9 @@ def open_page(lang: str, **params: str) -> AppTest:
 
 
 def shown_error(lang: str, err: BaseException) -> str:
-    """What show_error writes for an engine error."""
-    return tr(lang, "error.bad_input", message=escape_markdown(err))
+    """What show_error writes for an engine error: its words quoted as one code span."""
+    assert "`" not in str(err)
+    return tr(lang, "error.bad_input", message=f"`{err}`")
 
 
 def metric(at: AppTest, lang: str, key: str) -> str:
@@ -58,9 +58,9 @@ def table(at: AppTest, lang: str, first_column_key: str):
     return next(df.value for df in at.dataframe if df.value.columns[0] == label)
 
 
-@pytest.fixture(scope="module", params=LANGS)
+@pytest.fixture(params=LANGS)
 def page(request) -> tuple[AppTest, str]:
-    """The page as it first opens (read-only tests share it)."""
+    """The page as it first opens, in each language: a new one for every test."""
     return open_page(request.param), request.param
 
 
@@ -310,7 +310,7 @@ def test_activation_table_is_the_engines_layer(lang):
         frame = next(df.value for df in at.dataframe if list(df.value.index)[:2] == ["x", "y"])
         np.testing.assert_allclose(frame.loc["y"], p.y)
         np.testing.assert_allclose(frame.loc["dx"], p.dx)
-    at.session_state["layers.act.editor"] = {
+    at.session_state["layers.act.editor.v0"] = {
         "edited_rows": {1: {"2": -3.0}}, "added_rows": [], "deleted_rows": []}
     at.run()
     frame = next(df.value for df in at.dataframe if list(df.value.index)[:2] == ["x", "y"])
