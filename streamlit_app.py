@@ -13,13 +13,14 @@ import streamlit as st
 from ui.i18n import init_language, t
 from ui.lessons import ICONS, LESSONS, is_built, lesson_file, lesson_key
 from ui.placeholder import placeholder_page
-from ui.runtime import limit_blas_threads
+from ui.runtime import cap_uploads, limit_blas_threads
 from ui.settings import init_slides
 from ui.sidebar import render_sidebar
 from ui.style import apply_base_style
 from viz.theme import install_theme
 
 limit_blas_threads()
+cap_uploads()
 install_theme()
 init_language()
 slides = init_slides()

@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 
 import numpy  # noqa: F401 - its BLAS must be loaded before its threads can be limited
+from streamlit.runtime import Runtime
+from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from threadpoolctl import threadpool_limits
 
 BLAS_THREADS_ENV = "ENGINE_BLAS_THREADS"
 DEFAULT_BLAS_THREADS = 1
 TRAINING_SLOTS_ENV = "ENGINE_TRAINING_SLOTS"
+# The app has one uploader, which holds one picture: a second file may arrive while the first
+# is being replaced. Streamlit itself caps each file (server.maxUploadSize, 2 MB).
+MAX_UPLOADS_PER_SESSION = 2
 _limits = None
 
 
@@ -53,3 +58,32 @@ def limit_blas_threads() -> int:
     if _limits is None:
         _limits = threadpool_limits(threads, user_api="blas")
     return threads
+
+
+class CappedUploadedFileManager(MemoryUploadedFileManager):
+    """Streamlit's in-memory store of uploads, holding at most MAX_UPLOADS_PER_SESSION
+    files for each session: a new file pushes out that session's oldest.
+
+    Streamlit's upload endpoint takes any number of files from a session and keeps them
+    until the session ends (60 uploads of 2 MB held 125 MB). The browser sends one file per
+    pick and deletes the one it replaces; a client that never deletes now costs at most
+    MAX_UPLOADS_PER_SESSION × maxUploadSize.
+    """
+
+    def add_file(self, session_id, file) -> None:
+        super().add_file(session_id, file)
+        with self._lock:
+            files = self.file_storage[session_id]
+            while len(files) > MAX_UPLOADS_PER_SESSION:
+                oldest = files.pop(next(iter(files)))  # dicts keep the order of arrival
+                self._total_bytes -= len(oldest.data)
+                self._file_count -= 1
+
+
+def cap_uploads() -> None:
+    """Put the per-session cap on the running server's upload store (once; idempotent)."""
+    if not Runtime.exists():
+        return
+    store = Runtime.instance().uploaded_file_mgr
+    if type(store) is MemoryUploadedFileManager:
+        store.__class__ = CappedUploadedFileManager

@@ -51,3 +51,24 @@ def test_training_slots_follow_the_environment(value, expected, monkeypatch):
         monkeypatch.setenv(TRAINING_SLOTS_ENV, value)
     cores = len(os.sched_getaffinity(0))
     assert training_slot_count() == (cores if expected == "cores" else int(expected))
+
+
+def test_the_upload_store_keeps_the_newest_files_of_each_session():
+    """60 uploads from one session leave its last MAX_UPLOADS_PER_SESSION files (and the
+    byte count that /_stcore/metrics reports matches); another session keeps its own."""
+    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+
+    from ui.runtime import MAX_UPLOADS_PER_SESSION, CappedUploadedFileManager
+
+    store = CappedUploadedFileManager("/_stcore/upload_file")
+    store.add_file("other", UploadedFileRec("keep", "keep.png", "image/png", b"k" * 10))
+    for i in range(60):
+        store.add_file("flood", UploadedFileRec(f"f{i}", "x.png", "image/png", b"x" * 1000))
+    kept = store.get_files("flood", [f"f{i}" for i in range(60)])
+    assert [f.file_id for f in kept] == [f"f{i}" for i in range(60 - MAX_UPLOADS_PER_SESSION,
+                                                                60)]
+    assert store.get_files("other", ["keep"])[0].data == b"k" * 10
+    assert store._total_bytes == MAX_UPLOADS_PER_SESSION * 1000 + 10
+    assert store._file_count == MAX_UPLOADS_PER_SESSION + 1
+    store.remove_session_files("flood")
+    assert store._total_bytes == 10 and store._file_count == 1
