@@ -52,7 +52,10 @@ class GradCheckResult:
 
     @property
     def max_rel_error(self) -> float:
-        return max((c.rel_error for c in self.checks), default=0.0)
+        """The worst relative error; with nothing checked there is no error to report."""
+        if not self.checks:
+            raise ValueError("no gradients were checked, so there is no error to report")
+        return max(c.rel_error for c in self.checks)
 
     def __getitem__(self, name: str) -> GradCheck:
         for c in self.checks:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from engine import expression
 from engine.expression import (
     EXAMPLES,
+    MAX_DEPTH,
     MAX_LENGTH,
     MAX_NODES,
     ExpressionError,
@@ -166,13 +167,105 @@ def test_relu_kink_shows_up_in_the_numerical_check():
 
 
 def test_the_limits_themselves_are_allowed():
-    assert parse("x" + " " * (MAX_LENGTH - 1)).output.value == 1.0
     assert parse("x^10", 1.0).output.value == 1.0
     assert parse("1000000*x", 1.0).output.value == 1e6
     text = "+".join(["x"] * 30)  # 1 leaf + 29 adds = 30 nodes
     assert len(parse(text).nodes) == 30
     deep = "-(" * 9 + "x" + ")" * 9
     assert parse(deep, 1.0).output.value == -1.0
+
+
+# ---------------------------------------------------------------- the whitelist's edges
+#
+# Each limit is tried exactly at the limit (allowed) and one step past it (refused, with its
+# code), with real content: spaces around the text are stripped before it is counted.
+
+
+def long_text(n: int) -> str:
+    """x + 0.000…0: exactly n characters of expression, only 3 nodes and 2 levels deep."""
+    text = "x + 0." + "0" * (n - 6)
+    assert len(text) == n
+    return text
+
+
+def test_the_length_limit_allows_exactly_max_length_characters():
+    assert MAX_LENGTH == 200
+    graph = parse(long_text(MAX_LENGTH), 1.5)
+    assert float(graph.output.value) == 1.5
+    # spaces around the text are not part of it
+    assert float(parse("   " + long_text(MAX_LENGTH) + "   ", 1.5).output.value) == 1.5
+
+
+@pytest.mark.parametrize("padding", ["", "   "], ids=["bare", "padded with spaces"])
+def test_the_length_limit_refuses_one_character_more(padding):
+    with pytest.raises(ExpressionError) as info:
+        check(padding + long_text(MAX_LENGTH + 1) + padding)
+    assert info.value.code == "too_long"
+    assert info.value.details == {"length": 201, "limit": 200}
+    assert "201 characters" in str(info.value)
+
+
+def nested(kind: str, levels: int) -> str:
+    """x inside `levels` levels: the outermost node is level 1, so x itself is level levels + 1."""
+    if kind == "minus":
+        return "-" * levels + "x"
+    return "relu(" * levels + "x" + ")" * levels
+
+
+@pytest.mark.parametrize("kind", ["minus", "relu"])
+def test_the_depth_limit_allows_exactly_max_depth_levels(kind):
+    assert MAX_DEPTH == 20
+    text = nested(kind, MAX_DEPTH - 1)  # x is at level 20
+    graph = parse(text, 0.0)
+    assert len(graph.nodes) == MAX_DEPTH  # x and 19 operations
+
+
+@pytest.mark.parametrize("kind", ["minus", "relu"])
+def test_the_depth_limit_refuses_one_level_more(kind):
+    with pytest.raises(ExpressionError) as info:
+        check(nested(kind, MAX_DEPTH))  # x is at level 21
+    assert info.value.code == "too_deep"
+    assert info.value.details == {"limit": 20}
+
+
+# text: the code it must be refused with; each is a way to pass something other than exactly
+# one plain argument, or to reach past the whitelist through an attribute
+CALL_FORMS = {
+    "exp(x=1)": "call_form",  # a keyword argument alone
+    "exp(x, y=1)": "call_form",  # a keyword argument beside a positional one
+    "sigmoid(x, k=2)": "call_form",
+    "tanh(y, x=x)": "call_form",
+    "exp(x, **y)": "call_form",  # keyword unpacking beside an argument
+    "exp(**x)": "call_form",
+    "exp(*x)": "call_form",  # a starred argument alone
+    "exp(*[x])": "call_form",
+    "relu(x, *y)": "call_form",  # a starred argument beside a positional one
+    "x.real": "not_allowed",  # attribute access
+    "exp(x).real": "not_allowed",
+    "(x + 1).imag": "not_allowed",
+    "x.conjugate()": "not_allowed",  # calling an attribute
+    "exp.__call__(x)": "not_allowed",
+}
+
+
+@pytest.mark.parametrize("text", list(CALL_FORMS))
+def test_keywords_stars_and_attributes_are_refused_with_their_code(text):
+    with pytest.raises(ExpressionError) as info:
+        check(text)
+    assert info.value.code == CALL_FORMS[text]
+    with pytest.raises(ExpressionError) as info:
+        parse(text, 1.0, 2.0)
+    assert info.value.code == CALL_FORMS[text]
+
+
+def test_power_zero_and_one_through_the_parser():
+    """x^0 is the constant 1 (derivative 0, even at x = 0); x^1 is x (derivative 1)."""
+    assert gradients(parse("x^0", 5.0, 2.0)) == {"x": 0.0, "y": 0.0}
+    assert gradients(parse("(x - 1)^0 * y", 1.0, 2.0)) == {"x": 0.0, "y": 1.0}
+    assert gradients(parse("x^1 + y^1", 0.0, -3.0)) == {"x": 1.0, "y": 1.0}
+    graph = parse("x^-2 + y^0.5", -2.0, 4.0)  # ¼ + 2; d/dx = −2·(−2)⁻³ = ¼, d/dy = ¼
+    assert float(graph.output.value) == 2.25
+    assert gradients(graph) == pytest.approx({"x": 0.25, "y": 0.25}, rel=1e-15)
 
 
 # ---------------------------------------------------------------- refused

@@ -129,45 +129,42 @@ def test_bad_input_raises_value_error(call, message):
 
 # --- the losses and softmax against central differences (float64) --------------------------
 
-grng = np.random.default_rng(3)
-
-
 def _numeric(f, x):
     return F.numerical_gradient(lambda: float(f(x)), x, h=1e-6)
 
 
-def test_softmax_vector_jacobian_product():
+def test_softmax_vector_jacobian_product(rng):
     """For L = Σ g ⊙ softmax(a): ∂L/∂a = y ⊙ (g − Σ_k g_k y_k) row by row."""
-    a, g = grng.standard_normal((4, 5)), grng.standard_normal((4, 5))
+    a, g = rng.standard_normal((4, 5)), rng.standard_normal((4, 5))
     y = F.softmax(a)
     analytic = y * (g - (g * y).sum(axis=1, keepdims=True))
     assert relative_error(analytic, _numeric(lambda v: (F.softmax(v) * g).sum(), a)) < 1e-6
 
 
-def test_log_softmax_gradient():
+def test_log_softmax_gradient(rng):
     """For L = Σ g ⊙ log softmax(a): ∂L/∂a = g − softmax(a) Σ_k g_k."""
-    a, g = grng.standard_normal((3, 4)), grng.standard_normal((3, 4))
+    a, g = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
     analytic = g - F.softmax(a) * g.sum(axis=1, keepdims=True)
     assert relative_error(analytic, _numeric(lambda v: (F.log_softmax(v) * g).sum(), a)) < 1e-6
 
 
-def test_softmax_cross_entropy_gradient_is_y_minus_t_over_n():
-    a = grng.standard_normal((6, 4))
-    t = grng.integers(0, 4, 6)
+def test_softmax_cross_entropy_gradient_is_y_minus_t_over_n(rng):
+    a = rng.standard_normal((6, 4))
+    t = rng.integers(0, 4, 6)
     analytic = (F.softmax(a) - np.eye(4)[t]) / 6
     assert relative_error(analytic, _numeric(lambda v: F.softmax_cross_entropy(v, t), a)) < 1e-6
 
 
-def test_cross_entropy_error_gradient():
+def test_cross_entropy_error_gradient(rng):
     """∂E/∂y = −t / (y + δ) / N: only the target's probability matters."""
-    y = F.softmax(grng.standard_normal((5, 3)))
-    t = grng.integers(0, 3, 5)
+    y = F.softmax(rng.standard_normal((5, 3)))
+    t = rng.integers(0, 3, 5)
     analytic = -np.eye(3)[t] / (y + F.CE_DELTA) / 5
     assert relative_error(analytic, _numeric(lambda v: F.cross_entropy_error(v, t), y)) < 1e-6
 
 
-def test_mean_squared_error_gradient():
+def test_mean_squared_error_gradient(rng):
     """∂C/∂y = (y − t) / n."""
-    y, t = grng.standard_normal((4, 3)), grng.standard_normal((4, 3))
+    y, t = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
     analytic = (y - t) / 4
     assert relative_error(analytic, _numeric(lambda v: F.mean_squared_error(v, t), y)) < 1e-6

@@ -22,7 +22,24 @@ def test_backprop_agrees_with_central_differences_for_every_parameter():
     for check in result.checks:
         assert check.backprop.shape == check.numerical.shape == net.params[check.name].shape
         assert np.abs(check.backprop).max() > 1e-3  # a real gradient, not zeros on both sides
-        assert check.rel_error == relative_error(check.backprop, check.numerical)
+        # the stored error is max |a − b| / max(|a| + |b|), written out here in plain numpy
+        a, b = check.backprop, check.numerical
+        expected = np.max(np.abs(a - b)) / max(np.max(np.abs(a) + np.abs(b)), 1e-8)
+        assert check.rel_error == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ([1.0, 2.0], [1.0, 2.5], 0.5 / 4.5),  # the largest difference over the largest |a| + |b|
+        ([3.0, -1.0], [3.0, -1.0], 0.0),
+        ([1.0, 0.0], [-1.0, 0.0], 1.0),  # opposite signs: the largest possible error
+        ([0.0, 0.0], [0.0, 0.0], 0.0),  # both zero: no 0/0
+        ([1e-17], [1e-12], (1e-12 - 1e-17) / 1e-8),  # both tiny: the floor 1e-8 is the scale
+    ],
+)
+def test_relative_error_by_hand(a, b, expected):
+    assert relative_error(np.array(a), np.array(b)) == pytest.approx(expected, rel=1e-12, abs=0)
 
 
 def test_timings_are_positive_and_kept_with_the_result():

@@ -492,6 +492,61 @@ def test_reprs_and_symbols():
     assert repr(variable(np.zeros((4, 4)), "big")).count("array(4, 4)") == 2
 
 
+# ---------------------------------------------------------------- power edge cases
+
+# (x, p, xᵖ, p·xᵖ⁻¹), each worked by hand; p = 0 has derivative 0 everywhere (xᵖ is the
+# constant 1, 0⁰ included), p = 1 has derivative 1 everywhere (0 included).
+POWER_CASES = [
+    (3.0, 0, 1.0, 0.0),
+    (0.0, 0, 1.0, 0.0),
+    (-2.0, 0, 1.0, 0.0),
+    (-2.5, 1, -2.5, 1.0),
+    (0.0, 1, 0.0, 1.0),
+    (-3.0, 2, 9.0, -6.0),
+    (-2.0, 3, -8.0, 12.0),
+    (2.0, -1, 0.5, -0.25),
+    (-2.0, -2, 0.25, 0.25),  # −2 · (−2)⁻³ = −2 · (−1/8)
+    (4.0, 0.5, 2.0, 0.25),  # ½ · 4^(−½)
+    (4.0, 1.5, 8.0, 3.0),  # 1.5 · 4^½
+    (4.0, -0.5, 0.5, -0.0625),  # −½ · 4^(−3/2) = −½ · ⅛
+]
+
+
+@pytest.mark.parametrize(("x", "p", "value", "grad"), POWER_CASES,
+                         ids=[f"{x:g}^{p:g}" for x, p, _, _ in POWER_CASES])
+def test_power_values_and_gradients_by_hand(x, p, value, grad):
+    graph = Graph(power(variable(x, "x"), p))
+    steps = graph.backward()
+    assert float(graph.output.value) == pytest.approx(value, rel=1e-15, abs=0)
+    assert float(graph["x"].grad) == pytest.approx(grad, rel=1e-15, abs=0)
+    (edge,) = steps[0].edges
+    assert float(edge.local) == pytest.approx(grad, rel=1e-15, abs=0)  # the drawn local gradient
+
+
+def test_power_zero_has_gradient_zero_for_every_element_and_upstream():
+    """x⁰ is the constant 1: whatever flows in from above, nothing flows down to x."""
+    graph = Graph(power(variable([-2.0, 0.0, 3.0], "x"), 0))
+    graph.backward(np.array([2.0, -1.0, 0.5]))
+    assert graph.output.value.tolist() == [1.0, 1.0, 1.0]
+    assert graph["x"].grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_power_one_passes_the_upstream_through_unchanged():
+    graph = Graph(power(variable([-2.0, 0.0, 3.0], "x"), 1))
+    graph.backward(np.array([2.0, -1.0, 0.5]))
+    assert graph.output.value.tolist() == [-2.0, 0.0, 3.0]
+    assert graph["x"].grad.tolist() == [2.0, -1.0, 0.5]
+
+
+def test_power_in_a_sum_adds_its_share_to_the_branch():
+    """y = x⁰ + x² + x⁻¹ at x = 2: dy/dx = 0 + 4 − ¼ = 3.75."""
+    x = variable(2.0, "x")
+    graph = Graph(power(x, 0) + power(x, 2) + power(x, -1))
+    graph.backward()
+    assert float(graph.output.value) == 5.5
+    assert float(x.grad) == 3.75
+
+
 def test_numpy_array_on_the_left_of_an_operator():
     x = variable([1.0, 2.0], "x")
     y = np.array([3.0, 4.0]) * x

@@ -3,15 +3,30 @@
 import numpy as np
 import pytest
 
-from engine.functions import softmax_cross_entropy
 from engine.gradcheck import relative_error
 from engine.network import MultiLayerNet, init_scale
 
-rng = np.random.default_rng(7)
 
-
-def small_batch(n=4, d=5, c=3):
+def small_batch(rng, n=4, d=5, c=3):
     return rng.standard_normal((n, d)), rng.integers(0, c, n)
+
+
+def plain_forward(net, x):
+    """The scores of a ReLU network, from its weights, in plain float64 numpy."""
+    h = np.asarray(x, dtype=np.float64)
+    n_layers = len(net.hidden_size_list) + 1
+    for i in range(1, n_layers + 1):
+        h = h @ net.params[f"W{i}"].astype(np.float64) + net.params[f"b{i}"]
+        if i < n_layers:
+            h = np.maximum(h, 0.0)
+    return h
+
+
+def plain_cross_entropy(scores, t):
+    """−(1/N) Σ_n log softmax(scores_n)[t_n], with log softmax = s − log Σ exp(s)."""
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return -log_softmax[np.arange(len(t)), t].mean()
 
 
 CONFIGS = {
@@ -24,9 +39,9 @@ CONFIGS = {
 
 
 @pytest.mark.parametrize("name", list(CONFIGS))
-def test_backprop_equals_numerical_gradient(name):
+def test_backprop_equals_numerical_gradient(name, rng):
     net = MultiLayerNet(5, [6, 4], 3, dtype=np.float64, seed=1, **CONFIGS[name])
-    x, t = small_batch()
+    x, t = small_batch(rng)
     numerical = net.numerical_gradient(x, t, h=1e-5)
     backprop = {k: v.copy() for k, v in net.gradient(x, t).items()}
     assert set(backprop) == set(net.params) == set(numerical)
@@ -41,7 +56,7 @@ def test_backprop_equals_numerical_gradient(name):
 
 
 @pytest.mark.parametrize("output", ["sigmoid", "identity"])
-def test_squared_error_outputs_backprop(output):
+def test_squared_error_outputs_backprop(output, rng):
     net = MultiLayerNet(2, [3], 2, activation="sigmoid", output=output, dtype=np.float64, seed=2)
     x = rng.standard_normal((4, 2))
     t = rng.random((4, 2))
@@ -60,10 +75,12 @@ def test_book_interface_and_keys():
     x = np.random.default_rng(0).random((3, 784)).astype(np.float32)
     scores = net.predict(x)
     assert scores.shape == (3, 10)
+    np.testing.assert_allclose(scores, plain_forward(net, x), rtol=1e-4, atol=1e-5)
     loss = float(net.loss(x, np.array([1, 2, 3])))
-    assert loss == pytest.approx(float(softmax_cross_entropy(scores, np.array([1, 2, 3]))),
+    assert loss == pytest.approx(plain_cross_entropy(plain_forward(net, x), np.array([1, 2, 3])),
                                  rel=1e-5)
-    assert 0.0 <= net.accuracy(x, np.array([1, 2, 3])) <= 1.0
+    t = np.array([1, 2, 3])
+    assert net.accuracy(x, t) == np.mean(plain_forward(net, x).argmax(axis=1) == t)
     assert net.n_params() == 784 * 100 + 100 + 100 * 50 + 50 + 50 * 10 + 10
     assert "784-100-50-10" in repr(net)
 
@@ -93,7 +110,25 @@ def test_params_are_the_layers_arrays():
     assert grads["W1"] is net.layers["Affine1"].grads[0]
 
 
-def test_accuracy_with_one_hot_and_labels():
+def test_the_loss_of_known_scores_by_hand():
+    """One hidden layer whose weights are set by hand, so the scores and the loss can be
+    followed on paper: x = [1, 2], W1 = I, b1 = [0, −3] gives h = relu([1, −1]) = [1, 0];
+    W2 = [[ln 3, 0], [5, 5]], b2 = 0 gives scores [ln 3, 0], softmax [3/4, 1/4], and the loss
+    for label 0 is −ln(3/4), for label 1 −ln(1/4)."""
+    net = MultiLayerNet(2, [2], 2, dtype=np.float64, seed=0)
+    net.params["W1"][...] = np.eye(2)
+    net.params["b1"][...] = [0.0, -3.0]
+    net.params["W2"][...] = [[np.log(3.0), 0.0], [5.0, 5.0]]
+    net.params["b2"][...] = 0.0
+    x = np.array([[1.0, 2.0], [1.0, 2.0]])
+    np.testing.assert_allclose(net.predict(x), [[np.log(3.0), 0.0]] * 2, rtol=1e-15)
+    assert float(net.loss(x[:1], np.array([0]))) == pytest.approx(-np.log(0.75), rel=1e-14)
+    assert float(net.loss(x[:1], np.array([1]))) == pytest.approx(np.log(4.0), rel=1e-14)
+    # a batch averages: (−ln ¾ + ln 4) / 2 = ln(4 / ¾) / 2 = ln(16/3) / 2
+    assert float(net.loss(x, np.array([0, 1]))) == pytest.approx(np.log(16 / 3) / 2, rel=1e-14)
+
+
+def test_accuracy_with_one_hot_and_labels(rng):
     net = MultiLayerNet(2, [4], 3, seed=0)
     x = rng.standard_normal((20, 2))
     pred = net.predict(x).argmax(axis=1)
@@ -104,13 +139,27 @@ def test_accuracy_with_one_hot_and_labels():
 
 def test_forward_trace_and_grad_stats():
     net = MultiLayerNet(4, [3], 2, seed=0)
-    trace = net.forward_trace(np.ones((2, 4)))
+    x, t = np.ones((2, 4)), np.array([0, 1])
+    trace = net.forward_trace(x)
     assert [name for name, _ in trace] == ["input", "Affine1", "Activation1", "Affine2"]
     assert trace[-1][1].shape == (2, 2)
-    net.gradient(np.ones((2, 4)), np.array([0, 1]))
+    net.gradient(x, t)
     stats = net.grad_stats()
     assert list(stats) == ["W1", "W2"]
-    assert stats["W2"] == pytest.approx(float(np.abs(net.layers["Affine2"].grads[0]).mean()))
+    # the mean |dW| of each layer, from backprop written out in plain numpy:
+    # dscores = (softmax − one-hot) / N, dW2 = hᵀ·dscores, dh = dscores·W2ᵀ ⊙ [a > 0], dW1 = xᵀ·dh
+    W1, b1, W2, b2 = (net.params[k].astype(np.float64) for k in ("W1", "b1", "W2", "b2"))
+    a = x @ W1 + b1
+    h = np.maximum(a, 0.0)
+    scores = h @ W2 + b2
+    y = np.exp(scores - scores.max(axis=1, keepdims=True))
+    y /= y.sum(axis=1, keepdims=True)
+    dscores = (y - np.eye(2)[t]) / 2
+    dW2 = h.T @ dscores
+    dW1 = x.T @ ((dscores @ W2.T) * (a > 0))
+    assert stats["W2"] == pytest.approx(np.abs(dW2).mean(), rel=1e-5)
+    assert stats["W1"] == pytest.approx(np.abs(dW1).mean(), rel=1e-5)
+    assert stats["W1"] > 0 and stats["W2"] > 0
 
 
 def test_dropout_network_trains_and_predicts_deterministically():

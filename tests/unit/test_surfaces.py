@@ -70,9 +70,14 @@ def test_every_optimizer_races_from_the_same_start():
 
 
 def test_a_huge_learning_rate_flies_off_and_stops():
+    """SGD with η = 50 on x²/20 + y² from (−7, 2): y ← y − 50·2y = −99·y, so |y| = 2·99ᵏ, which
+    first passes the 1e6 limit at step k = 3 (2·99² = 19,602; 2·99³ = 1,940,598). The path keeps
+    the start and the two steps before that."""
     s = SURFACES["bowl"]
     path = race(s, {"SGD": SGD(lr=50.0)}, s.start, steps=100)["SGD"]
-    assert path.diverged_at is not None and path.steps_taken < 100
+    assert path.diverged_at == 3 and path.steps_taken == 2
+    assert path.ys == [2.0, -198.0, 19602.0]
+    assert path.xs == [-7.0, 28.0, -112.0]  # x ← x − 50·x/10 = −4·x
     assert all(math.isfinite(v) for v in path.losses)
 
 

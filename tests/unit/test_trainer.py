@@ -25,16 +25,75 @@ def test_same_seed_same_run():
     assert c.history.loss.y != a.history.loss.y
 
 
+def plain_accuracy(net, x, t):
+    """The fraction classified right, from the network's weights with plain numpy:
+    ReLU hidden layers, then the argmax of the last affine layer's scores."""
+    h = x.astype(np.float64)
+    n_layers = len(net.hidden_size_list) + 1
+    for i in range(1, n_layers + 1):
+        h = h @ net.params[f"W{i}"].astype(np.float64) + net.params[f"b{i}"]
+        if i < n_layers:
+            h = np.maximum(h, 0.0)
+    labels = t.argmax(axis=1) if t.ndim == 2 else t  # one-hot or labels
+    return float((h.argmax(axis=1) == labels).mean())
+
+
 def test_steps_yield_after_every_step_and_epochs_end():
     trainer = make()
     assert trainer.steps_per_epoch == 10
-    events = list(trainer.steps(max_steps=21))
-    assert [e.step for e in events] == list(range(1, 22))
+    events = list(trainer.steps(max_steps=20))
+    assert [e.step for e in events] == list(range(1, 21))
     ends = [e for e in events if e.epoch_end is not None]
     assert [e.step for e in ends] == [10, 20]
+    assert [e.epoch for e in events] == [0] * 9 + [1] * 10 + [2]
     assert trainer.epoch == 2 and len(trainer.history.epochs) == 2
-    rec = trainer.history.epochs[0]
-    assert 0 <= rec.train_acc <= 1 and 0 <= rec.test_acc <= 1 and rec.loss > 0
+    # the record of the last epoch: accuracies of the weights as they are now, and the mean
+    # of the ten step losses of that epoch
+    rec = trainer.history.epochs[-1]
+    assert (rec.epoch, rec.step) == (2, 20)
+    assert rec.loss == pytest.approx(np.mean([e.loss for e in events[10:]]), rel=1e-12)
+    x, t = spiral(seed=1)
+    assert rec.train_acc == pytest.approx(plain_accuracy(trainer.network, x, t), abs=1e-12)
+    assert rec.test_acc == pytest.approx(plain_accuracy(trainer.network, x[:60], t[:60]),
+                                         abs=1e-12)
+
+
+def batches_seen(trainer, n_steps):
+    """The sample indices of each mini-batch trained on, read from the batches themselves:
+    column 0 of every training sample holds its own index."""
+    seen = []
+    gradient = trainer.network._gradient
+
+    def spy(xb, tb):
+        seen.append(np.asarray(xb)[:, 0].astype(int).tolist())
+        return gradient(xb, tb)
+
+    trainer.network._gradient = spy
+    trainer.run(max_steps=n_steps)
+    return seen
+
+
+def test_every_epoch_is_a_new_permutation_of_the_training_set():
+    """50 samples in batches of 16 (the last batch of an epoch has 2): each epoch visits every
+    sample exactly once, in an order that is shuffled and different from the epoch before,
+    and the same seed gives the same orders."""
+    n = 50
+    x = np.column_stack([np.arange(n), np.zeros(n)]).astype(np.float32)  # x[i, 0] = i
+    t = np.arange(n) % 2
+
+    def trainer(seed):
+        net = MultiLayerNet(2, [3], 2, seed=0)
+        return Trainer(net, SGD(lr=1e-4), x, t, batch_size=16, seed=seed, eval_samples=0)
+
+    batches = batches_seen(trainer(seed=3), 12)  # three epochs of 4 steps
+    assert [len(b) for b in batches] == [16, 16, 16, 2] * 3
+    epochs = [[i for batch in batches[e:e + 4] for i in batch] for e in (0, 4, 8)]
+    for order in epochs:
+        assert sorted(order) == list(range(n)), "each epoch is a permutation of all samples"
+    assert epochs[0] != list(range(n)), "the first epoch is shuffled"
+    assert epochs[0] != epochs[1] and epochs[1] != epochs[2], "each epoch is reshuffled"
+    assert batches_seen(trainer(seed=3), 12) == batches, "the same seed, the same orders"
+    assert batches_seen(trainer(seed=4), 4) != batches[:4], "another seed, another order"
 
 
 def test_run_is_bounded_and_resumable():
