@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The project's test command (the README's second command; CI runs it through .ci/run).
-# Installs the test tools into the active Python, makes sure Debian's Chromium and a font with
-# Hangul are there for the browser tests, lints, then runs every test (the MNIST learning tests
+# Installs the locked test tools into the active Python (requirements-dev.lock, hashes checked),
+# makes sure Debian's Chromium and a font with Hangul are there for the browser tests, and nginx
+# and HAProxy for the deploy-config tests, lints, then runs every test (the MNIST learning tests
 # take a few minutes on 2 cores). Extra arguments go to pytest: ./scripts/test.sh tests/app -x
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1
-python -m pip install -q -r requirements-dev.txt
+python -m pip install -q -r requirements-dev.lock
 
 CHROMIUM=/usr/bin/chromium
 
@@ -22,18 +23,39 @@ apt_install() {
       return 1
     fi
   fi
-  ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get update -q || return 1
-  ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -q --no-install-recommends "$@" || return 1
+  # nginx's and HAProxy's package scripts start their service when they can; here nothing is
+  # to be started. Without a policy of its own (Debian's Docker images have one), this machine
+  # gets one that forbids starting services, for the length of the install.
+  local policy=/usr/sbin/policy-rc.d made_policy=false status=0
+  if [[ ! -e $policy ]]; then
+    ${as_root[@]+"${as_root[@]}"} sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy" &&
+      made_policy=true
+  fi
+  ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+    ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -q --no-install-recommends "$@" || status=1
+  if $made_policy; then
+    ${as_root[@]+"${as_root[@]}"} rm -f "$policy"
+  fi
+  return $status
 }
 
 has_hangul_font() {
   command -v fc-list >/dev/null 2>&1 && [[ -n $(fc-list :lang=ko family 2>/dev/null) ]]
 }
 
+# nginx and haproxy live in /usr/sbin, which a user's PATH may lack.
+has_tool() {
+  command -v "$1" >/dev/null 2>&1 || [[ -x /usr/sbin/$1 ]]
+}
+
 missing=()
 [[ -x $CHROMIUM ]] || missing+=(chromium)
 has_hangul_font || missing+=(fonts-noto-cjk)
+# tests/app/test_deploy_configs.py runs docs/deploy/ through Debian's nginx and HAProxy.
+for tool in nginx haproxy openssl; do
+  has_tool $tool || missing+=($tool)
+done
 if [[ ${#missing[@]} -gt 0 ]]; then
   echo "test.sh: installing ${missing[*]} with apt-get" >&2
   apt_install "${missing[@]}" || echo "test.sh: could not install ${missing[*]} (needs apt-get and root or sudo -n)" >&2
@@ -50,6 +72,13 @@ if [[ ! -x $CHROMIUM ]]; then
   echo "test.sh: Install it with: sudo apt-get install -y chromium" >&2
   echo "test.sh: ################################################################" >&2
 fi
+for tool in nginx haproxy openssl; do
+  if ! has_tool $tool; then
+    # In CI the deploy-config tests fail without it (CI=true); here they are skipped.
+    echo "test.sh: NOTE: $tool is missing: the deploy-config tests will be SKIPPED" \
+      "(sudo apt-get install -y $tool)." >&2
+  fi
+done
 if ! has_hangul_font; then
   echo "test.sh: WARNING: no font with Hangul found; Korean screenshots will show boxes." >&2
   echo "test.sh: Install one with: sudo apt-get install -y fonts-noto-cjk" >&2

@@ -27,12 +27,13 @@ def test_public_demo_limits():
     s = settings()
     # uploads: the digit picture only, the page's own 2 MB cap
     assert s["server.maxUploadSize"] == 2
-    assert s["server.maxWidgetStateSize"] <= 5
+    assert s["server.maxWidgetStateSize"] <= 1
     assert s["server.maxMessageSize"] <= 20
     # secure defaults kept on explicitly
     assert s["server.enableXsrfProtection"] is True
     assert s["server.enableCORS"] is True
     assert s["server.enableStaticServing"] is False
+    assert s["server.enableAgentApi"] is False
     # learners see neither tracebacks nor developer tools
     assert s["client.showErrorDetails"] == "none"
     assert s["client.toolbarMode"] == "viewer"
