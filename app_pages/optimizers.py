@@ -130,7 +130,7 @@ def batch_advance() -> Stop | None:
     for run in runs.values():
         trainer = run["trainer"]
         deadline = time.perf_counter() + budget
-        while trainer.epoch < BATCH_EPOCHS and time.perf_counter() < deadline:
+        while trainer.epoch < BATCH_EPOCHS:  # at least one step each, however busy the host
             before = trainer.epoch
             trainer.run(until_epoch=before + 1,
                         max_seconds=max(deadline - time.perf_counter(), 0.0))
@@ -138,6 +138,8 @@ def batch_advance() -> Stop | None:
                 run["samples"].append(trainer.epoch * N_SP)
                 run["updates"].append(trainer.step_count)
                 run["loss"].append(float(trainer.network.loss(x_sp, t_sp)))
+            if time.perf_counter() >= deadline:
+                break
     if all(r["trainer"].epoch >= BATCH_EPOCHS for r in runs.values()):
         return Stop(t("optimizers.s1.done", epochs=BATCH_EPOCHS), "success")
     return None
