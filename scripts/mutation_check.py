@@ -57,6 +57,8 @@ OPTIMIZER_TESTS = "tests/unit/test_optimizers.py"
 LAYER_TESTS = "tests/unit/test_layers.py"
 EXPRESSION_TESTS = "tests/unit/test_expression.py"
 I18N_TESTS = "tests/app/test_i18n.py"
+IMAGE_TESTS = "tests/app/test_images.py"
+EDITOR_TESTS = "tests/app/test_editors.py"
 
 MUTATIONS: list[Mutation] = [
     mutation(
@@ -198,6 +200,73 @@ MUTATIONS: list[Mutation] = [
                  '  "graph.step.progress": "some of {n} nodes done",\n'),
         ),
         (I18N_TESTS,),
+    ),
+    # --- issue 20: what a hostile client sends (the fast tests; tests/security holds the
+    # same cases over the websocket)
+    mutation(
+        "drawing-of-another-size-accepted",
+        "ui/images.py",
+        "        if image.size != (side, side):\n            raise bad\n",
+        "",
+        IMAGE_TESTS,
+    ),
+    mutation(
+        "pixels-counted-after-decoding",
+        "ui/images.py",
+        "    if width * height > max_pixels:\n",
+        "    if False:\n",
+        IMAGE_TESTS,
+    ),
+    mutation(
+        "uploads-open-in-any-format",
+        "ui/images.py",
+        "image = Image.open(io.BytesIO(data), formats=list(formats))",
+        "image = Image.open(io.BytesIO(data))",
+        IMAGE_TESTS,
+    ),
+    mutation(
+        "editor-rows-unbounded",
+        "ui/editors.py",
+        "    if (added or deleted) and rows_after > limits.max_rows:\n",
+        "    if False:\n",
+        EDITOR_TESTS,
+    ),
+    mutation(
+        "editor-values-unchecked",
+        "ui/editors.py",
+        "            problem = _number_problem(value, limits)\n",
+        "            problem = None\n",
+        EDITOR_TESTS,
+    ),
+    mutation(
+        "uploads-kept-without-a-cap",
+        "ui/runtime.py",
+        "            while len(files) > MAX_UPLOADS_PER_SESSION:\n",
+        "            while False:\n",
+        "tests/app/test_runtime.py",
+    ),
+    mutation(
+        "link-values-as-escaped-markdown",  # as it was: escaped, and still autolinked
+        "ui/params.py",
+        "value=code_span(raw, 40)",
+        'value=__import__("ui.messages").messages.escape_markdown(raw[:40])',
+        "tests/app/test_markdown_safety.py::test_link_values_reach_markdown_only_as_code"
+        "[graph-bare-url]",
+    ),
+    mutation(
+        "code-span-fence-of-one-backtick",
+        "ui/messages.py",
+        '    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(shown)), default=0) + 1)\n',
+        '    fence = "`"\n',
+        "tests/app/test_markdown_safety.py::test_link_values_reach_markdown_only_as_code"
+        "[graph-backticks]",
+    ),
+    mutation(
+        "weight-chain-without-the-column-label",
+        "app_pages/mnist.py",
+        ',\n' + " " * 39 + '"averaged_cols": t("mnist.chain.averaged_cols")}',
+        "}",
+        "tests/app/test_extremes.py::test_the_largest_mnist_network_is_the_one_built",
     ),
 ]
 

@@ -66,6 +66,8 @@ def edits_problem(edits: object, frame: pd.DataFrame, limits: Limits) -> str | N
         return t("editor.malformed")
     n_rows, columns = len(frame), {str(c) for c in frame.columns}
     rows_after = n_rows + len(added) - len(set(map(str, deleted)))
+    if (added or deleted) and not limits.max_rows:
+        return t("editor.fixed_rows")
     if (added or deleted) and rows_after > limits.max_rows:
         return t("editor.too_many_rows", rows=max(rows_after, len(added)), max=limits.max_rows)
     if any(isinstance(r, bool) or not isinstance(r, int) or not 0 <= r < n_rows

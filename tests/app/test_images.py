@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 
 import numpy as np
@@ -10,7 +11,14 @@ from PIL import Image
 
 from engine.digits import preprocess_digit
 from ui.i18n import tr
-from ui.images import MAX_PIXELS, MAX_UPLOAD_BYTES, WORK_SIDE, decode_image
+from ui.images import (
+    MAX_DRAWING_CHARS,
+    MAX_PIXELS,
+    MAX_UPLOAD_BYTES,
+    WORK_SIDE,
+    decode_drawing,
+    decode_image,
+)
 
 
 def encode(array: np.ndarray, fmt: str, **kw) -> bytes:
@@ -82,3 +90,64 @@ def test_a_small_file_claiming_a_huge_picture_is_refused():
     with pytest.raises(ValueError) as err:
         decode_image(medium)
     assert "4000×5000" in str(err.value)
+
+
+# ---------------------------------------------------------------- the canvas's drawing
+
+
+def drawing_url(array: np.ndarray, fmt: str = "PNG") -> str:
+    return "data:image/png;base64," + base64.b64encode(encode(array, fmt)).decode()
+
+
+def test_a_drawing_from_the_canvas_comes_back_as_its_gray_pixels():
+    rgba = np.zeros((280, 280, 4), np.uint8)
+    rgba[..., 3] = 255
+    rgba[40:240, 120:150, :3] = 255  # a white stroke on black
+    gray = decode_drawing(drawing_url(rgba), 280)
+    assert gray.dtype == np.uint8 and gray.shape == (280, 280)
+    assert gray[100, 130] == 255 and gray[10, 10] == 0
+
+
+BAD_DRAWINGS = {
+    "too many pixels": lambda: drawing_url(np.zeros((300, 300), np.uint8)),
+    "one pixel wider": lambda: drawing_url(np.zeros((280, 281), np.uint8)),
+    "a smaller picture": lambda: drawing_url(np.zeros((200, 200), np.uint8)),
+    "a JPEG": lambda: drawing_url(np.zeros((280, 280), np.uint8), "JPEG"),
+    "a TIFF": lambda: drawing_url(np.zeros((280, 280), np.uint8), "TIFF"),
+    "not base64": lambda: "data:image/png;base64,%%%%",
+    "another data type": lambda: "data:text/html;base64,PGI+",
+    "a URL": lambda: "https://evil.example/digit.png",
+    "past the length cap": lambda: "data:image/png;base64," + "A" * MAX_DRAWING_CHARS,
+    "not a string": lambda: {"data": "x"},
+    "nothing": lambda: None,
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("case", list(BAD_DRAWINGS))
+def test_anything_else_is_refused_with_the_catalogs_words(case, lang, monkeypatch):
+    monkeypatch.setattr("ui.images.t", lambda key, **kw: tr(lang, key, **kw))
+    with pytest.raises(ValueError) as err:
+        decode_drawing(BAD_DRAWINGS[case](), 280)
+    assert str(err.value) == tr(lang, "images.bad_drawing")
+
+
+def test_a_huge_drawing_is_refused_from_its_header(monkeypatch):
+    """An 8000 × 8000 PNG is refused before Pillow decodes a pixel of it."""
+    url, loaded = drawing_url(np.zeros((8000, 8000), np.uint8)), []
+    monkeypatch.setattr(Image.Image, "load", lambda self: loaded.append(self.size))
+    with pytest.raises(ValueError):
+        decode_drawing(url, 280)
+    assert loaded == []
+
+
+@pytest.mark.parametrize("fmt", ["TIFF", "EPS", "ICO", "PPM"])
+def test_uploads_in_other_formats_are_refused_even_when_named_png(fmt, monkeypatch):
+    monkeypatch.setattr("ui.images.t", lambda key, **kw: tr("en", key, **kw))
+    if fmt == "EPS":
+        data = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 28 28\nshowpage\n"
+    else:
+        data = encode(paper_digit((28, 28)), fmt)
+    with pytest.raises(ValueError) as err:
+        decode_image(data)
+    assert str(err.value) == tr("en", "images.not_image", reason="UnidentifiedImageError")
