@@ -30,3 +30,17 @@ def test_export_config_names_the_file_and_uses_slide_resolution(fmt):
 def test_unknown_export_format_is_a_value_error():
     with pytest.raises(ValueError, match="png, svg"):
         export_config("x", "jpeg")
+
+
+def test_install_theme_sets_the_apps_template_and_can_be_called_again(monkeypatch):
+    """After install_theme() a new figure is plotly_white (white plot area; the 'plotly'
+    template's is #E5ECF6), whatever the default was before, and a second call is harmless."""
+    import plotly.io as pio
+
+    from viz.theme import TEMPLATE, install_theme
+
+    monkeypatch.setattr(pio.templates, "default", "plotly")
+    install_theme()
+    install_theme()
+    assert pio.templates.default == TEMPLATE == "plotly_white"
+    assert go.Figure().layout.template.layout.plot_bgcolor == "white"
