@@ -19,7 +19,7 @@ from ui.i18n import tr
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 TRAIN = ".st-key-mnist-train"  # the buttons carry keys mnist.train.<name>
-CANVAS = ".st-key-mnist-draw-canvas"  # the canvas itself sits in the component's closed DOM
+CANVAS = ".st-key-mnist-draw-canvas"  # ui/digit_canvas.py: its canvas sits in a shadow root
 
 
 
