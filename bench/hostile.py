@@ -20,41 +20,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import io
-import json
 import tempfile
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from tests.e2e.server import streamlit_server
 from tests.load.wsclient import Session, trigger, trigger_id
 from tests.security.conftest import Meter, Server
-
-
-def png(image: Image.Image, **save) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="PNG", **save)
-    return out.getvalue()
-
-
-def data_url(data: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(data).decode()
-
-
-def stroke() -> bytes:
-    pixels = np.zeros((280, 280, 4), np.uint8)
-    pixels[..., 3] = 255
-    pixels[50:230, 130:150, :3] = 255
-    return png(Image.fromarray(pixels, "RGBA"))
-
-
-def editor(**edits) -> tuple[str, str]:
-    state = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
-    state.update(edits)
-    return "string_value", json.dumps(state)
+from tests.security.payloads import bomb_png, data_url, drawn_one, editor_state
 
 
 def row(name: str, meter: Meter, ordinary: Meter | None = None) -> None:
@@ -63,13 +37,13 @@ def row(name: str, meter: Meter, ordinary: Meter | None = None) -> None:
 
 
 async def measure(server: Server, uploads: int, rows: int) -> None:
-    bomb = png(Image.new("RGBA", (8000, 8000)), compress_level=9)
+    bomb = bomb_png()
     print(f"{'action':<44} {'peak MiB':>9} {'CPU s':>9} {'÷ ordinary':>9}")
     async with Session(server.url) as s:
         canvas = (await s.open("mnist", "lang=en")).widget("mnist.draw.canvas")
         draw = trigger_id(canvas.id)
         with Meter(server) as ordinary:
-            await s.rerun({draw: trigger("drawing", data_url(stroke()))},
+            await s.rerun({draw: trigger("drawing", data_url(drawn_one()))},
                           fragment_id=canvas.fragment_id)
         row("drawing, 280×280 stroke", ordinary)
         with Meter(server) as hostile:
@@ -77,7 +51,7 @@ async def measure(server: Server, uploads: int, rows: int) -> None:
                           fragment_id=canvas.fragment_id)
         row(f"drawing, 8000×8000 RGBA ({len(bomb) // 1024} KB PNG)", hostile, ordinary)
         with Meter(server) as after:
-            await s.rerun({draw: trigger("drawing", data_url(stroke()))},
+            await s.rerun({draw: trigger("drawing", data_url(drawn_one()))},
                           fragment_id=canvas.fragment_id)
         row("the next ordinary drawing", after, ordinary)
 
@@ -85,12 +59,12 @@ async def measure(server: Server, uploads: int, rows: int) -> None:
         # W3 may have any number of rows (Y just grows), so every row reaches the page
         w3 = (await s.open("layers", "lang=en")).widget("layers.chain.W3.v0")
         with Meter(server) as ordinary:
-            await s.rerun({w3.id: editor(edited_rows={"0": {"L22": 3}})},
+            await s.rerun({w3.id: editor_state(edited_rows={"0": {"L22": 3}})},
                           fragment_id=w3.fragment_id)
         row("editor, one cell", ordinary)
         added = [{"L20": 1, "L21": 2, "L22": 3}] * rows
         with Meter(server) as hostile:
-            r = await s.rerun({w3.id: editor(added_rows=added)}, fragment_id=w3.fragment_id)
+            r = await s.rerun({w3.id: editor_state(added_rows=added)}, fragment_id=w3.fragment_id)
         row(f"editor, {rows:,} added rows (reply {r.bytes // 1024} KB)", hostile, ordinary)
 
     async with Session(server.url) as s:
@@ -111,7 +85,7 @@ async def measure(server: Server, uploads: int, rows: int) -> None:
             await s.rerun({step.id: ("trigger_value", True)}, fragment_id=step.fragment_id)
             step = s.widget("mnist.train.step")
         canvas = s.widget("mnist.draw.canvas")
-        await s.rerun({trigger_id(canvas.id): trigger("drawing", data_url(stroke()))},
+        await s.rerun({trigger_id(canvas.id): trigger("drawing", data_url(drawn_one()))},
                       fragment_id=canvas.fragment_id)
         for i in range(2):
             s.upload(blob, f"photo-{i}.png")

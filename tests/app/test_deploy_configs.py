@@ -37,6 +37,8 @@ from urllib.parse import unquote
 import pytest
 import yaml
 
+from tests.e2e.server import stop
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY_DIR = ROOT / "docs" / "deploy"
 DEPLOY_MD = ROOT / "docs" / "DEPLOY.md"
@@ -86,15 +88,6 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
         except OSError:
             time.sleep(0.05)
     pytest.fail(f"nothing listens on port {port}:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 # --- a stand-in for Streamlit --------------------------------------------------------------

@@ -76,9 +76,14 @@ def streamlit_server(log_path: Path, *, env: dict | None = None,
             time.sleep(0.25)
         yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ask a server process to end; kill it when it has not ended after 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
-import json
 import re
 
 import numpy as np
@@ -29,6 +28,7 @@ from streamlit.proto.NumberInput_pb2 import NumberInput
 
 from tests.load.wsclient import Run, Session, trigger, trigger_id
 from tests.security.conftest import Meter
+from tests.security.payloads import bomb_png, data_url, drawn_one, editor_state, png
 from ui.i18n import LANGS, tr
 from ui.images import MAX_UPLOAD_BYTES
 from ui.runtime import MAX_UPLOADS_PER_SESSION
@@ -46,28 +46,9 @@ def run(coro):
     return asyncio.run(coro)
 
 
-def png(image: Image.Image, **save) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="PNG", **save)
-    return out.getvalue()
-
-
-def data_url(data: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(data).decode()
-
-
-def drawn_one() -> bytes:
-    """What the canvas sends for a '1': a white stroke on black, 280 × 280 RGBA."""
-    pixels = np.zeros((280, 280, 4), np.uint8)
-    pixels[..., 3] = 255
-    pixels[50:230, 130:150, :3] = 255
-    return png(Image.fromarray(pixels, "RGBA"))
-
-
 @pytest.fixture(scope="module")
 def bomb() -> bytes:
-    """A PNG of about 250 KB that decodes to 8000 × 8000 RGBA (256 MB)."""
-    return png(Image.new("RGBA", (8000, 8000)), compress_level=9)
+    return bomb_png()
 
 
 def alerts(r: Run) -> list[str]:
@@ -150,12 +131,6 @@ def test_anything_but_our_canvas_png_is_refused(server, case):
 
 
 # ---------------------------------------------------------------- the matrix chain's editors
-
-
-def editor_state(**edits) -> tuple[str, str]:
-    state = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
-    state.update(edits)
-    return "string_value", json.dumps(state)  # a data editor's state travels as JSON text
 
 
 def chain_y(r: Run, lang: str) -> str | None:
