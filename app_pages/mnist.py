@@ -682,11 +682,10 @@ def draw_digit() -> None:
                                   max_upload_size=MAX_UPLOAD_BYTES // 2**20)
     image = None
     try:
-        if event is not None and event.cleared:
+        if event is not None:  # cleared, or a new stroke: the last drawing goes either way
             ss.pop(DRAWN, None)
-        elif event is not None:
-            ss.pop(DRAWN, None)  # a drawing that fails its checks replaces the last one
-            ss[DRAWN] = decode_drawing(event.drawing, CANVAS_PX)
+            if not event.cleared:
+                ss[DRAWN] = decode_drawing(event.drawing, CANVAS_PX)
         image = decode_image(upload.getvalue()) if upload is not None else ss.get(DRAWN)
     except ValueError as err:  # the checks' own words, in the learner's language
         with cols[1]:
