@@ -68,6 +68,17 @@ def seconds_until_idle(pid: int, limit: float = 20) -> float:
     return float("inf")
 
 
+def seconds_until_busy(pid: int, limit: float = 20) -> float:
+    """Seconds from now until the server keeps more than TRAINING_ABOVE cores busy for half
+    a second (a training runs in chunks between the browser's redraws, so one window can
+    fall between two chunks)."""
+    began = time.monotonic()
+    while time.monotonic() - began < limit:
+        if busy_cores(pid, 0.5) > TRAINING_ABOVE:
+            return time.monotonic() - began
+    return float("inf")
+
+
 def assert_clean(*learners: Learner) -> None:
     for learner in learners:
         assert learner.page.is_closed() or not learner.page.locator(
@@ -85,7 +96,7 @@ def test_closing_the_tab_stops_its_training_and_spares_the_others(browser, serve
     leaver = Learner(browser, url)
     leaver.start()
     leaver.wait_steps_above(0)
-    assert busy_cores(pid, 1.0) > TRAINING_ABOVE
+    assert seconds_until_busy(pid) < STOP_WITHIN_S  # the server is training
     leaver.close()
     idle_after = seconds_until_idle(pid)
     print(f"the server was idle {idle_after:.1f} s after the tab closed")

@@ -19,6 +19,7 @@ import asyncio
 import base64
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -43,7 +44,10 @@ SHAPE_A = "layers.bc.shape_a"
 
 
 def run(coro):
-    return asyncio.run(coro)
+    """Run a client's coroutine to the end in a thread of its own: the browser tests'
+    Playwright keeps an event loop running in the main thread of the same pytest process."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 @pytest.fixture(scope="module")
