@@ -233,7 +233,7 @@ def chain_tab() -> None:
                    icon=":material/restart_alt:", width="stretch")
     b_random.button(t("layers.chain.random", seed=seed), on_click=randomize_chain,
                     key="layers.chain.random", icon=":material/casino:", width="stretch")
-    st.caption(t("layers.chain.edit_hint", bound=CELL_BOUND))
+    st.caption(t("layers.chain.edit_hint", bound=CELL_BOUND, rows=CHAIN_MAX_ROWS))
     frames = {name: chain_frame(name, base[name]) for name in CHAIN_NAMES}
     # the browser's edits are checked here, before any editor applies them (ui/editors.py)
     problem = next(filter(None, (pending_problem(chain_key(name), frames[name], CHAIN_LIMITS)
