@@ -17,11 +17,11 @@ from ui.runtime import cap_uploads, limit_blas_threads
 from ui.settings import init_slides
 from ui.sidebar import render_sidebar
 from ui.style import apply_base_style
-from viz.theme import install_theme
+from viz import theme
 
 limit_blas_threads()
 cap_uploads()
-install_theme()
+theme.install()
 init_language()
 slides = init_slides()
 st.set_page_config(

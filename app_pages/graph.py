@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine import expression as ex
-from engine.graph import (
+from lessons import expression as ex
+from lessons.graph import (
     ELEMENTWISE_RULE,
     Graph,
     Node,

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine import broadcast, chain, zoo
 from engine.functions import ACTIVATIONS, cross_entropy_error, numerical_gradient, softmax
 from engine.gradcheck import check_layer, relative_error
 from engine.layers import Affine, SoftmaxWithLoss, SquaredErrorLoss
+from lessons import broadcast, chain, zoo
 from ui.chart import show_chart
 from ui.code import show_code
 from ui.editors import Limits, pending_problem, show_refused

@@ -19,9 +19,12 @@ import streamlit as st
 from engine import functions, layers
 from engine.backend import cupy_available, to_numpy
 from engine.datasets import to_float_batch
-from engine.digits import preprocess_steps
 from engine.gradcheck import check_network
-from engine.mnist_stats import (
+from engine.network import MultiLayerNet
+from engine.optimizers import OPTIMIZERS
+from engine.trainer import Trainer, measure_speed
+from lessons.digits import preprocess_steps
+from lessons.mnist_stats import (
     class_counts,
     confusion_matrix,
     mean_images,
@@ -30,9 +33,6 @@ from engine.mnist_stats import (
     predict_proba,
     sample_indices,
 )
-from engine.network import MultiLayerNet
-from engine.optimizers import OPTIMIZERS
-from engine.trainer import Trainer, measure_speed
 from ui.chart import show_chart
 from ui.code import show_code
 from ui.data import mnist_or_error

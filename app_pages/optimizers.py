@@ -13,8 +13,8 @@ import streamlit as st
 
 from engine.network import MultiLayerNet
 from engine.optimizers import OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, Nesterov, RMSProp
-from engine.surfaces import DIVERGE_LIMIT, SURFACES, race
 from engine.trainer import Trainer, TrainingDiverged
+from lessons.optimizers import DIVERGE_LIMIT, SURFACES, race
 from ui.chart import show_chart
 from ui.code import show_code
 from ui.data import mnist_data, mnist_or_error, spiral_data

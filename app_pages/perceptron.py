@@ -12,7 +12,8 @@ from engine.datasets import GATE_NAMES, logic_gate, spiral
 from engine.layers import Affine, Sigmoid, SoftmaxWithLoss, SquaredErrorLoss
 from engine.network import MultiLayerNet
 from engine.optimizers import SGD
-from engine.perceptron import (
+from engine.trainer import Trainer
+from lessons.perceptron import (
     GATES,
     Perceptron,
     output_delta,
@@ -20,7 +21,6 @@ from engine.perceptron import (
     separating_line,
     xor_from_gates,
 )
-from engine.trainer import Trainer
 from ui.chart import show_chart
 from ui.code import show_code
 from ui.data import spiral_data

@@ -4,7 +4,7 @@
   global generators (`random`, `np.random`) are reseeded before every test, so no test's
   data depends on which tests ran first. Hypothesis runs the "repo" profile below:
   derandomized, no example database, a reproduction blob printed on failure, no deadline.
-- The Plotly theme is installed before every test (viz.theme.install_theme), as the app's
+- The Plotly theme is installed before every test (viz.theme.install), as the app's
   shell does on every run: importing Streamlit resets Plotly's default template.
 - The browser tests (tests/e2e) and the load tests (tests/load) share one Debian Chromium
   for the whole run, driven through Playwright's sync API. (Two sync Playwright instances
@@ -22,7 +22,7 @@ import pytest
 from hypothesis import settings
 
 from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS
-from viz.theme import install_theme
+from viz.theme import install
 
 SCREENSHOTS = Path(__file__).resolve().parent / "e2e" / "screenshots"
 SEED = 20_240_521  # the one seed a test starts from, whatever ran before it
@@ -42,7 +42,7 @@ def _fixed_start():
     """Before every test: the global random generators reseeded, the Plotly theme installed."""
     random.seed(SEED)
     np.random.seed(SEED)  # noqa: NPY002 - for code that still draws from the global one
-    install_theme()
+    install()
 
 
 @pytest.fixture

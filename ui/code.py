@@ -7,7 +7,7 @@ import inspect
 
 import streamlit as st
 
-from engine.expression import AST_LOCK
+from lessons.expression import AST_LOCK
 from ui.i18n import t
 
 
@@ -15,7 +15,7 @@ def source_of(obj) -> tuple[str, str]:
     """(where, source) of a function, class or method: 'engine/layers.py · Affine'.
 
     Read once per process: inspect.getsource parses the module with ast, which is neither
-    cheap nor, on CPython 3.11, safe in two threads at once (see engine.expression.AST_LOCK;
+    cheap nor, on CPython 3.11, safe in two threads at once (see lessons.expression.AST_LOCK;
     found by the load test, python -m bench.load, with 20 learners). The cache is keyed by
     the function itself, never by a bound method, which would keep its object alive.
     """

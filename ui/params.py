@@ -1,11 +1,17 @@
 """Shareable page state: the settings that matter for teaching live in the URL.
 
-A page declares its settings once:
+A page declares its settings once, bounds included, and binds each to its widget:
 
-    PARAMS = [FloatParam("perceptron", "w1", 0.5, -3.0, 3.0), ChoiceParam(..., choices=...)]
-    load_params(PARAMS)            # before the widgets: ?w1= seeds the widget's state
-    st.slider(..., key=PARAMS[0].state_key)
-    save_params(PARAMS)            # after the widgets: the URL follows the widgets
+    W1 = FloatParam("perceptron", "w1", 0.5, -3.0, 3.0)
+    GATE = ChoiceParam("perceptron", "gate", "AND", choices=("AND", "NAND", "OR"))
+    load_params([W1, GATE])        # before the widgets: ?w1= seeds the widget's state
+    W1.slider(t("..."), step=0.1)  # min, max and key come from the Param
+    GATE.widget("radio", t("..."), horizontal=True)
+    save_params([W1, GATE])        # after the widgets: the URL follows the widgets
+    W1.value()                     # the current value, as a float
+
+Inside a section run as a fragment, the section saves its own params after its widgets,
+so the URL follows a control that reran only that section.
 
 A value in the URL is read when the widget has no state yet: on the first run
 of a shared link, or after the learner comes back from another page (Streamlit
@@ -26,6 +32,7 @@ import streamlit as st
 from ui.i18n import t
 from ui.messages import code_span
 
+CHOICE_WIDGETS = ("radio", "selectbox", "segmented_control", "pills", "select_slider")
 _SHADOW = "_param_shadow."  # session_state prefix: survives pages that do not draw the widget
 
 
@@ -46,9 +53,31 @@ class Param:
     def format(self, value) -> str:
         return str(value)
 
+    def value(self):
+        """The widget's current value (its default before load_params has run)."""
+        return st.session_state.get(self.state_key, self.default)
+
+
+def _where(where):
+    """The container a widget goes in: a column or sidebar, else the page."""
+    return st if where is None else where
+
 
 @dataclass(frozen=True)
-class FloatParam(Param):
+class _Ranged(Param):
+    """A number with bounds; the widget gets them from here, never typed a second time."""
+
+    def slider(self, label: str, *, step=None, where=None, **kw):
+        return _where(where).slider(label, min_value=self.lo, max_value=self.hi, step=step,
+                                    key=self.state_key, **kw)
+
+    def number_input(self, label: str, *, step=None, where=None, **kw):
+        return _where(where).number_input(label, min_value=self.lo, max_value=self.hi,
+                                          step=step, key=self.state_key, **kw)
+
+
+@dataclass(frozen=True)
+class FloatParam(_Ranged):
     lo: float = -math.inf
     hi: float = math.inf
     digits: int = 4
@@ -67,11 +96,17 @@ class FloatParam(Param):
     def format(self, value) -> str:
         return f"{float(value):.{self.digits}g}"
 
+    def value(self) -> float:
+        return float(super().value())
+
 
 @dataclass(frozen=True)
-class IntParam(Param):
+class IntParam(_Ranged):
     lo: int = 0
     hi: int = 2**31
+
+    def value(self) -> int:
+        return int(super().value())
 
     def parse(self, raw: str) -> int:
         try:
@@ -92,6 +127,16 @@ class ChoiceParam(Param):
             if raw == str(choice):
                 return choice
         raise ValueError(t("params.not_a_choice", choices=", ".join(map(str, self.choices))))
+
+    def widget(self, kind: str, label: str, *, where=None, **kw):
+        """The choices as a 'radio', 'selectbox', 'segmented_control', 'pills' or
+        'select_slider', keyed to this param."""
+        if kind not in CHOICE_WIDGETS:
+            raise ValueError(f"kind must be one of {', '.join(CHOICE_WIDGETS)}, got {kind!r}")
+        make = getattr(_where(where), kind)
+        if kind == "select_slider":
+            return make(label, options=self.choices, key=self.state_key, **kw)
+        return make(label, self.choices, key=self.state_key, **kw)
 
 
 def load_params(params: list[Param]) -> list[str]:

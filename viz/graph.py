@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from engine.graph import Edge, Graph, Node, Step
+from lessons.graph import Edge, Graph, Node, Step
 
 INK = "#262730"  # forward values: Streamlit's text colour
 GRAD = "#d62728"  # gradients: the theme's red

@@ -343,7 +343,7 @@ def latex_row_vector(a) -> str:
 def substituted_row(coefs, values) -> str:
     """One row of W·v with the numbers put in: '2\\cdot 0 + 2\\cdot 0 - 1\\cdot 1'.
 
-    Zero coefficients are left out, as in engine.chain.linear_equations; a negative
+    Zero coefficients are left out, as in lessons.chain.linear_equations; a negative
     value is put in parentheses.
     """
     terms = []

@@ -5,20 +5,20 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from viz.common import COLORS  # noqa: F401 - the palette, where figure modules used to find it
+
 FONT_FAMILY = "'Noto Sans CJK KR', 'Noto Sans KR', 'Source Sans Pro', sans-serif"
 SLIDE_SIZE = (960, 540)  # 16:9, as shown in the page in slide mode
 EXPORT_SIZE = (1920, 1080)  # what the camera button saves: a full-HD slide
 EXPORT_FORMATS = ("png", "svg")
-# Every figure starts from plotly_white, Plotly's default template once install_theme()
+# Every figure starts from plotly_white, Plotly's default template once install()
 # has run: a figure then shares the template, where passing template=... per figure would
 # copy and validate it each time (~20 ms a figure, most of a page's redraw).
 TEMPLATE = "plotly_white"
 
-COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-          "#17becf")
 
 
-def install_theme() -> None:
+def install() -> None:
     """Make TEMPLATE the default of every Plotly figure created from now on, in this process.
 
     Called by the app's shell on every run, and by the tests' conftest before every test.

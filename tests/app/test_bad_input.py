@@ -31,7 +31,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import NumberInput, Slider, Widget
 
 import ui.params
-from engine import expression as ex
+from lessons import expression as ex
 from tests.app.helpers import open_lesson
 from tests.markdown_spans import code_spans
 from ui.i18n import LANGS, tr

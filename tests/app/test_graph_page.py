@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engine.expression import ExpressionError, check, parse
-from engine.graph import cafe_graph, sigmoid_graph, softmax_cross_entropy_graph
+from lessons.expression import ExpressionError, check, parse
+from lessons.graph import cafe_graph, sigmoid_graph, softmax_cross_entropy_graph
 from tests.app.helpers import open_lesson
 from tests.markdown_spans import code_spans
 from ui.i18n import LANGS, tr

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import expression as ex
+from lessons import expression as ex
 from ui.i18n import LANGS, MissingKeyError, lang_from_tag, load_catalog, resolve_lang, tr
 from ui.lessons import LESSONS, lesson_key
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engine import broadcast, chain, zoo
 from engine.functions import softmax
 from engine.layers import Affine, SoftmaxWithLoss
+from lessons import broadcast, chain, zoo
 from tests.app.helpers import open_lesson
 from ui.i18n import LANGS, tr
 from viz.layers import format_vector

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.datasets import spiral
 from engine.optimizers import OPTIMIZERS, Adam
-from engine.surfaces import SURFACES, race
+from lessons.optimizers import SURFACES, race
 from tests.app.helpers import open_lesson
 from ui.i18n import LANGS, tr
 

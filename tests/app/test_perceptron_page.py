@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 from engine.datasets import GATE_NAMES, logic_gate, spiral
 from engine.network import MultiLayerNet
 from engine.optimizers import SGD
-from engine.perceptron import Perceptron
 from engine.trainer import Trainer
+from lessons.perceptron import Perceptron
 from tests.app.helpers import open_lesson
 from ui.i18n import LANGS, tr
 

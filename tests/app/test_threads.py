@@ -1,7 +1,7 @@
 """Code that many learners' threads run at once. CPython 3.11's ast module is not safe to
 use from two threads at the same moment (python/cpython#106905): the load test with 20
 learners once got "SystemError: AST constructor recursion depth mismatch" from 'show the
-code'. Every ast.parse of ours must hold engine.expression.AST_LOCK."""
+code'. Every ast.parse of ours must hold lessons.expression.AST_LOCK."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import weakref
 
 import numpy as np
 
-from engine import expression as ex
 from engine.layers import Affine, SoftmaxWithLoss
+from lessons import expression as ex
 from ui.code import _source, source_of
 
 

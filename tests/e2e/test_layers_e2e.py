@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from engine import chain, zoo
 from engine.gradcheck import check_layer
+from lessons import chain, zoo
 from tests.e2e.helpers import IDLE_TIMEOUT_MS, VIEWPORT, full_page_screenshot, open_idle
 from ui.i18n import LANGS, tr
 from viz.layers import format_vector

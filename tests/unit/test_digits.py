@@ -1,4 +1,4 @@
-"""engine.digits: drawings and photos made MNIST-like, step by step; real MNIST stays as it is."""
+"""lessons.digits: drawings and photos made MNIST-like, step by step; real MNIST stays as it is."""
 
 import itertools
 
@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from engine.datasets import load_mnist
-from engine.digits import (
+from lessons.digits import (
     center_of_mass,
     preprocess_digit,
     preprocess_steps,

@@ -1,4 +1,4 @@
-"""Tests for engine.expression: a learner's expression becomes a graph whose forward value
+"""Tests for lessons.expression: a learner's expression becomes a graph whose forward value
 and gradients match a reference, and everything off the whitelist is refused with a clear
 ExpressionError (never evaluated)."""
 
@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from engine import expression
-from engine.expression import (
+from lessons import expression
+from lessons.expression import (
     EXAMPLES,
     MAX_DEPTH,
     MAX_LENGTH,

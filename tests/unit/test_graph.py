@@ -1,4 +1,4 @@
-"""Tests for engine.graph: gradient checks for every node type, the lesson's worked
+"""Tests for lessons.graph: gradient checks for every node type, the lesson's worked
 examples (café, chain rule, sigmoid, softmax with cross-entropy), the step-by-step
 backward, and the errors bad input raises."""
 
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from engine.graph import (
+from lessons.graph import (
     Graph,
     Node,
     add,

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.broadcast import (
+from engine.layers import Affine
+from lessons.broadcast import (
     CASES,
     MAX_DIM,
     broadcast_axes,
@@ -15,7 +16,7 @@ from engine.broadcast import (
     parse_shape,
     run_case,
 )
-from engine.chain import (
+from lessons.chain import (
     SEED_W1,
     SEED_W2,
     SEED_W3,
@@ -25,8 +26,7 @@ from engine.chain import (
     matrix_chain,
     random_chain,
 )
-from engine.layers import Affine
-from engine.zoo import (
+from lessons.zoo import (
     ACTIVATION_LAYERS,
     CHECK_CASES,
     MAX_SIZE,

@@ -4,11 +4,19 @@ and the matrix chain of seed 000."""
 import numpy as np
 import pytest
 
-from engine.chain import SEED_W1, SEED_W2, SEED_W3, SEED_X, collapse, linear_equations, matrix_chain
 from engine.datasets import spiral, xor_data
 from engine.network import MultiLayerNet
 from engine.optimizers import SGD
 from engine.trainer import Trainer
+from lessons.chain import (
+    SEED_W1,
+    SEED_W2,
+    SEED_W3,
+    SEED_X,
+    collapse,
+    linear_equations,
+    matrix_chain,
+)
 
 
 def test_2_2_1_sigmoid_net_learns_xor():

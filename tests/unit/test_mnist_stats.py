@@ -1,13 +1,16 @@
-"""engine.mnist_stats: counts, mean images, pixel statistics, samples, confusion and mistakes."""
+"""lessons.mnist_stats: counts, mean images, pixel statistics, samples, confusion and mistakes."""
 
 import math
 
 import numpy as np
 import pytest
 
-from engine import mnist_stats
 from engine.datasets import load_mnist, to_float_batch
-from engine.mnist_stats import (
+from engine.network import MultiLayerNet
+from engine.optimizers import SGD
+from engine.trainer import Trainer
+from lessons import mnist_stats
+from lessons.mnist_stats import (
     Miss,
     class_counts,
     confusion_matrix,
@@ -18,9 +21,6 @@ from engine.mnist_stats import (
     predict_proba,
     sample_indices,
 )
-from engine.network import MultiLayerNet
-from engine.optimizers import SGD
-from engine.trainer import Trainer
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""engine.perceptron: gates, XOR from gates, separability, the learning rule."""
+"""lessons.perceptron: gates, XOR from gates, separability, the learning rule."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from engine.datasets import logic_gate
-from engine.perceptron import (
+from lessons.perceptron import (
     GATES,
     LearnResult,
     Perceptron,

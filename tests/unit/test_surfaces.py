@@ -8,7 +8,7 @@ import pytest
 from engine.functions import numerical_gradient
 from engine.gradcheck import relative_error
 from engine.optimizers import OPTIMIZERS, SGD, Adam, Momentum
-from engine.surfaces import SURFACES, race
+from lessons.optimizers import SURFACES, race
 
 
 @pytest.mark.parametrize("name", list(SURFACES))

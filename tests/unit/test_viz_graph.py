@@ -10,8 +10,8 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from engine.expression import parse
-from engine.graph import (
+from lessons.expression import parse
+from lessons.graph import (
     Graph,
     affine_graph,
     cafe_graph,
@@ -281,7 +281,7 @@ def test_font_css_keeps_every_size_graph_dot_uses():
 
 
 def test_a_numeric_constant_is_its_own_label_a_named_one_shows_its_value():
-    from engine.graph import branch_graph
+    from lessons.graph import branch_graph
 
     graph = branch_graph(2.0, weights=(2.0, 3.0))
     nodes = node_lines(graph_dot(graph))

@@ -4,7 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from engine.chain import SEED_W1, SEED_X, linear_equations, matrix_chain
+from lessons.chain import SEED_W1, SEED_X, linear_equations, matrix_chain
 from viz.layers import (
     DIM_COLORS,
     Block,

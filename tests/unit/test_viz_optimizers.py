@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from engine.optimizers import SGD, Adam
-from engine.surfaces import SURFACES, race
+from lessons.optimizers import SURFACES, race
 from viz import optimizers as vz
 from viz.theme import COLORS
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.datasets import logic_gate
-from engine.perceptron import GATES, Perceptron, xor_from_gates
+from lessons.perceptron import GATES, Perceptron, xor_from_gates
 from viz import perceptron as vz
 
 LINE_LABELS = {"x1": "x1", "x2": "x2", "side1": "one", "side0": "zero", "line": "line",

@@ -32,15 +32,15 @@ def test_unknown_export_format_is_a_value_error():
         export_config("x", "jpeg")
 
 
-def test_install_theme_sets_the_apps_template_and_can_be_called_again(monkeypatch):
-    """After install_theme() a new figure is plotly_white (white plot area; the 'plotly'
+def test_install_sets_the_apps_template_and_can_be_called_again(monkeypatch):
+    """After install() a new figure is plotly_white (white plot area; the 'plotly'
     template's is #E5ECF6), whatever the default was before, and a second call is harmless."""
     import plotly.io as pio
 
-    from viz.theme import TEMPLATE, install_theme
+    from viz.theme import TEMPLATE, install
 
     monkeypatch.setattr(pio.templates, "default", "plotly")
-    install_theme()
-    install_theme()
+    install()
+    install()
     assert pio.templates.default == TEMPLATE == "plotly_white"
     assert go.Figure().layout.template.layout.plot_bgcolor == "white"

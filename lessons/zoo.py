@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .functions import step, step_grad
-from .gradcheck import GradCheckResult, check_layer
-from .layers import (
+from engine.functions import step, step_grad
+from engine.gradcheck import GradCheckResult, check_layer
+from engine.layers import (
     Affine,
     BatchNormalization,
     Layer,

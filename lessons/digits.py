@@ -21,7 +21,7 @@ from numbers import Real
 
 import numpy as np
 
-from .backend import positive_int, to_numpy
+from engine.backend import positive_int, to_numpy
 
 LUMA = (0.299, 0.587, 0.114)  # ITU-R BT.601 weights of R, G, B (as PIL's convert("L"))
 MNIST_BOX = 20

@@ -20,10 +20,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .backend import positive_int, to_numpy
-from .datasets import to_float_batch
-from .functions import softmax
-from .network import MultiLayerNet
+from engine.backend import positive_int, to_numpy
+from engine.datasets import to_float_batch
+from engine.functions import softmax
+from engine.network import MultiLayerNet
 
 CHUNK = 4096  # images converted to float64 at a time: 4096 × 784 × 8 bytes ≈ 26 MB
 SAMPLE_MODES = ("by_class", "random", "index")

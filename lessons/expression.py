@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.graph import (
+from lessons.graph import (
     Graph,
     Node,
     add,
@@ -47,7 +47,7 @@ from engine.graph import (
     tanh,
     variable,
 )
-from engine.graph import _wrap as _wrap
+from lessons.graph import _wrap as _wrap
 
 # CPython 3.11 builds the ast module's objects with one recursion counter per interpreter, so
 # two threads parsing at once can fail with "SystemError: AST constructor recursion depth

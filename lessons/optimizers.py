@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .optimizers import Optimizer
+from engine.optimizers import Optimizer
 
 DIVERGE_LIMIT = 1e6  # a coordinate beyond this counts as flown off
 

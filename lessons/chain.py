@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .functions import relu, sigmoid, tanh
+from engine.functions import relu, sigmoid, tanh
 
 SEED_X = np.array([0, 0, 1])
 SEED_W1 = np.array([[2, 2, -1], [2, 2, 0], [0, -1, -1]])
