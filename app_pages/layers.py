@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.functions import ACTIVATIONS, cross_entropy_error, numerical_gradient, softmax
+from engine.functions import cross_entropy_error, numerical_gradient, softmax
 from engine.gradcheck import check_layer, relative_error
-from engine.layers import Affine, SoftmaxWithLoss, SquaredErrorLoss
+from engine.layers import ACTIVATIONS, Affine, SoftmaxWithLoss, SquaredErrorLoss
 from lessons import broadcast, chain, zoo
 from ui.chart import show_chart
 from ui.code import show_code
@@ -34,7 +34,7 @@ H = IntParam(PAGE, "H", 3, 1, zoo.MAX_SIZE)
 SEED = IntParam(PAGE, "seed", 0, 0, 9999)
 CHAIN_ACT = ChoiceParam(PAGE, "chain_act", "none", choices=("none", *chain.CHAIN_ACTIVATIONS))
 CHAIN_STEP = ChoiceParam(PAGE, "step", 3, choices=(1, 2, 3))
-ACT = ChoiceParam(PAGE, "act", "relu", choices=tuple(zoo.ACTIVATION_LAYERS))
+ACT = ChoiceParam(PAGE, "act", "relu", choices=tuple(ACTIVATIONS))
 LOGITS = [FloatParam(PAGE, f"a{k}", v, -10.0, 10.0) for k, v in enumerate((0.3, 2.9, 4.0))]
 TARGET = ChoiceParam(PAGE, "target", 2, choices=(0, 1, 2))
 BCASE = ChoiceParam(PAGE, "bcase", "bias",
@@ -395,7 +395,7 @@ def activations_tab() -> None:
         show_error(err)
         return
 
-    f, f_grad = ACTIVATIONS[name]
+    f, f_grad, layer = ACTIVATIONS[name]
     xs = np.linspace(-6, 6, 481)
     show_chart(vl.activation_figure(
         xs, f(xs), f_grad(xs), p.x, p.y, f_label=t("layers.act.curve", name=act_label(name)),
@@ -409,7 +409,7 @@ def activations_tab() -> None:
     st.dataframe(frame.style.format("{:.4g}"), width="stretch")
     st.markdown({"step": t("layers.act.note_step"), "sigmoid": t("layers.act.note_sigmoid"),
                  "tanh": t("layers.act.note_tanh"), "relu": t("layers.act.note_relu")}[name])
-    show_code(zoo.ACTIVATION_LAYERS[name], f, f_grad)
+    show_code(layer, f, f_grad)
 
 
 # --- 4. Softmax and the losses ----------------------------------------------------------------

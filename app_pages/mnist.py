@@ -20,6 +20,7 @@ from engine import functions, layers
 from engine.backend import cupy_available, to_numpy
 from engine.datasets import to_float_batch
 from engine.gradcheck import check_network
+from engine.layers import NETWORK_ACTIVATIONS
 from engine.network import MultiLayerNet
 from engine.optimizers import OPTIMIZERS
 from engine.trainer import Trainer, measure_speed
@@ -50,7 +51,7 @@ PAGE = "mnist"
 HIDDEN_CHOICES = (16, 32, 50, 64, 100, 128, 200, 256)
 LR_CHOICES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 BATCH_CHOICES = (16, 32, 64, 100, 128, 256, 512)
-ACTIVATIONS = ("relu", "sigmoid", "tanh")
+ACTIVATIONS = NETWORK_ACTIVATIONS
 INITS = ("he", "xavier", "0.01")
 BACKENDS = ("numpy", "cupy") if cupy_available() else ("numpy",)
 GOOD_LR = {"SGD": 0.1, "Momentum": 0.03, "Nesterov": 0.03, "AdaGrad": 0.01, "RMSProp": 0.001,

@@ -193,11 +193,3 @@ def numerical_gradient(f: Callable[[], float], x, h: float = 1e-4):
         flat_x[i] = old
         flat_g[i] = (f_plus - f_minus) / (2 * h)
     return grad
-
-
-ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
-    "step": (step, step_grad),
-    "sigmoid": (sigmoid, sigmoid_grad),
-    "tanh": (tanh, tanh_grad),
-    "relu": (relu, relu_grad),
-}

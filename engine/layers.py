@@ -11,10 +11,23 @@ take `forward(x, train_flg=True)`; the others take `forward(x)`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 import numpy as np
 
 from .backend import get_array_module
-from .functions import _labels_from, sigmoid
+from .functions import (
+    _labels_from,
+    relu,
+    relu_grad,
+    sigmoid,
+    sigmoid_grad,
+    step,
+    step_grad,
+    tanh,
+    tanh_grad,
+)
 
 
 class Layer:
@@ -127,6 +140,44 @@ class Tanh(Layer):
         y = self.out
         return dout * (1 - y * y)
 
+
+
+class Step(Layer):
+    """out = step(x) = 1 if x > 0 else 0.  backward: dx = dout · 0.
+
+    The perceptron's activation as a layer: its slope is 0 wherever it is defined,
+    so nothing flows back through it and the layers below never learn.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.x = None
+
+    def forward(self, x):
+        self.x = x
+        return step(x)
+
+    def backward(self, dout):
+        return dout * step_grad(self.x)
+
+
+class Activation(NamedTuple):
+    """One activation, three ways: y = f(x), its slope grad(x), and the layer that runs it."""
+
+    f: Callable
+    grad: Callable
+    layer: type[Layer]
+
+
+# The one registry of activations, in the order the lessons show them.
+ACTIVATIONS: dict[str, Activation] = {
+    "step": Activation(step, step_grad, Step),
+    "sigmoid": Activation(sigmoid, sigmoid_grad, Sigmoid),
+    "tanh": Activation(tanh, tanh_grad, Tanh),
+    "relu": Activation(relu, relu_grad, ReLU),
+}
+# The ones a network can learn through (step's zero slope stops backprop), ReLU first.
+NETWORK_ACTIVATIONS = ("relu", "sigmoid", "tanh")
 
 class Dropout(Layer):
     """Training: out = x · mask, each unit kept with probability 1 - ratio.

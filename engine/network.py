@@ -20,18 +20,17 @@ import numpy as np
 from .backend import backend_name, get_backend, positive_int, resolve_dtype, to_float
 from .functions import numerical_gradient as _numerical_gradient
 from .layers import (
+    ACTIVATIONS,
+    NETWORK_ACTIVATIONS,
     Affine,
     BatchNormalization,
     Dropout,
     Layer,
-    ReLU,
     Sigmoid,
     SoftmaxWithLoss,
     SquaredErrorLoss,
-    Tanh,
 )
 
-ACTIVATION_LAYERS: dict[str, type[Layer]] = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
 INIT_NAMES = ("he", "relu", "xavier", "sigmoid")
 OUTPUTS = ("softmax", "sigmoid", "identity")
 
@@ -85,9 +84,9 @@ class MultiLayerNet:
             hidden_size_list = [hidden_size_list]
         self.hidden_size_list = [positive_int(h, "every hidden size")
                                  for h in list(hidden_size_list)]
-        if not isinstance(activation, str) or activation.lower() not in ACTIVATION_LAYERS:
+        if not isinstance(activation, str) or activation.lower() not in NETWORK_ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}: use one of "
-                             f"{', '.join(ACTIVATION_LAYERS)}")
+                             f"{', '.join(NETWORK_ACTIVATIONS)}")
         self.activation = activation.lower()
         if output not in OUTPUTS:
             raise ValueError(f"unknown output {output!r}: use one of {', '.join(OUTPUTS)}")
@@ -122,7 +121,7 @@ class MultiLayerNet:
                 self.params[f"beta{i}"] = xp.zeros(sizes[i], dtype=self.dtype)
                 self.layers[f"BatchNorm{i}"] = BatchNormalization(
                     self.params[f"gamma{i}"], self.params[f"beta{i}"])
-            self.layers[f"Activation{i}"] = ACTIVATION_LAYERS[self.activation]()
+            self.layers[f"Activation{i}"] = ACTIVATIONS[self.activation].layer()
             if self.use_dropout:
                 dseed = None if seed is None else seed + i
                 self.layers[f"Dropout{i}"] = Dropout(dropout_ratio, seed=dseed)

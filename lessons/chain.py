@@ -8,19 +8,19 @@ between them (ReLU, sigmoid) they do not, which is why networks need them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from engine.functions import relu, sigmoid, tanh
+from engine.layers import ACTIVATIONS, NETWORK_ACTIVATIONS
 
 SEED_X = np.array([0, 0, 1])
 SEED_W1 = np.array([[2, 2, -1], [2, 2, 0], [0, -1, -1]])
 SEED_W2 = np.array([[2, 2, -1], [-1, 0, 0], [2, -1, 2]])
 SEED_W3 = np.array([[2, -1, 0], [-1, -1, 0], [2, 0, 0]])
 
-CHAIN_ACTIVATIONS: dict[str, Callable] = {"relu": relu, "sigmoid": sigmoid, "tanh": tanh}
+CHAIN_ACTIVATIONS = NETWORK_ACTIVATIONS  # the ones a network learns through
 
 
 @dataclass
@@ -66,7 +66,7 @@ def matrix_chain(matrices: Sequence, x, activation: str | None = None) -> list[C
     for i, W in enumerate(mats, start=1):
         pre = W @ v
         last = i == len(mats)
-        out = pre if (activation is None or last) else CHAIN_ACTIVATIONS[activation](pre)
+        out = pre if (activation is None or last) else ACTIVATIONS[activation].f(pre)
         steps.append(ChainStep(f"L{i}" if not last else "Y", W, v, pre, out))
         v = out
     return steps

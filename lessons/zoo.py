@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.functions import step, step_grad
 from engine.gradcheck import GradCheckResult, check_layer
 from engine.layers import (
+    ACTIVATIONS,
     Affine,
     BatchNormalization,
     Layer,
@@ -56,33 +56,6 @@ def upstream(shape: tuple[int, ...], seed: int = 0):
     return _rounded(np.random.default_rng([seed, 1]), tuple(shape))
 
 
-class Step(Layer):
-    """out = step(x) = 1 if x > 0 else 0.  backward: dx = dout · 0.
-
-    The perceptron's activation as a layer: its derivative is 0 wherever it is
-    defined, so nothing flows back through it and the layers below never learn.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.x = None
-
-    def forward(self, x):
-        self.x = x
-        return step(x)
-
-    def backward(self, dout):
-        return dout * step_grad(self.x)
-
-
-ACTIVATION_LAYERS: dict[str, type[Layer]] = {
-    "step": Step,
-    "sigmoid": Sigmoid,
-    "tanh": Tanh,
-    "relu": ReLU,
-}
-
-
 @dataclass
 class ActivationPass:
     """One activation layer's forward and backward on a small input."""
@@ -95,16 +68,16 @@ class ActivationPass:
 
 
 def activation_pass(name: str, x, dout) -> ActivationPass:
-    """Run ACTIVATION_LAYERS[name] forward on x and backward on dout."""
-    if name not in ACTIVATION_LAYERS:
-        raise ValueError(f"unknown activation {name!r}: use one of {', '.join(ACTIVATION_LAYERS)}")
+    """Run ACTIVATIONS[name] forward on x and backward on dout."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}: use one of {', '.join(ACTIVATIONS)}")
     x = np.asarray(x, dtype=np.float64)
     dout = np.asarray(dout, dtype=np.float64)
     if x.shape != dout.shape:
         raise ValueError(f"dout must have the shape of x {x.shape}, got {dout.shape}")
     if not (np.isfinite(x).all() and np.isfinite(dout).all()):
         raise ValueError("x and dout must be finite numbers (is a cell empty?)")
-    layer = ACTIVATION_LAYERS[name]()
+    layer = ACTIVATIONS[name].layer()
     y = layer.forward(x)
     local = layer.backward(np.ones_like(x))
     dx = layer.backward(dout)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.layers import Affine
+from engine.layers import ACTIVATIONS, Affine
 from lessons.broadcast import (
     CASES,
     MAX_DIM,
@@ -27,7 +27,6 @@ from lessons.chain import (
     random_chain,
 )
 from lessons.zoo import (
-    ACTIVATION_LAYERS,
     CHECK_CASES,
     MAX_SIZE,
     activation_pass,
@@ -163,7 +162,7 @@ def test_affine_backward_on_the_example_is_the_book_formulas():
     np.testing.assert_allclose(layer.grads[1], dy.sum(axis=0))
 
 
-@pytest.mark.parametrize("name", list(ACTIVATION_LAYERS))
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
 def test_activation_pass(name):
     x = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
     dout = np.array([1.0, -1.0, 2.0, 0.5, 3.0])
