@@ -11,8 +11,7 @@ AppTest does the same on every rerun.
 import streamlit as st
 
 from ui.i18n import init_language, t
-from ui.lessons import ICONS, LESSONS, is_built, lesson_file, lesson_key
-from ui.placeholder import placeholder_page
+from ui.lessons import ICONS, LESSONS, lesson_file, lesson_key
 from ui.runtime import cap_uploads, limit_blas_threads
 from ui.settings import init_slides
 from ui.sidebar import render_sidebar
@@ -35,8 +34,7 @@ pages = [st.Page("app_pages/home.py", title=t("nav.home"), icon=":material/home:
                  default=True)]
 for number, lesson in enumerate(LESSONS, start=1):
     title = f"{number}. {t(lesson_key(lesson, 'title'))}"
-    source = lesson_file(lesson) if is_built(lesson) else placeholder_page(lesson)
-    pages.append(st.Page(source, title=title, icon=ICONS[lesson], url_path=lesson))
+    pages.append(st.Page(lesson_file(lesson), title=title, icon=ICONS[lesson], url_path=lesson))
 
 page = st.navigation(pages)
 apply_base_style(slides)

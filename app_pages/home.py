@@ -5,7 +5,7 @@ import streamlit as st
 
 from engine.backend import BACKEND_ENV, DEFAULT_DTYPE, backend_name, get_backend
 from ui.i18n import t
-from ui.lessons import ICONS, LESSONS, is_built, lesson_key
+from ui.lessons import ICONS, LESSONS, lesson_key
 
 st.title(t("home.title"))
 st.markdown(t("home.intro"))
@@ -15,11 +15,8 @@ st.caption(t("home.order"))
 for number, lesson in enumerate(LESSONS, start=1):
     with st.container(border=True):
         title = f"{number}. {t(lesson_key(lesson, 'title'))}"
-        if is_built(lesson):
-            st.page_link(f"app_pages/{lesson}.py", label=f"**{title}**", icon=ICONS[lesson])
-            st.markdown(f":green-badge[{t('home.badge_ready')}]")
-        else:
-            st.markdown(f"**{title}** :gray-badge[{t('home.badge_not_built')}]")
+        st.page_link(f"app_pages/{lesson}.py", label=f"**{title}**", icon=ICONS[lesson])
+        st.markdown(f":green-badge[{t('home.badge_ready')}]")
         st.caption(t(lesson_key(lesson, "summary")))
 
 st.subheader(t("home.engine_heading"))

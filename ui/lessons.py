@@ -22,9 +22,5 @@ def lesson_key(lesson: str, field: str) -> str:
 
 
 def lesson_file(lesson: str) -> Path:
-    """Where a lesson's page script lives (it may not exist yet)."""
+    """Where a lesson's page script lives."""
     return PAGES_DIR / f"{lesson}.py"
-
-
-def is_built(lesson: str) -> bool:
-    return lesson_file(lesson).exists()

@@ -36,6 +36,8 @@ def held(key: str, config: C, build: Callable[[C], M]) -> M:
     """The model under `key`, rebuilt with build(config) unless it was built from `config`."""
     if not (is_dataclass(config) and config.__dataclass_params__.frozen):
         raise TypeError(f"config must be a frozen dataclass, got {type(config).__name__}")
+    if "<locals>" in type(config).__qualname__:  # a new class on every rerun: never equal
+        raise TypeError(f"define {type(config).__qualname__} at module level, not in a function")
     current = st.session_state.get(key)
     if isinstance(current, Held) and current.config == config:
         return current.model
