@@ -1,6 +1,7 @@
 """The engine behind every page: small numpy (or cupy) layers a learner can read in one sitting.
 
-Every number the app shows is computed here, so a notebook can reproduce it:
+Every number the app shows is computed here or in lessons/ on top of it, so a notebook can
+reproduce it:
 
     from engine import MultiLayerNet, Adam, Trainer, load_mnist
     (x_train, t_train), (x_test, t_test) = load_mnist(keep_uint8=True)
@@ -9,10 +10,12 @@ Every number the app shows is computed here, so a notebook can reproduce it:
     trainer.fit(epochs=1)
     trainer.history.epochs[-1].test_acc
 
-Modules: backend (numpy/cupy), functions, layers, network, optimizers, trainer,
-gradcheck, chain (W3·W2·W1·X), graph (computational graphs), perceptron, datasets,
-digits (a drawn digit made MNIST-like), mnist_stats (what the MNIST lesson counts).
-This package never imports a UI library.
+Modules: backend (numpy/cupy), functions (activations, softmax, loss, numerical
+gradient), layers (forward/backward, the activation registry), network (MultiLayerNet),
+optimizers, trainer, gradcheck, datasets (MNIST, logic gates, spiral), and autograd
+(computational-graph nodes, ops and Graph).
+
+This package never imports a UI library, nor anything from lessons/.
 """
 
 from .backend import cupy_available, get_array_module, get_backend, to_numpy
@@ -21,21 +24,6 @@ from .network import MultiLayerNet
 from .optimizers import OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, Nesterov, RMSProp
 from .trainer import Trainer, TrainingDiverged
 
-__all__ = [
-    "OPTIMIZERS",
-    "SGD",
-    "AdaGrad",
-    "Adam",
-    "Momentum",
-    "MultiLayerNet",
-    "Nesterov",
-    "RMSProp",
-    "Trainer",
-    "TrainingDiverged",
-    "cupy_available",
-    "get_array_module",
-    "get_backend",
-    "load_mnist",
-    "spiral",
-    "to_numpy",
-]
+__all__ = ["OPTIMIZERS", "SGD", "AdaGrad", "Adam", "Momentum", "MultiLayerNet", "Nesterov",
+           "RMSProp", "Trainer", "TrainingDiverged", "cupy_available", "get_array_module",
+           "get_backend", "load_mnist", "spiral", "to_numpy"]

@@ -20,20 +20,13 @@ DEFAULT_DTYPE = np.float32  # training: half the memory of float64, faster BLAS
 CHECK_DTYPE = np.float64  # gradient checks need the extra precision
 
 
-def _cupy_module() -> ModuleType | None:
-    """cupy if it is already imported (so we never import it by accident)."""
-    return sys.modules.get("cupy")
-
-
 def cupy_available() -> bool:
     """True when cupy imports and sees at least one CUDA device."""
     try:
         import cupy
-    except Exception:  # ImportError, or a broken CUDA install raising on import
-        return False
-    try:
+
         return cupy.cuda.runtime.getDeviceCount() > 0
-    except Exception:
+    except Exception:  # ImportError, or a broken CUDA install raising on import or query
         return False
 
 
@@ -68,16 +61,17 @@ def backend_name(xp: ModuleType) -> str:
 
 
 def get_array_module(*arrays) -> ModuleType:
-    """The module (numpy or cupy) that owns `arrays`; numpy for plain Python values."""
-    cp = _cupy_module()
-    if cp is not None:
-        return cp.get_array_module(*arrays)
-    return np
+    """The module (numpy or cupy) that owns `arrays`; numpy for plain Python values.
+
+    cupy is asked only if it is already imported, so this never imports it by accident.
+    """
+    cp = sys.modules.get("cupy")
+    return np if cp is None else cp.get_array_module(*arrays)
 
 
 def to_numpy(x) -> np.ndarray:
     """Copy an array to host memory as numpy (a no-op for numpy input)."""
-    cp = _cupy_module()
+    cp = sys.modules.get("cupy")
     if cp is not None and isinstance(x, cp.ndarray):
         return cp.asnumpy(x)
     return np.asarray(x)
@@ -89,8 +83,11 @@ def to_float(x) -> float:
 
 
 def resolve_dtype(dtype) -> np.dtype:
-    """float32 (default) or float64; anything else raises ValueError."""
-    dt = np.dtype(DEFAULT_DTYPE if dtype is None else dtype)
+    """float32 (None: the default) or float64; anything else raises ValueError."""
+    try:
+        dt = np.dtype(DEFAULT_DTYPE if dtype is None else dtype)
+    except TypeError as err:  # not a dtype at all
+        raise ValueError(f"dtype must be float32 or float64, got {dtype!r}") from err
     if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise ValueError(f"dtype must be float32 or float64, got {dt}")
     return dt

@@ -1,19 +1,13 @@
 """Datasets for the lessons: MNIST, the logic-gate truth tables, and the spiral.
 
-MNIST is read from the four IDX files shipped in assets/mnist (see its
-README.md for the source, the checksums and the CC BY-SA 3.0 license):
-
     (x_train, t_train), (x_test, t_test) = load_mnist()
 
-gives 60,000 training and 10,000 test images as rows of 784 pixels scaled to
-[0, 1], with integer labels 0-9, as the loader of "Deep Learning from
-Scratch" does. The decoded uint8 arrays are cached per folder, so a second
-call costs only the float conversion; `keep_uint8=True` skips even that and
-returns the shared read-only uint8 arrays, to be converted one batch at a time
-with `to_float_batch`.
-
-The small datasets are built in memory: `logic_gate('XOR')` is a truth table,
-`spiral()` the three-armed spiral of the book's second volume.
+reads the four IDX files shipped in assets/mnist (its README.md gives their source, checksums
+and CC BY-SA 3.0 license): 60,000 training and 10,000 test images as rows of 784 pixels in
+[0, 1], labels 0-9, as the book's loader does. The decoded uint8 arrays are cached per folder;
+`keep_uint8=True` returns them as they are (read-only), to be converted one batch at a time
+with `to_float_batch`. `logic_gate('XOR')` is a truth table, `spiral()` the three-armed
+spiral of the book's second volume.
 """
 
 from __future__ import annotations
@@ -28,9 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from engine.backend import DEFAULT_DTYPE, resolve_dtype
-
-from .backend import positive_int
+from .backend import DEFAULT_DTYPE, positive_int, resolve_dtype
 
 # ---------------------------------------------------------------- MNIST files
 
@@ -69,16 +61,9 @@ _cache: dict[tuple, RawMnist] = {}
 _cache_lock = threading.Lock()
 
 
-def load_mnist(
-    normalize: bool = True,
-    flatten: bool = True,
-    one_hot_label: bool = False,
-    *,
-    folder: str | Path | None = None,
-    dtype=DEFAULT_DTYPE,
-    keep_uint8: bool = False,
-    checksums: Mapping[str, str] | None = None,
-):
+def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool = False, *,
+               folder: str | Path | None = None, dtype=DEFAULT_DTYPE, keep_uint8: bool = False,
+               checksums: Mapping[str, str] | None = None):
     """Load MNIST (or any dataset in its format) as ((x_train, t_train), (x_test, t_test)).
 
     normalize      pixels as `dtype` in [0, 1] (x / 255); False keeps 0-255, still as `dtype`
@@ -104,26 +89,20 @@ def load_mnist(
     A missing file raises FileNotFoundError, a corrupt one ValueError, both naming the
     file and saying what to do.
     """
-    dt = _float_dtype(dtype)
+    dt = resolve_dtype(dtype)
     raw = load_mnist_raw(folder, checksums=checksums)
     split = []
     for x_raw, t_raw in ((raw.x_train, raw.t_train), (raw.x_test, raw.t_test)):
         n, rows, cols = x_raw.shape
-        if keep_uint8:
-            x = x_raw
-        elif normalize:
-            x = to_float_batch(x_raw, dt)
-        else:
-            x = x_raw.astype(dt)
+        x = x_raw if keep_uint8 else to_float_batch(x_raw, dt) if normalize else x_raw.astype(dt)
         x = x.reshape(n, rows * cols) if flatten else x.reshape(n, 1, rows, cols)
         t = one_hot(t_raw, N_CLASSES, dt) if one_hot_label else t_raw.astype(np.int64)
         split.append((x, t))
     return split[0], split[1]
 
 
-def load_mnist_raw(
-    folder: str | Path | None = None, *, checksums: Mapping[str, str] | None = None
-) -> RawMnist:
+def load_mnist_raw(folder: str | Path | None = None, *,
+                   checksums: Mapping[str, str] | None = None) -> RawMnist:
     """The four files decoded to read-only uint8 arrays, cached per folder.
 
     The cache key includes each file's size and modification time, so replacing a
@@ -134,24 +113,16 @@ def load_mnist_raw(
         checksums = MNIST_SHA256 if path == MNIST_DIR else {}
     if not isinstance(checksums, Mapping):
         raise ValueError(f"checksums must be a dict {{file name: sha256}}, got {checksums!r}")
-    unknown = set(checksums) - set(MNIST_FILES)
-    if unknown:
-        raise ValueError(
-            f"checksums names unknown files {sorted(unknown)}; allowed: {', '.join(MNIST_FILES)}"
-        )
+    if unknown := set(checksums) - set(MNIST_FILES):
+        raise ValueError(f"checksums names unknown files {sorted(unknown)}; "
+                         f"allowed: {', '.join(MNIST_FILES)}")
     files = _find_files(path)
-    key = (
-        str(path),
-        tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files),
-        tuple(sorted(checksums.items())),
-    )
+    key = (str(path), tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files),
+           tuple(sorted(checksums.items())))
     with _cache_lock:
         if key not in _cache:
-            arrays = [
-                _read_idx(f, name, checksums.get(name))
-                for f, name in zip(files, MNIST_FILES, strict=True)
-            ]
-            raw = RawMnist(*arrays)
+            raw = RawMnist(*(_read_idx(f, name, checksums.get(name))
+                             for f, name in zip(files, MNIST_FILES, strict=True)))
             _check_splits(raw, path)
             for old in [k for k in _cache if k[0] == key[0]]:  # files replaced since
                 del _cache[old]
@@ -161,19 +132,13 @@ def load_mnist_raw(
         return _cache[key]
 
 
-def clear_mnist_cache() -> None:
-    """Forget every decoded dataset (the next load reads the files again)."""
-    with _cache_lock:
-        _cache.clear()
-
-
 def to_float_batch(x_uint8, dtype=DEFAULT_DTYPE):
     """Pixels 0-255 as floats in [0, 1]: x / 255 in `dtype` (a new array).
 
     Works on numpy or cupy arrays alike, so a batch can be moved to the GPU as
     uint8 (a quarter of the bytes) and converted there.
     """
-    dt = _float_dtype(dtype)
+    dt = resolve_dtype(dtype)
     if not hasattr(x_uint8, "dtype"):
         x_uint8 = np.asarray(x_uint8)
     if x_uint8.dtype != np.uint8:
@@ -185,7 +150,7 @@ def to_float_batch(x_uint8, dtype=DEFAULT_DTYPE):
 
 def one_hot(labels, n_classes: int, dtype=DEFAULT_DTYPE) -> np.ndarray:
     """Labels (N,) as one-hot rows (N, n_classes): row i has a 1 in column labels[i]."""
-    dt = _float_dtype(dtype)
+    dt = resolve_dtype(dtype)
     n_classes = positive_int(n_classes, "n_classes")
     t = np.asarray(labels)
     if t.ndim != 1 or not np.issubdtype(t.dtype, np.integer):
@@ -213,8 +178,7 @@ def _find_files(folder: Path) -> list[Path]:
         raise FileNotFoundError(
             f"MNIST file(s) {', '.join(missing)} not found in {folder}. Copy the four files "
             f"{', '.join(n + '.gz' for n in MNIST_FILES)} (gzip-compressed or plain) into "
-            f"{where}; the repository ships them in {MNIST_DIR}."
-        )
+            f"{where}; the repository ships them in {MNIST_DIR}.")
     return found
 
 
@@ -230,10 +194,9 @@ def _read_idx(path: Path, name: str, sha256: str | None) -> np.ndarray:
     if sha256 is not None:
         digest = hashlib.sha256(data).hexdigest()
         if digest != sha256.lower():
-            raise ValueError(
-                f"{path}: SHA-256 of the uncompressed bytes is {digest}, expected {sha256}; "
-                f"{redo} (for another dataset in this format, pass checksums={{}})"
-            )
+            raise ValueError(f"{path}: SHA-256 of the uncompressed bytes is {digest}, expected "
+                             f"{sha256}; {redo} (for another dataset in this format, pass "
+                             "checksums={})")
     magic = IDX_LABELS_MAGIC if "labels" in name else IDX_IMAGES_MAGIC
     ndim = magic & 0xFF
     header = 4 + 4 * ndim
@@ -241,17 +204,14 @@ def _read_idx(path: Path, name: str, sha256: str | None) -> np.ndarray:
         raise ValueError(f"{path}: only {len(data)} bytes, shorter than its header; {redo}")
     got = int.from_bytes(data[:4], "big")
     if got != magic:
-        raise ValueError(
-            f"{path}: magic number {got}, expected {magic} for an IDX "
-            f"{'label' if ndim == 1 else 'image'} file; {redo}"
-        )
+        raise ValueError(f"{path}: magic number {got}, expected {magic} for an IDX "
+                         f"{'label' if ndim == 1 else 'image'} file; {redo}")
     dims = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     size = header + int(np.prod(dims))
     if len(data) != size:
         what = "truncated" if len(data) < size else "too long"
-        raise ValueError(
-            f"{path}: {len(data)} bytes, but its header {dims} promises {size} ({what}); {redo}"
-        )
+        raise ValueError(f"{path}: {len(data)} bytes, but its header {dims} promises {size} "
+                         f"({what}); {redo}")
     return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)  # read-only
 
 
@@ -260,32 +220,23 @@ def _check_splits(raw: RawMnist, folder: Path) -> None:
     pairs = ((raw.x_train, raw.t_train, "train"), (raw.x_test, raw.t_test, "t10k"))
     for x, t, split in pairs:
         if len(x) != len(t):
-            raise ValueError(
-                f"{folder}: {split} has {len(x)} images but {len(t)} labels; "
-                "the two files come from different datasets: re-copy them"
-            )
+            raise ValueError(f"{folder}: {split} has {len(x)} images but {len(t)} labels; "
+                             "the two files come from different datasets: re-copy them")
         if t.size and t.max() >= N_CLASSES:
-            raise ValueError(
-                f"{folder}: {split} labels run up to {t.max()}, expected 0..{N_CLASSES - 1}; "
-                "re-copy the label file"
-            )
+            raise ValueError(f"{folder}: {split} labels run up to {t.max()}, expected "
+                             f"0..{N_CLASSES - 1}; re-copy the label file")
     if raw.x_train.shape[1:] != raw.x_test.shape[1:]:
-        raise ValueError(
-            f"{folder}: train images are {raw.x_train.shape[1:]} pixels but test images "
-            f"{raw.x_test.shape[1:]}; the files come from different datasets: re-copy them"
-        )
+        raise ValueError(f"{folder}: train images are {raw.x_train.shape[1:]} pixels but test "
+                         f"images {raw.x_test.shape[1:]}; the files come from different "
+                         "datasets: re-copy them")
 
 
 # ---------------------------------------------------------------- logic gates
 
 GATE_NAMES = ("AND", "OR", "NAND", "XOR")
 GATE_INPUTS = ((0, 0), (0, 1), (1, 0), (1, 1))  # the row order of every truth table
-_GATE_OUTPUTS = {
-    "AND": (0, 0, 0, 1),
-    "OR": (0, 1, 1, 1),
-    "NAND": (1, 1, 1, 0),
-    "XOR": (0, 1, 1, 0),
-}
+_GATE_OUTPUTS = {"AND": (0, 0, 0, 1), "OR": (0, 1, 1, 1), "NAND": (1, 1, 1, 0),
+                 "XOR": (0, 1, 1, 0)}
 
 
 def logic_gate(name: str, dtype=DEFAULT_DTYPE) -> tuple[np.ndarray, np.ndarray]:
@@ -297,27 +248,14 @@ def logic_gate(name: str, dtype=DEFAULT_DTYPE) -> tuple[np.ndarray, np.ndarray]:
     key = str(name).strip().upper()
     if key not in _GATE_OUTPUTS:
         raise ValueError(f"unknown gate {name!r}: choose one of {', '.join(GATE_NAMES)}")
-    x = np.array(GATE_INPUTS, dtype=_float_dtype(dtype))
-    t = np.array(_GATE_OUTPUTS[key], dtype=np.int64)
-    return x, t
-
-
-def xor_data(dtype=DEFAULT_DTYPE) -> tuple[np.ndarray, np.ndarray]:
-    """XOR's truth table: the four points no single line can split (see logic_gate)."""
-    return logic_gate("XOR", dtype)
+    x = np.array(GATE_INPUTS, dtype=resolve_dtype(dtype))
+    return x, np.array(_GATE_OUTPUTS[key], dtype=np.int64)
 
 
 # ---------------------------------------------------------------- spiral
 
-
-def spiral(
-    n_per_class: int = 100,
-    n_classes: int = 3,
-    seed: int | None = 1984,
-    *,
-    one_hot_label: bool = True,
-    dtype=DEFAULT_DTYPE,
-) -> tuple[np.ndarray, np.ndarray]:
+def spiral(n_per_class: int = 100, n_classes: int = 3, seed: int | None = 1984, *,
+           one_hot_label: bool = True, dtype=DEFAULT_DTYPE) -> tuple[np.ndarray, np.ndarray]:
     """Points on `n_classes` interleaved spiral arms, as the book's dataset/spiral.py.
 
     For arm j and point i of N = n_per_class:
@@ -333,7 +271,7 @@ def spiral(
     """
     n = positive_int(n_per_class, "n_per_class")
     k = positive_int(n_classes, "n_classes")
-    dt = _float_dtype(dtype)
+    dt = resolve_dtype(dtype)
     noise = np.random.RandomState(seed).randn(k, n)  # row j holds arm j's draws, in order
     rate = np.arange(n) / n
     radius = 1.0 * rate
@@ -342,15 +280,3 @@ def spiral(
     labels = np.repeat(np.arange(k, dtype=np.int64), n)
     t = one_hot(labels, k, dt) if one_hot_label else labels
     return x.astype(dt), t
-
-
-# ---------------------------------------------------------------- checks
-
-
-def _float_dtype(dtype) -> np.dtype:
-    try:
-        return resolve_dtype(dtype)
-    except TypeError as err:  # np.dtype() of something that is not a dtype at all
-        raise ValueError(f"dtype must be float32 or float64, got {dtype!r}") from err
-
-

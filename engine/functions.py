@@ -1,4 +1,4 @@
-"""The functions the lessons are built from: activations, softmax, losses, numerical gradient.
+"""The functions the lessons are built from: activations, softmax, a loss, numerical gradient.
 
 Each works on numpy or cupy arrays alike (the module is derived from the input)
 and keeps the input's dtype. The formula is in each docstring, written with the
@@ -16,13 +16,11 @@ from .backend import get_array_module
 CE_DELTA = 1e-7  # keeps log(0) out of cross_entropy_error, as in the book
 
 
-def _as_array(x, name: str = "x"):
-    """x as an array of its own module; floats stay floats, ints become float64."""
+def _as_array(x):
+    """(xp, x): x as an array of its own module xp; floats stay floats, ints become float64."""
     xp = get_array_module(x)
     x = xp.asarray(x)
-    if x.dtype.kind not in "fc":
-        x = x.astype(np.float64)
-    return xp, x
+    return xp, (x if x.dtype.kind in "fc" else x.astype(np.float64))
 
 
 def step(x):
@@ -73,12 +71,6 @@ def tanh_grad(x):
     return 1 - y * y
 
 
-def identity(x):
-    """identity(x) = x (the output of a regression network)."""
-    xp, x = _as_array(x)
-    return x
-
-
 def softmax(x):
     """softmax(x)_k = exp(x_k - max x) / sum_j exp(x_j - max x), along the last axis.
 
@@ -86,87 +78,47 @@ def softmax(x):
     overflowing: logits of 1e4 are fine.
     """
     xp, x = _as_array(x)
-    z = x - x.max(axis=-1, keepdims=True)
-    e = xp.exp(z)
+    e = xp.exp(x - x.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def log_softmax(x):
-    """log softmax(x)_k = (x_k - max x) - log sum_j exp(x_j - max x); finite for any finite x."""
-    xp, x = _as_array(x)
-    z = x - x.max(axis=-1, keepdims=True)
-    return z - xp.log(xp.exp(z).sum(axis=-1, keepdims=True))
+def labels_from(t, y_shape: tuple[int, ...]):
+    """Class indices (N,) from labels or one-hot targets t, checked against y's shape (N, C).
 
-
-def _labels_from(t, y_shape: tuple[int, ...], name: str = "t"):
-    """Class indices (N,) from labels or one-hot targets, checked against y's shape (N, C)."""
+    The one place a target is checked, for cross_entropy_error and SoftmaxWithLoss alike:
+    a ValueError says what t should be and what it is.
+    """
+    if len(y_shape) != 2:
+        raise ValueError(f"scores must have shape (N, C), got {tuple(y_shape)}")
     xp = get_array_module(t)
     t = xp.asarray(t)
     n, c = y_shape
     if t.shape == (n, c):  # one-hot
         return t.argmax(axis=1)
     if t.shape != (n,):
-        raise ValueError(
-            f"{name} must be class labels of shape ({n},) or one-hot of shape ({n}, {c}), "
-            f"got shape {t.shape}"
-        )
+        raise ValueError(f"t must be class labels of shape ({n},) or one-hot of shape "
+                         f"({n}, {c}), got shape {t.shape}")
     if t.dtype.kind not in "iu":
-        if t.dtype.kind == "f" and bool(xp.all(t == xp.floor(t))):
-            t = t.astype(np.int64)
-        else:
-            raise ValueError(f"{name} labels must be integers, got dtype {t.dtype}")
+        if t.dtype.kind != "f" or not bool(xp.all(t == xp.floor(t))):
+            raise ValueError(f"t labels must be integers, got dtype {t.dtype}")
+        t = t.astype(np.int64)
     if n and (int(t.min()) < 0 or int(t.max()) >= c):
-        raise ValueError(f"{name} labels must lie in 0..{c - 1}, "
-                         f"got {int(t.min())}..{int(t.max())}")
+        raise ValueError(f"t labels must lie in 0..{c - 1}, got {int(t.min())}..{int(t.max())}")
     return t
-
-
-def _as_batch(y, t):
-    """(y, t) with a batch axis: a single sample (C,) becomes (1, C)."""
-    xp = get_array_module(y, t)
-    y = xp.asarray(y)
-    t = xp.asarray(t)
-    if y.ndim == 1:
-        y = y.reshape(1, -1)
-        t = t.reshape(1, -1) if t.ndim == 1 and t.size == y.size else t.reshape(1)
-    if y.ndim != 2:
-        raise ValueError(f"y must have shape (C,) or (N, C), got {y.shape}")
-    return y, t
 
 
 def cross_entropy_error(y, t):
     """E = -(1/N) sum_n log(y[n, t_n] + delta) with delta = 1e-7.
 
-    y: probabilities, (C,) or (N, C). t: labels (N,) / a label, or one-hot like y.
+    y: probabilities, (C,) for one sample or (N, C). t: labels (N,) / a label, or one-hot like y.
     """
-    xp, y = _as_array(y, "y")
-    y, t = _as_batch(y, t)
-    labels = _labels_from(t, y.shape)
+    xp, y = _as_array(y)
+    t = xp.asarray(t)
+    if y.ndim == 1:  # one sample: a batch of one
+        y, t = y.reshape(1, -1), (t.reshape(1, -1) if t.size == y.size else t.reshape(1))
+    labels = labels_from(t, y.shape)
     n = y.shape[0]
     return -xp.log(y[xp.arange(n), labels] + CE_DELTA).sum() / n
-
-
-def softmax_cross_entropy(a, t):
-    """E = -(1/N) sum_n log softmax(a)[n, t_n], from logits a: stable for extreme logits."""
-    xp, a = _as_array(a, "a")
-    a, t = _as_batch(a, t)
-    labels = _labels_from(t, a.shape)
-    n = a.shape[0]
-    return -log_softmax(a)[xp.arange(n), labels].sum() / n
-
-
-def mean_squared_error(y, t):
-    """C = 1/(2n) * sum_n ||y_n - t_n||^2 over a batch of n samples (seed 001).
-
-    For one sample (n = 1) this is the book's 0.5 * sum((y - t)**2).
-    """
-    xp, y = _as_array(y, "y")
-    t = xp.asarray(t, dtype=y.dtype)
-    if y.shape != t.shape:
-        raise ValueError(f"y and t must have the same shape, got {y.shape} and {t.shape}")
-    n = y.shape[0] if y.ndim > 1 else 1
-    d = y - t
-    return 0.5 * (d * d).sum() / n
 
 
 def numerical_gradient(f: Callable[[], float], x, h: float = 1e-4):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backend import get_array_module, to_float, to_numpy
+from .backend import get_array_module, positive_int, to_float, to_numpy
 from .functions import numerical_gradient
 from .layers import Layer
 
@@ -105,16 +105,6 @@ def check_layer(layer: Layer, x, t=None, *, seed: int = 0, h: float = 1e-5) -> G
     return GradCheckResult(checks, backprop_seconds, numerical_seconds)
 
 
-def check_function(f, f_grad, x, *, h: float = 1e-5) -> GradCheck:
-    """An element-wise function against its derivative: f_grad(x) vs d Σf(x) / dx."""
-    xp = get_array_module(x)
-    x = xp.array(x, dtype=np.float64)
-    numeric = numerical_gradient(lambda: to_float(f(x).sum()), x, h)
-    analytic = f_grad(x)
-    return GradCheck(getattr(f, "__name__", "f"), to_numpy(analytic), to_numpy(numeric),
-                     relative_error(analytic, numeric))
-
-
 def check_network(net, x, t, *, h: float = 1e-4, repeats: int = 5) -> GradCheckResult:
     """net.gradient(x, t) beside net.numerical_gradient(x, t, h), one check per parameter.
 
@@ -125,10 +115,8 @@ def check_network(net, x, t, *, h: float = 1e-4, repeats: int = 5) -> GradCheckR
     if getattr(net, "dtype", None) != np.float64:
         raise ValueError(f"check_network needs a float64 network, got {net!r}; build it "
                          "with dtype=np.float64")
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats <= 0:
-        raise ValueError(f"repeats must be a positive integer, got {repeats!r}")
     times = []
-    for _ in range(repeats):
+    for _ in range(positive_int(repeats, "repeats")):
         start = time.perf_counter()
         grads = net.gradient(x, t)
         times.append(time.perf_counter() - start)

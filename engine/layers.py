@@ -18,7 +18,7 @@ import numpy as np
 
 from .backend import get_array_module
 from .functions import (
-    _labels_from,
+    labels_from,
     relu,
     relu_grad,
     sigmoid,
@@ -31,19 +31,13 @@ from .functions import (
 
 
 class Layer:
-    """Base class: no parameters; subclasses override forward and backward."""
+    """Base class: empty params and grads; a layer adds forward(x) and backward(dout) -> dx."""
 
     takes_train_flg = False  # True for layers whose forward depends on training vs inference
 
     def __init__(self) -> None:
         self.params: list = []
         self.grads: list = []
-
-    def forward(self, x):  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def backward(self, dout):  # pragma: no cover - interface
-        raise NotImplementedError
 
     def __repr__(self) -> str:
         shapes = ", ".join(str(tuple(p.shape)) for p in self.params)
@@ -63,30 +57,22 @@ class Affine(Layer):
 
     def __init__(self, W, b) -> None:
         super().__init__()
-        if W.ndim != 2 or b.shape != (W.shape[1],):
-            raise ValueError(f"Affine needs W of shape (D, H) and b of shape (H,), got "
-                             f"{tuple(W.shape)} and {tuple(b.shape)}")
+        xp = get_array_module(W)
         self.params = [W, b]
-        self.grads = [get_array_module(W).zeros_like(W), get_array_module(b).zeros_like(b)]
+        self.grads = [xp.zeros_like(W), xp.zeros_like(b)]
         self.x = None
         self.x_shape: tuple[int, ...] = ()
 
     def forward(self, x):
         W, b = self.params
         self.x_shape = x.shape
-        x = x.reshape(x.shape[0], -1)
-        if x.shape[1] != W.shape[0]:
-            raise ValueError(f"Affine expects {W.shape[0]} features per sample, got {x.shape[1]} "
-                             f"(input shape {self.x_shape})")
-        self.x = x
-        out = x @ W
-        out += b
-        return out
+        self.x = x.reshape(x.shape[0], -1)
+        return self.x @ W + b
 
     def backward(self, dout):
         W, b = self.params
         xp = get_array_module(dout)
-        xp.matmul(self.x.T, dout, out=self.grads[0])  # dW = xᵀ·dout
+        xp.matmul(self.x.T, dout, out=self.grads[0])  # dW = xᵀ·dout, into the grads array
         dout.sum(axis=0, out=self.grads[1])  # db = Σ_n dout
         if not self.compute_dx:
             return None
@@ -141,7 +127,6 @@ class Tanh(Layer):
         return dout * (1 - y * y)
 
 
-
 class Step(Layer):
     """out = step(x) = 1 if x > 0 else 0.  backward: dx = dout · 0.
 
@@ -179,6 +164,7 @@ ACTIVATIONS: dict[str, Activation] = {
 # The ones a network can learn through (step's zero slope stops backprop), ReLU first.
 NETWORK_ACTIVATIONS = ("relu", "sigmoid", "tanh")
 
+
 class Dropout(Layer):
     """Training: out = x · mask, each unit kept with probability 1 - ratio.
     Inference: out = x · (1 - ratio), the expected value (the book's form).
@@ -190,8 +176,6 @@ class Dropout(Layer):
 
     def __init__(self, dropout_ratio: float = 0.5, seed: int | None = None) -> None:
         super().__init__()
-        if not 0 <= dropout_ratio < 1:
-            raise ValueError(f"dropout_ratio must be in [0, 1), got {dropout_ratio}")
         self.dropout_ratio = float(dropout_ratio)
         self.seed = seed
         self.rng = None  # made on first use, from the input's array module
@@ -224,11 +208,6 @@ class BatchNormalization(Layer):
     def __init__(self, gamma, beta, momentum: float = 0.9,
                  running_mean=None, running_var=None) -> None:
         super().__init__()
-        if gamma.shape != beta.shape or gamma.ndim != 1:
-            raise ValueError(f"gamma and beta must be vectors of one shape, got "
-                             f"{tuple(gamma.shape)} and {tuple(beta.shape)}")
-        if not 0 <= momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum}")
         xp = get_array_module(gamma)
         self.params = [gamma, beta]
         self.grads = [xp.zeros_like(gamma), xp.zeros_like(beta)]
@@ -292,16 +271,13 @@ class SoftmaxWithLoss(Layer):
 
     def forward(self, x, t):
         xp = get_array_module(x)
-        if x.ndim != 2:
-            raise ValueError(f"SoftmaxWithLoss expects scores of shape (N, C), got {x.shape}")
-        self.labels = _labels_from(t, x.shape)
+        self.labels = labels_from(t, x.shape)  # t_n, checked: (N,) labels or (N, C) one-hot
         n = x.shape[0]
-        rows = xp.arange(n)
         z = x - x.max(axis=1, keepdims=True)  # shift: exp never overflows
         e = xp.exp(z)
         s = e.sum(axis=1, keepdims=True)
         self.y = e / s
-        log_y = z[rows, self.labels] - xp.log(s[:, 0])  # log softmax at the targets
+        log_y = z[xp.arange(n), self.labels] - xp.log(s[:, 0])  # log y[n, t_n]
         return -log_y.sum() / n
 
     def backward(self, dout=1):
@@ -314,9 +290,9 @@ class SoftmaxWithLoss(Layer):
 
 
 class SquaredErrorLoss(Layer):
-    """loss = 1/(2N) · Σ_n ||y_n - t_n||² (seed 001's C).  backward: dy = dout · (y - t) / N.
+    """loss = 1/(2N) · Σ_n ||y_n - t_n||², t shaped like y.  backward: dy = dout · (y - t) / N.
 
-    After a Sigmoid layer this gives the delta rule of seed 004:
+    After a Sigmoid layer this gives the delta rule:
     delta = (y_o - y_t) · y_o · (1 - y_o), divided by N for a batch.
     """
 
@@ -325,12 +301,6 @@ class SquaredErrorLoss(Layer):
         self.diff = None
 
     def forward(self, y, t):
-        xp = get_array_module(y)
-        t = xp.asarray(t, dtype=y.dtype)
-        if t.ndim == 1 and y.ndim == 2 and y.shape[1] == 1:
-            t = t.reshape(-1, 1)  # labels (N,) for a single output unit
-        if t.shape != y.shape:
-            raise ValueError(f"targets must have the shape of the outputs {y.shape}, got {t.shape}")
         self.diff = y - t
         n = y.shape[0]
         return 0.5 * (self.diff * self.diff).sum() / n

@@ -6,7 +6,8 @@
 
 The layers are kept in `net.layers` (an ordered dict: Affine1, Activation1, ...,
 AffineL) and the loss layer in `net.last_layer`, so a page can read every
-layer's activations and gradients.
+layer's activations and gradients. Inputs are checked here, at the network's
+public methods, so the layers can stay as lean as the book's.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from numbers import Real
 import numpy as np
 
 from .backend import backend_name, get_backend, positive_int, resolve_dtype, to_float
-from .functions import numerical_gradient as _numerical_gradient
+from .functions import numerical_gradient
 from .layers import (
     ACTIVATIONS,
     NETWORK_ACTIVATIONS,
@@ -42,20 +43,40 @@ def init_scale(weight_init_std, fan_in: int) -> float:
     'xavier' / 'sigmoid': sqrt(1 / fan_in) (Glorot, for sigmoid and tanh);
     a positive number: that standard deviation for every layer.
     """
-    if isinstance(weight_init_std, str):
-        key = weight_init_std.lower()
-        if key in ("he", "relu"):
-            return math.sqrt(2.0 / fan_in)
-        if key in ("xavier", "sigmoid"):
-            return math.sqrt(1.0 / fan_in)
-        raise ValueError(f"unknown weight_init_std {weight_init_std!r}: use one of "
-                         f"{', '.join(INIT_NAMES)} or a positive number")
-    if (isinstance(weight_init_std, Real) and not isinstance(weight_init_std, bool)
+    key = weight_init_std.lower() if isinstance(weight_init_std, str) else None
+    if key in ("he", "relu"):
+        return math.sqrt(2.0 / fan_in)
+    if key in ("xavier", "sigmoid"):
+        return math.sqrt(1.0 / fan_in)
+    if (key is None and isinstance(weight_init_std, Real) and not isinstance(weight_init_std, bool)
             and math.isfinite(weight_init_std) and weight_init_std > 0):
         return float(weight_init_std)
-    raise ValueError(f"weight_init_std must be one of {', '.join(INIT_NAMES)} or a positive "
-                     f"number, got {weight_init_std!r}")
+    raise ValueError(f"unknown weight_init_std {weight_init_std!r}: use one of "
+                     f"{', '.join(INIT_NAMES)} or a positive number")
 
+
+def _check_settings(input_size, hidden_size_list, output_size, activation, weight_init_std,
+                    weight_decay_lambda, dropout_ratio, output) -> list[int]:
+    """MultiLayerNet's settings checked, each bad one a ValueError naming its value.
+
+    Returns the hidden sizes as a list of ints (a single int is one hidden layer).
+    """
+    positive_int(input_size, "input_size")
+    positive_int(output_size, "output_size")
+    if isinstance(hidden_size_list, (int, np.integer)):
+        hidden_size_list = [hidden_size_list]
+    hidden = [positive_int(h, "every hidden size") for h in hidden_size_list]
+    if not isinstance(activation, str) or activation.lower() not in NETWORK_ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}: use one of "
+                         f"{', '.join(NETWORK_ACTIVATIONS)}")
+    init_scale(weight_init_std, 1)
+    if not (math.isfinite(weight_decay_lambda) and weight_decay_lambda >= 0):
+        raise ValueError(f"weight_decay_lambda must be >= 0, got {weight_decay_lambda}")
+    if not 0 <= dropout_ratio < 1:
+        raise ValueError(f"dropout_ratio must be in [0, 1), got {dropout_ratio}")
+    if output not in OUTPUTS:
+        raise ValueError(f"unknown output {output!r}: use one of {', '.join(OUTPUTS)}")
+    return hidden
 
 
 class MultiLayerNet:
@@ -67,9 +88,9 @@ class MultiLayerNet:
     Beyond the book's class: use_dropout / dropout_ratio and use_batchnorm (as
     in its MultiLayerNetExtend); output 'softmax' (softmax with cross-entropy,
     the default), 'sigmoid' (sigmoid outputs with squared error, the XOR net of
-    seed 004) or 'identity' (squared error); backend 'numpy' or 'cupy' (None:
-    the ENGINE_BACKEND variable); dtype float32 (default) or float64; seed for
-    the initial weights and dropout masks.
+    the perceptron lesson) or 'identity' (squared error); backend 'numpy' or
+    'cupy' (None: the ENGINE_BACKEND variable); dtype float32 (default) or
+    float64; seed for the initial weights and dropout masks.
     """
 
     def __init__(self, input_size: int, hidden_size_list, output_size: int,
@@ -78,99 +99,89 @@ class MultiLayerNet:
                  dropout_ratio: float = 0.5, use_batchnorm: bool = False,
                  output: str = "softmax", backend: str | None = None, dtype=None,
                  seed: int | None = None) -> None:
-        self.input_size = positive_int(input_size, "input_size")
-        self.output_size = positive_int(output_size, "output_size")
-        if isinstance(hidden_size_list, (int, np.integer)):
-            hidden_size_list = [hidden_size_list]
-        self.hidden_size_list = [positive_int(h, "every hidden size")
-                                 for h in list(hidden_size_list)]
-        if not isinstance(activation, str) or activation.lower() not in NETWORK_ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}: use one of "
-                             f"{', '.join(NETWORK_ACTIVATIONS)}")
-        self.activation = activation.lower()
-        if output not in OUTPUTS:
-            raise ValueError(f"unknown output {output!r}: use one of {', '.join(OUTPUTS)}")
-        self.output = output
-        if not (math.isfinite(weight_decay_lambda) and weight_decay_lambda >= 0):
-            raise ValueError(f"weight_decay_lambda must be >= 0, got {weight_decay_lambda}")
-        self.weight_decay_lambda = float(weight_decay_lambda)
-        self.use_dropout = bool(use_dropout)
-        self.use_batchnorm = bool(use_batchnorm)
+        self.hidden_size_list = _check_settings(
+            input_size, hidden_size_list, output_size, activation, weight_init_std,
+            weight_decay_lambda, dropout_ratio, output)
+        self.input_size, self.output_size = int(input_size), int(output_size)
+        self.hidden_layer_num = len(self.hidden_size_list)
+        self.activation, self.output = activation.lower(), output
         self.weight_init_std = weight_init_std
+        self.weight_decay_lambda = float(weight_decay_lambda)
+        self.use_dropout, self.use_batchnorm = bool(use_dropout), bool(use_batchnorm)
         self.xp = get_backend(backend)
         self.backend = backend_name(self.xp)
         self.dtype = resolve_dtype(dtype)
         self.seed = seed
-
-        sizes = [self.input_size, *self.hidden_size_list, self.output_size]
-        self.hidden_layer_num = len(self.hidden_size_list)
-        rng = np.random.default_rng(seed)  # host RNG: the same weights on numpy and cupy
-        xp = self.xp
         self.params: dict = {}
-        for i in range(1, len(sizes)):
-            scale = init_scale(weight_init_std, sizes[i - 1])
-            W = scale * rng.standard_normal((sizes[i - 1], sizes[i]))
-            self.params[f"W{i}"] = xp.asarray(W, dtype=self.dtype)
-            self.params[f"b{i}"] = xp.zeros(sizes[i], dtype=self.dtype)
+        self._init_weight(weight_init_std, seed)
 
         self.layers: OrderedDict[str, Layer] = OrderedDict()
         for i in range(1, self.hidden_layer_num + 1):
             self.layers[f"Affine{i}"] = Affine(self.params[f"W{i}"], self.params[f"b{i}"])
             if self.use_batchnorm:
-                self.params[f"gamma{i}"] = xp.ones(sizes[i], dtype=self.dtype)
-                self.params[f"beta{i}"] = xp.zeros(sizes[i], dtype=self.dtype)
                 self.layers[f"BatchNorm{i}"] = BatchNormalization(
                     self.params[f"gamma{i}"], self.params[f"beta{i}"])
             self.layers[f"Activation{i}"] = ACTIVATIONS[self.activation].layer()
             if self.use_dropout:
-                dseed = None if seed is None else seed + i
-                self.layers[f"Dropout{i}"] = Dropout(dropout_ratio, seed=dseed)
+                self.layers[f"Dropout{i}"] = Dropout(
+                    dropout_ratio, seed=None if seed is None else seed + i)
         last = self.hidden_layer_num + 1
         self.layers[f"Affine{last}"] = Affine(self.params[f"W{last}"], self.params[f"b{last}"])
         if self.output == "sigmoid":
             self.layers["Sigmoid"] = Sigmoid()
         self.last_layer = SoftmaxWithLoss() if self.output == "softmax" else SquaredErrorLoss()
-        # the gradient of the input itself is never used in training: don't compute it
+        # nothing upstream needs the gradient of the input: don't compute it
         self.layers["Affine1"].compute_dx = False
 
-        # where each gradient lives: grads[key] is the layer's own grad array
-        self._grad_refs: dict = {}
-        for layer in self.layers.values():
-            for p, g in zip(layer.params, layer.grads, strict=True):
-                key = next(k for k, v in self.params.items() if v is p)
-                self._grad_refs[key] = g
+        # grads[key] is the array its layer writes the gradient of params[key] into
+        grad_of = {id(p): g for layer in self.layers.values()
+                   for p, g in zip(layer.params, layer.grads, strict=True)}
+        self.grads = {key: grad_of[id(p)] for key, p in self.params.items()}
+
+    def _init_weight(self, weight_init_std, seed) -> None:
+        """W{i} ~ N(0, scale²) with scale from init_scale, b{i} = 0 (gamma{i} = 1, beta{i} = 0).
+
+        Drawn on the host from `seed`, so numpy and cupy networks start from the same weights.
+        """
+        xp, rng = self.xp, np.random.default_rng(seed)
+        sizes = [self.input_size, *self.hidden_size_list, self.output_size]
+        for i in range(1, len(sizes)):
+            fan_in, fan_out = sizes[i - 1], sizes[i]
+            W = init_scale(weight_init_std, fan_in) * rng.standard_normal((fan_in, fan_out))
+            self.params[f"W{i}"] = xp.asarray(W, dtype=self.dtype)
+            self.params[f"b{i}"] = xp.zeros(sizes[i], dtype=self.dtype)
+        for i in range(1, len(sizes) - 1) if self.use_batchnorm else ():
+            self.params[f"gamma{i}"] = xp.ones(sizes[i], dtype=self.dtype)
+            self.params[f"beta{i}"] = xp.zeros(sizes[i], dtype=self.dtype)
 
     def __repr__(self) -> str:
-        sizes = "-".join(str(s) for s in
-                         [self.input_size, *self.hidden_size_list, self.output_size])
+        sizes = "-".join(map(str, [self.input_size, *self.hidden_size_list, self.output_size]))
         return (f"MultiLayerNet({sizes}, activation={self.activation!r}, output={self.output!r}, "
                 f"backend={self.backend!r}, dtype={self.dtype.name})")
 
-    # --- input checks -------------------------------------------------------------------
+    # --- the public boundary: x and t checked once, here ---------------------------------
 
     def _check_x(self, x):
         """x as an array of the network's backend and dtype, shape (N, input_size)."""
-        xp = self.xp
-        x = xp.asarray(x)
-        if x.dtype != self.dtype:
-            x = x.astype(self.dtype)
-        if x.ndim == 1:
-            x = x.reshape(1, -1)
+        x = self.xp.asarray(x).astype(self.dtype, copy=False)
+        x = x.reshape(1, -1) if x.ndim == 1 else x
         if x.ndim < 2 or x[0].size != self.input_size:
             raise ValueError(f"x must have shape (N, {self.input_size}), got {tuple(x.shape)}")
-        if not bool(xp.isfinite(x).all()):
+        if not bool(self.xp.isfinite(x).all()):
             raise ValueError("x contains NaN or infinite values")
         return x
 
     def _check_t(self, t, n: int):
-        xp = self.xp
-        t = xp.asarray(t)
-        if t.ndim == 0 and n == 1:
-            t = t.reshape(1)
-        if t.shape[0] != n:
+        """t on the network's backend: one target per sample, finite."""
+        t = self.xp.asarray(t)
+        t = t.reshape(1) if t.ndim == 0 and n == 1 else t
+        if t.ndim == 0 or t.shape[0] != n:
             raise ValueError(f"t must have one target per sample ({n}), got shape {tuple(t.shape)}")
-        if t.dtype.kind == "f" and not bool(xp.isfinite(t).all()):
+        if t.dtype.kind == "f" and not bool(self.xp.isfinite(t).all()):
             raise ValueError("t contains NaN or infinite values")
+        if self.output != "softmax" and t.size != n * self.output_size:
+            raise ValueError(f"t must have the outputs' shape ({n}, {self.output_size}), "
+                             f"got shape {tuple(t.shape)}")
         return t
 
     # --- the book's methods -------------------------------------------------------------
@@ -191,12 +202,13 @@ class MultiLayerNet:
 
     def _loss(self, x, t, train_flg: bool):
         y = self._predict(x, train_flg)
+        if self.output != "softmax":  # squared error: t shaped and typed like y
+            t = t.reshape(y.shape).astype(y.dtype, copy=False)
         loss = self.last_layer.forward(y, t)
-        if self.weight_decay_lambda:
-            lam = self.weight_decay_lambda
-            for i in range(1, self.hidden_layer_num + 2):
-                W = self.params[f"W{i}"]
-                loss = loss + 0.5 * lam * (W * W).sum()
+        if self.weight_decay_lambda:  # L2: + ½λ‖W‖² for every weight matrix
+            for key in self.weight_keys():
+                W = self.params[key]
+                loss = loss + 0.5 * self.weight_decay_lambda * (W * W).sum()
         return loss
 
     def accuracy(self, x, t, batch_size: int = 1000) -> float:
@@ -206,17 +218,12 @@ class MultiLayerNet:
         """
         x = self._check_x(x)
         t = self._check_t(t, x.shape[0])
-        xp = self.xp
-        if t.ndim == 2 and t.shape[1] > 1:
-            t = t.argmax(axis=1)
-        t = t.reshape(-1)
+        t = t.argmax(axis=1) if t.ndim == 2 and t.shape[1] > 1 else t.reshape(-1)
+        threshold = 0.5 if self.output == "sigmoid" else 0.0
         correct = 0
         for start in range(0, x.shape[0], batch_size):
             y = self._predict(x[start:start + batch_size], train_flg=False)
-            if y.shape[1] == 1:
-                pred = (y[:, 0] > (0.5 if self.output == "sigmoid" else 0.0)).astype(xp.int64)
-            else:
-                pred = y.argmax(axis=1)
+            pred = y.argmax(axis=1) if y.shape[1] > 1 else (y[:, 0] > threshold)
             correct += int((pred == t[start:start + batch_size]).sum())
         return correct / x.shape[0]
 
@@ -227,19 +234,22 @@ class MultiLayerNet:
         them (copy them to keep them).
         """
         x = self._check_x(x)
-        return self._gradient(x, self._check_t(t, x.shape[0]))[1]
+        return self.backprop(x, self._check_t(t, x.shape[0]))[1]
 
-    def _gradient(self, x, t):
-        """(loss, grads) without input checks: for a trainer that checked its data once."""
+    def backprop(self, x, t) -> tuple:
+        """(loss, grads): the loss forward, then every layer's backward in reverse order.
+
+        x and t are used as they are: `gradient` checks them first, and a Trainer checks
+        its data once rather than at every step.
+        """
         loss = self._loss(x, t, train_flg=True)
         dout = self.last_layer.backward(1)
         for layer in reversed(self.layers.values()):
             dout = layer.backward(dout)
-        if self.weight_decay_lambda:
-            lam = self.weight_decay_lambda
-            for i in range(1, self.hidden_layer_num + 2):
-                self._grad_refs[f"W{i}"] += lam * self.params[f"W{i}"]
-        return loss, self._grad_refs
+        if self.weight_decay_lambda:  # d(½λ‖W‖²)/dW = λW
+            for key in self.weight_keys():
+                self.grads[key] += self.weight_decay_lambda * self.params[key]
+        return loss, self.grads
 
     def numerical_gradient(self, x, t, h: float = 1e-4) -> dict:
         """The same gradients by central differences (slow: two losses per parameter).
@@ -252,7 +262,7 @@ class MultiLayerNet:
                              "masks change the loss between the two evaluations")
         x = self._check_x(x)
         t = self._check_t(t, x.shape[0])
-        return {key: _numerical_gradient(lambda: to_float(self._loss(x, t, True)), p, h)
+        return {key: numerical_gradient(lambda: to_float(self._loss(x, t, True)), p, h)
                 for key, p in self.params.items()}
 
     # --- for the pages -------------------------------------------------------------------
@@ -275,8 +285,7 @@ class MultiLayerNet:
 
         A mean, not a sum, so a 784×100 layer and a 100×10 layer compare fairly.
         """
-        xp = self.xp
-        return {key: to_float(xp.abs(self._grad_refs[key]).mean()) for key in self.weight_keys()}
+        return {key: to_float(self.xp.abs(self.grads[key]).mean()) for key in self.weight_keys()}
 
     def n_params(self) -> int:
         return int(sum(p.size for p in self.params.values()))

@@ -10,45 +10,44 @@ g = ∂L/∂θ and the names the code uses.
 from __future__ import annotations
 
 import math
+from numbers import Real
 
 from .backend import get_array_module
 
 
-def _check_positive(value: float, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) \
-            or not math.isfinite(value) or value <= 0:
+def _positive(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0 < value < math.inf:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
     return float(value)
 
 
-def _check_fraction(value: float, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+def _fraction(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value < 1:
         raise ValueError(f"{name} must be in [0, 1), got {value!r}")
     return float(value)
 
 
 def _pairs(params, grads):
-    """(key, param, grad) for dicts or lists, checking they match."""
+    """(key, param, grad) for dicts or lists, or a ValueError when they do not match."""
     if isinstance(params, dict):
         if not isinstance(grads, dict) or set(grads) != set(params):
             raise ValueError("grads must be a dict with the same keys as params")
-        items = [(k, params[k], grads[k]) for k in params]
-    else:
-        if len(params) != len(grads):
-            raise ValueError(f"params and grads must have the same length, "
-                             f"got {len(params)} and {len(grads)}")
-        items = list(zip(range(len(params)), params, grads, strict=True))
-    for key, p, g in items:
-        if p.shape != g.shape:
-            raise ValueError(f"gradient {key!r} has shape {g.shape}, its parameter {p.shape}")
-    return items
+    elif len(params) != len(grads):
+        raise ValueError(f"params and grads must have the same length, "
+                         f"got {len(params)} and {len(grads)}")
+    keys = list(params) if isinstance(params, dict) else range(len(params))
+    for key in keys:
+        if params[key].shape != grads[key].shape:
+            raise ValueError(f"gradient {key!r} has shape {grads[key].shape}, "
+                             f"its parameter {params[key].shape}")
+    return [(key, params[key], grads[key]) for key in keys]
 
 
 class Optimizer:
     """Base class: holds the learning rate and per-parameter state."""
 
     def __init__(self, lr: float) -> None:
-        self.lr = _check_positive(lr, "learning rate lr")
+        self.lr = _positive(lr, "learning rate lr")
         self.state: dict = {}  # per-parameter buffers, made lazily
 
     def _buffer(self, name: str, key, like):
@@ -59,20 +58,13 @@ class Optimizer:
         return self.state[slot]
 
     def update(self, params, grads) -> None:
+        """Every parameter one step, in place: each subclass writes `_update_one`."""
         for key, p, g in _pairs(params, grads):
             self._update_one(key, p, g)
 
-    def _update_one(self, key, p, g) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def reset(self) -> None:
-        """Forget all state (velocities, accumulated squares, step count)."""
-        self.state.clear()
-
     def __repr__(self) -> str:
-        extra = {k: v for k, v in vars(self).items() if k not in ("state", "lr")}
-        args = ", ".join(f"{k}={v}" for k, v in extra.items() if not k.startswith("_"))
-        return f"{type(self).__name__}(lr={self.lr}{', ' if args else ''}{args})"
+        args = ", ".join(f"{k}={v}" for k, v in vars(self).items() if k != "state")
+        return f"{type(self).__name__}({args})"
 
 
 class SGD(Optimizer):
@@ -90,7 +82,7 @@ class Momentum(Optimizer):
 
     def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
         super().__init__(lr)
-        self.momentum = _check_fraction(momentum, "momentum")
+        self.momentum = _fraction(momentum, "momentum")
 
     def _update_one(self, key, p, g) -> None:
         v = self._buffer("v", key, p)
@@ -120,7 +112,7 @@ class AdaGrad(Optimizer):
 
     def __init__(self, lr: float = 0.01, eps: float = 1e-7) -> None:
         super().__init__(lr)
-        self.eps = _check_positive(eps, "eps")
+        self.eps = _positive(eps, "eps")
 
     def _update_one(self, key, p, g) -> None:
         xp = get_array_module(p)
@@ -134,8 +126,8 @@ class RMSProp(Optimizer):
 
     def __init__(self, lr: float = 0.01, decay_rate: float = 0.99, eps: float = 1e-7) -> None:
         super().__init__(lr)
-        self.decay_rate = _check_fraction(decay_rate, "decay_rate")
-        self.eps = _check_positive(eps, "eps")
+        self.decay_rate = _fraction(decay_rate, "decay_rate")
+        self.eps = _positive(eps, "eps")
 
     def _update_one(self, key, p, g) -> None:
         xp = get_array_module(p)
@@ -156,9 +148,9 @@ class Adam(Optimizer):
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8) -> None:
         super().__init__(lr)
-        self.beta1 = _check_fraction(beta1, "beta1")
-        self.beta2 = _check_fraction(beta2, "beta2")
-        self.eps = _check_positive(eps, "eps")
+        self.beta1 = _fraction(beta1, "beta1")
+        self.beta2 = _fraction(beta2, "beta2")
+        self.eps = _positive(eps, "eps")
         self.t = 0
 
     def update(self, params, grads) -> None:
@@ -177,10 +169,6 @@ class Adam(Optimizer):
         m_hat = m / (1 - b1**t)
         v_hat = v / (1 - b2**t)
         p -= self.lr * m_hat / (xp.sqrt(v_hat) + self.eps)
-
-    def reset(self) -> None:
-        super().reset()
-        self.t = 0
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {

@@ -13,6 +13,7 @@ accuracy after every epoch, and the mean |gradient| per weight of each layer.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backend import to_float
+from .backend import positive_int, to_float
 from .datasets import to_float_batch
 from .network import MultiLayerNet
 from .optimizers import Optimizer
@@ -57,9 +58,6 @@ class BoundedSeries:
 
     def __len__(self) -> int:
         return len(self.x)
-
-    def __repr__(self) -> str:
-        return f"BoundedSeries({len(self)} points, stride {self.stride})"
 
 
 @dataclass
@@ -120,19 +118,15 @@ class Trainer:
                  x_test=None, t_test=None, *, batch_size: int = 100, seed: int | None = 0,
                  eval_samples: int | None = 10000, stats_every: int = 10,
                  history_limit: int = 2000) -> None:
-        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        if not isinstance(stats_every, int) or stats_every <= 0:
-            raise ValueError(f"stats_every must be a positive integer, got {stats_every!r}")
         self.network = network
         self.optimizer = optimizer
         self.x_train, self.t_train = _check_data(x_train, t_train, "train", network.input_size)
         self.has_test = x_test is not None or t_test is not None
         if self.has_test:
             self.x_test, self.t_test = _check_data(x_test, t_test, "test", network.input_size)
-        self.batch_size = min(batch_size, len(self.x_train))
+        self.batch_size = min(positive_int(batch_size, "batch_size"), len(self.x_train))
         self.eval_samples = eval_samples
-        self.stats_every = stats_every
+        self.stats_every = positive_int(stats_every, "stats_every")
         self.rng = np.random.default_rng(seed)
         self.history = History(loss=BoundedSeries(history_limit))
         self.history_limit = history_limit
@@ -148,30 +142,32 @@ class Trainer:
     def steps_per_epoch(self) -> int:
         return math.ceil(len(self.x_train) / self.batch_size)
 
-    def _batch(self, x, t, idx):
-        """Move a batch to the network's backend and dtype (uint8 pixels scaled to [0, 1])."""
+    def next_batch(self):
+        """The next mini-batch (x, t) of this epoch's shuffled order, ready for the network."""
+        idx = self._order[self._pos:self._pos + self.batch_size]
+        self._pos += len(idx)
+        return self._to_network(self.x_train, self.t_train, idx)
+
+    def _to_network(self, x, t, idx):
+        """x[idx], t[idx] on the network's backend and dtype (uint8 pixels scaled to [0, 1])."""
         net = self.network
-        xb = net.xp.asarray(x[idx])
+        xb, tb = net.xp.asarray(x[idx]), net.xp.asarray(t[idx])
         if xb.dtype == np.uint8:
-            xb = to_float_batch(xb, net.dtype)
-        elif xb.dtype != net.dtype:
-            xb = xb.astype(net.dtype)
-        return xb, net.xp.asarray(t[idx])
+            return to_float_batch(xb, net.dtype), tb
+        return xb.astype(net.dtype, copy=False), tb
 
     def step(self) -> StepEvent:
         """One mini-batch: forward, backward, update. Ends an epoch when the data runs out."""
         start = time.perf_counter()
-        idx = self._order[self._pos:self._pos + self.batch_size]
-        xb, tb = self._batch(self.x_train, self.t_train, idx)
-        loss_arr, grads = self.network._gradient(xb, tb)
-        loss = to_float(loss_arr)
+        x, t = self.next_batch()
+        loss, grads = self.network.backprop(x, t)
+        loss = to_float(loss)
         if not math.isfinite(loss):
             raise TrainingDiverged(
                 f"the loss became {loss} at step {self.step_count + 1}: the weights blew up. "
                 f"Try a smaller learning rate (now {self.optimizer.lr}).")
         self.optimizer.update(self.network.params, grads)
         self.step_count += 1
-        self._pos += len(idx)
         self._epoch_loss_sum += loss
         self._epoch_loss_n += 1
         self.history.loss.append(self.step_count, loss)
@@ -180,9 +176,7 @@ class Trainer:
                 series = self.history.grad_stats.setdefault(key, BoundedSeries(self.history_limit))
                 series.append(self.step_count, value)
         self.train_seconds += time.perf_counter() - start
-        record = None
-        if self._pos >= len(self.x_train):
-            record = self._end_epoch()
+        record = self._end_epoch() if self._pos >= len(self.x_train) else None
         return StepEvent(self.step_count, self.epoch, loss, record)
 
     def _end_epoch(self) -> EpochRecord:
@@ -213,16 +207,14 @@ class Trainer:
             raise ValueError(f"which must be 'train' or 'test', got {which!r}")
         net, correct = self.network, 0
         for start in range(0, len(x), 1000):
-            xb, tb = self._batch(x, t, slice(start, start + 1000))
+            xb, tb = self._to_network(x, t, slice(start, start + 1000))
             correct += net.accuracy(xb, tb) * len(xb)
         return correct / len(x)
 
     def steps(self, max_steps: int | None = None) -> Iterator[StepEvent]:
         """Yield after every mini-batch, forever or for `max_steps` steps."""
-        n = 0
-        while max_steps is None or n < max_steps:
+        for _ in itertools.count() if max_steps is None else range(max_steps):
             yield self.step()
-            n += 1
 
     def run(self, max_steps: int | None = None, max_seconds: float | None = None,
             until_epoch: int | None = None) -> list[StepEvent]:
@@ -245,9 +237,7 @@ class Trainer:
         """Train for `epochs` more epochs, calling `callback(event)` after every step;
         a callback that returns False stops the run early. Returns the history.
         """
-        if not isinstance(epochs, int) or epochs <= 0:
-            raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-        target = self.epoch + epochs
+        target = self.epoch + positive_int(epochs, "epochs")
         for event in self.steps():
             if callback is not None and callback(event) is False:
                 break

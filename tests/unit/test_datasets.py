@@ -24,7 +24,6 @@ from engine.datasets import (
     one_hot,
     spiral,
     to_float_batch,
-    xor_data,
 )
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
@@ -366,9 +365,9 @@ def test_logic_gates(name, outputs):
 
 def test_gate_names_and_xor_data():
     assert set(GATE_NAMES) == {"AND", "OR", "NAND", "XOR"}
-    x, t = xor_data(np.float64)
-    assert x.dtype == np.float64
-    np.testing.assert_array_equal(t, logic_gate("XOR")[1])
+    x, t = logic_gate("XOR", np.float64)
+    assert x.dtype == np.float64 and x.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    assert t.tolist() == [0, 1, 1, 0]
 
 
 def test_unknown_gate_raises():

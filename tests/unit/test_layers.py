@@ -22,6 +22,7 @@ from engine.layers import (
     SquaredErrorLoss,
     Tanh,
 )
+from engine.network import MultiLayerNet
 
 TOL = 1e-6
 
@@ -234,18 +235,25 @@ def test_float32_stays_float32(rng):
     assert loss.backward(1).dtype == np.float32
 
 
+def net(**kwargs):
+    return MultiLayerNet(2, [3], 2, **kwargs)
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: Affine(np.ones((2, 3)), np.ones(2)), r"b of shape \(H,\)"),
-        (lambda: Affine(np.ones((2, 3)), np.ones(3)).forward(np.ones((4, 5))),
-         "expects 2 features"),
-        (lambda: Dropout(1.0), r"\[0, 1\)"),
-        (lambda: Dropout(-0.1), r"\[0, 1\)"),
-        (lambda: BatchNormalization(np.ones(2), np.ones(3)), "one shape"),
+        # the layers stay as lean as the book's: a network checks what reaches them
+        (lambda: net().predict(np.ones((4, 5))), r"x must have shape \(N, 2\), got \(4, 5\)"),
+        (lambda: net().loss(np.ones((4, 3)), np.zeros(4, int)), r"x must have shape \(N, 2\)"),
+        (lambda: net(use_dropout=True, dropout_ratio=1.0), r"dropout_ratio must be in \[0, 1\)"),
+        (lambda: net(use_dropout=True, dropout_ratio=-0.1), r"\[0, 1\), got -0.1"),
+        (lambda: net(use_batchnorm=True).gradient(np.ones((3, 2)), np.zeros(2, int)),
+         r"one target per sample \(3\)"),
+        (lambda: net(output="identity").loss(np.ones((2, 2)), np.ones((2, 3))),
+         r"t must have the outputs' shape \(2, 2\), got shape \(2, 3\)"),
+        # the loss layer's targets are checked where they are read (functions.labels_from)
         (lambda: SoftmaxWithLoss().forward(np.ones((2, 3)), np.array([0, 3])), "0..2"),
         (lambda: SoftmaxWithLoss().forward(np.ones(3), np.array([0])), r"\(N, C\)"),
-        (lambda: SquaredErrorLoss().forward(np.ones((2, 2)), np.ones((2, 3))), "shape"),
     ],
 )
 def test_bad_input_raises_value_error(call, message):

@@ -4,11 +4,11 @@ and the matrix chain of seed 000."""
 import numpy as np
 import pytest
 
-from engine.datasets import spiral, xor_data
+from engine.datasets import logic_gate, spiral
 from engine.network import MultiLayerNet
 from engine.optimizers import SGD
 from engine.trainer import Trainer
-from lessons.chain import (
+from lessons.layers import (
     SEED_W1,
     SEED_W2,
     SEED_W3,
@@ -23,7 +23,7 @@ def test_2_2_1_sigmoid_net_learns_xor():
     """Seed 004's network: 2 inputs, 2 sigmoid hidden units, 1 sigmoid output, squared error,
     plain gradient descent on all four points. (Some seeds stall in a local minimum, a
     lesson of its own; seed 0 does not.)"""
-    x, t = xor_data(np.float64)
+    x, t = logic_gate("XOR", np.float64)
     net = MultiLayerNet(2, [2], 1, activation="sigmoid", weight_init_std=1.0,
                         output="sigmoid", dtype=np.float64, seed=0)
     trainer = Trainer(net, SGD(lr=2.0), x, t, batch_size=4, seed=0)

@@ -75,16 +75,6 @@ def test_every_optimizer_minimizes_a_bowl(name):
     assert p[0] ** 2 / 20 + p[1] ** 2 < 0.01 * start
 
 
-def test_reset_forgets_state():
-    opt = Adam(lr=0.1)
-    p = np.array([1.0])
-    opt.update([p], [np.array([G1])])
-    opt.reset()
-    q = np.array([1.0])
-    opt.update([q], [np.array([G1])])
-    assert q[0] == pytest.approx(0.9)
-
-
 @pytest.mark.parametrize(
     ("call", "message"),
     [

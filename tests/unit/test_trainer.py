@@ -62,13 +62,13 @@ def batches_seen(trainer, n_steps):
     """The sample indices of each mini-batch trained on, read from the batches themselves:
     column 0 of every training sample holds its own index."""
     seen = []
-    gradient = trainer.network._gradient
+    backprop = trainer.network.backprop
 
     def spy(xb, tb):
         seen.append(np.asarray(xb)[:, 0].astype(int).tolist())
-        return gradient(xb, tb)
+        return backprop(xb, tb)
 
-    trainer.network._gradient = spy
+    trainer.network.backprop = spy
     trainer.run(max_steps=n_steps)
     return seen
 
@@ -142,12 +142,15 @@ def test_history_is_bounded_but_spans_the_run():
 def test_uint8_data_is_scaled_per_batch():
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, (50, 4), dtype=np.uint8)
+    x[:, 0] = np.arange(50)  # each sample's index, to find it in a shuffled batch
     t = rng.integers(0, 2, 50)
     net = MultiLayerNet(4, [3], 2, seed=0)
     trainer = Trainer(net, SGD(0.1), x, t, batch_size=10)
-    xb, _ = trainer._batch(x, t, np.arange(10))
+    xb, tb = trainer.next_batch()
     assert xb.dtype == np.float32 and float(xb.max()) <= 1.0
-    np.testing.assert_allclose(xb, x[:10] / 255, rtol=1e-6)
+    idx = np.rint(xb[:, 0] * 255).astype(int)
+    np.testing.assert_allclose(xb, x[idx] / 255, rtol=1e-6)
+    np.testing.assert_array_equal(tb, t[idx])
     trainer.run(max_steps=5)
     assert x.dtype == np.uint8  # the dataset itself is untouched
 
