@@ -30,16 +30,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lessons.graph import (
+from engine.autograd import (
     Graph,
     Node,
     add,
+    central_difference,
     constant,
     exp,
     log,
     mul,
     negate,
-    numerical_gradient,
+    parenthesized,
     power,
     reciprocal,
     relu,
@@ -47,7 +48,6 @@ from lessons.graph import (
     tanh,
     variable,
 )
-from lessons.graph import _wrap as _wrap
 
 # CPython 3.11 builds the ast module's objects with one recursion counter per interpreter, so
 # two threads parsing at once can fail with "SystemError: AST constructor recursion depth
@@ -60,6 +60,7 @@ MAX_NODES = 60
 MAX_DEPTH = 20
 MAX_EXPONENT = 10
 MAX_CONSTANT = 1e6
+AGREE_TOL = 1e-5  # relative error below which backprop and central differences agree
 VARIABLES = ("x", "y")
 FUNCTIONS = ("exp", "log", "sigmoid", "tanh", "relu")
 ALLOWED = "only x, y and exp, log, sigmoid, tanh, relu are allowed"
@@ -134,6 +135,11 @@ class GradientCheck:
     backprop: float
     numerical: float
     rel_error: float
+
+    @property
+    def agrees(self) -> bool:
+        """The two agree to within AGREE_TOL (near a kink of relu they need not)."""
+        return self.rel_error < AGREE_TOL
 
 
 # ---------------------------------------------------------------- reading the text
@@ -395,7 +401,7 @@ def count_nodes(tree: ast.expr) -> int:
     return count(tree) + len(names)
 
 
-class _Builder:
+class GraphBuilder:
     """Turns a checked syntax tree into engine nodes at the given x and y."""
 
     def __init__(self, values: dict[str, float]) -> None:
@@ -441,14 +447,14 @@ class _Builder:
         if isinstance(node.op, ast.Add):
             return _guard(lambda: add(left, right, label=text))
         if isinstance(node.op, ast.Sub):
-            neg = negate(right, label=f"-{_wrap(right_text)}")
+            neg = negate(right, label=f"-{parenthesized(right_text)}")
             return _guard(lambda: add(left, neg, label=text))
         if isinstance(node.op, ast.Mult):
             return _guard(lambda: mul(left, right, label=text))
         # division: a × (1/b), the book's '/' node
         if np.any(right.value == 0):
             raise _value_error("div_zero", right_text, self.values)
-        inv = _guard(lambda: reciprocal(right, label=f"1/{_wrap(right_text)}"))
+        inv = _guard(lambda: reciprocal(right, label=f"1/{parenthesized(right_text)}"))
         return _guard(lambda: mul(left, inv, label=text))
 
     def _call(self, name: str, arg: Node, arg_text: str, text: str) -> Node:
@@ -519,7 +525,7 @@ def parse(text: str, x: float = 1.0, y: float = 2.0) -> Graph:
             )
         values[name] = v
     tree = check(text)
-    return Graph(_Builder(values).build(tree))
+    return Graph(GraphBuilder(values).build(tree))
 
 
 # ---------------------------------------------------------------- gradients
@@ -545,7 +551,7 @@ def numerical_check(graph: Graph, h: float = 1e-5) -> list[GradientCheck]:
     grads = gradients(graph)
     checks = []
     for name in VARIABLES:
-        numerical = float(numerical_gradient(graph, name, h=h)) if name in graph else 0.0
+        numerical = float(central_difference(graph, name, h=h)) if name in graph else 0.0
         back = grads[name]
         scale = max(abs(back) + abs(numerical), 1e-8)
         checks.append(GradientCheck(name, back, numerical, abs(back - numerical) / scale))
@@ -554,6 +560,7 @@ def numerical_check(graph: Graph, h: float = 1e-5) -> list[GradientCheck]:
 
 
 __all__ = [
+    "AGREE_TOL",
     "EXAMPLES",
     "FUNCTIONS",
     "MAX_DEPTH",
@@ -563,6 +570,7 @@ __all__ = [
     "VARIABLES",
     "ExpressionError",
     "GradientCheck",
+    "GraphBuilder",
     "check",
     "count_nodes",
     "gradients",

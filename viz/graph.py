@@ -7,27 +7,26 @@ forward value on it (dark) and, once backward has passed it, its gradient (red).
 With `upto` = k, the first k steps of `Graph.backward_steps()` are done and the
 k-th node is highlighted: its input edges read upstream × local = downstream.
 
-Pure functions: an engine Graph (and Steps) in, text out. No Streamlit here.
+Pure functions: an engine Graph (and BackwardSteps) in, text or a figure out. No
+Streamlit here.
 """
 
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
-from lessons.graph import Edge, Graph, Node, Step
+from engine.autograd import BackwardStep, Edge, Graph, Node
+from viz.common import INK, MUTED, RED, format_number
 
-INK = "#262730"  # forward values: Streamlit's text colour
-GRAD = "#d62728"  # gradients: the theme's red
+GRAD = RED  # gradients
 CURRENT = "#e65100"  # the node being processed and its input edges
 CURRENT_FILL = "#ffe08a"
 DONE_FILL = "#fde7e7"  # nodes backward has already passed
 INPUT_FILL = "#e3eefa"
-MUTED = "#6b6b6b"
 
 MAX_EDGE_ELEMENTS = 16  # arrays up to this many numbers are written out on an edge
 # (names, values and edge labels, one-character symbols such as × + /), on screen and on slides
@@ -36,27 +35,6 @@ OPERATOR_GAP = 1.2  # cells of room for a · or = between two matrices
 
 
 # ---------------------------------------------------------------- numbers as text
-
-
-def format_number(v: float) -> str:
-    """A number as a person writes it: 3190000 -> '3,190,000', 0.19661193 -> '0.1966'.
-
-    Whole numbers get thousands separators; others four significant digits;
-    very large or very small ones scientific notation.
-    """
-    v = float(v)
-    if not math.isfinite(v):
-        return str(v)
-    if v == 0:
-        return "0"
-    size = abs(v)
-    if size < 1e15 and abs(v - round(v)) <= 1e-9 * max(1.0, size):
-        return f"{round(v):,}"
-    if size >= 1e15 or size < 1e-4:
-        return f"{v:.3e}"
-    if size >= 1000:
-        return f"{v:,.2f}"
-    return f"{v:.4g}"
 
 
 def _plain(v: float) -> str:
@@ -83,6 +61,11 @@ def format_value(a, *, multiline: bool = True, max_elements: int = MAX_EDGE_ELEM
     if multiline:
         return "\n".join(rows)
     return "[" + ", ".join(rows) + "]"
+
+
+def format_inline(a) -> str:
+    """`format_value` on one line, for a table cell or a sentence: '[[1, 2], [3, 4]]'."""
+    return format_value(a, multiline=False)
 
 
 # ---------------------------------------------------------------- DOT pieces
@@ -150,7 +133,7 @@ def columns(graph: Graph) -> dict[int, int]:
 
 def graph_dot(
     graph: Graph,
-    steps: Sequence[Step] | None = None,
+    steps: Sequence[BackwardStep] | None = None,
     upto: int | None = None,
     *,
     names: Mapping[str, str] | None = None,
@@ -332,15 +315,100 @@ def matmul_shapes_figure(
     return fig
 
 
+def matmul_backward_figure(graph: Graph, dy: np.ndarray) -> go.Figure:
+    """The two products of a matmul graph's backward, to scale: dy · Wᵀ = dx and
+    xᵀ · dy = dW (run `graph.backward(dy)` first; labels 'x', 'W' as `matmul_graph`)."""
+    x, W = graph["x"], graph["W"]
+    return matmul_shapes_figure([
+        [("dy", dy), "·", ("Wᵀ", W.value.T), "=", ("dx", x.grad)],
+        [("xᵀ", x.value.T), "·", ("dy", dy), "=", ("dW", W.grad)],
+    ])
+
+
+# ---------------------------------------------------------------- formulas beside the graphs
+
+NODE_RULES_LATEX = (r"f = x + y \;\Rightarrow\; \frac{\partial f}{\partial x} = 1,\;"
+                    r"\frac{\partial f}{\partial y} = 1 \qquad\qquad "
+                    r"f = xy \;\Rightarrow\; \frac{\partial f}{\partial x} = y,\;"
+                    r"\frac{\partial f}{\partial y} = x")
+CHAIN_RULE_LATEX = (r"t = x + y, \qquad z = t^2 \qquad\Rightarrow\qquad "
+                    r"\frac{\partial z}{\partial x} = \frac{\partial z}{\partial t}\,"
+                    r"\frac{\partial t}{\partial x} = 2t \cdot 1 = 2(x + y)")
+SIGMOID_LATEX = r"y = \frac{1}{1 + \exp(-x)}"
+SIGMOID_WALK_LATEX = (r"\begin{aligned}"
+                      r"\#1 &= -y^2 & \text{(/)}\\ \#2 &= -y^2 & (+)\\"
+                      r"\#3 &= -y^2 \times e^{-x} & (\exp)\\ "
+                      r"\#4 &= y^2 \times e^{-x} & (\times(-1))"
+                      r"\end{aligned}")
+SIGMOID_SIMPLIFY_LATEX = (r"\begin{aligned} y^2 e^{-x} &= \frac{1}{(1 + e^{-x})^2}\, e^{-x}"
+                          r" = \frac{1}{1 + e^{-x}} \cdot \frac{e^{-x}}{1 + e^{-x}} \\"
+                          r"&= \frac{1}{1 + e^{-x}} \left( \frac{1 + e^{-x}}{1 + e^{-x}}"
+                          r" - \frac{1}{1 + e^{-x}} \right) = y\,(1 - y) \end{aligned}")
+SOFTMAX_LOSS_LATEX = (r"y_k = \frac{\exp(a_k)}{\sum_i \exp(a_i)}, \qquad L = -\sum_k t_k \log y_k"
+                      r"\qquad\Rightarrow\qquad \frac{\partial L}{\partial a} = y - t")
+
+
+def backward_rule_latex(down: str, local: str, up: str) -> str:
+    """downstream = local × upstream, each part named underneath in the page's language."""
+    return (rf"\underbrace{{\frac{{\partial L}}{{\partial x}}}}_{{\text{{{down}}}}}"
+            rf" = \underbrace{{\frac{{\partial f}}{{\partial x}}}}_{{\text{{{local}}}}}"
+            rf" \times \underbrace{{\frac{{\partial L}}{{\partial f}}}}_{{\text{{{up}}}}}")
+
+
+def chain_rule_numbers_latex(graph: Graph) -> str:
+    """dz/dx = 2t · 1 with the chain-rule graph's numbers (after backward)."""
+    t, dz_dt, dz_dx = (format_number(v) for v in (graph["t"].value, graph["t"].grad,
+                                                  graph["x"].grad))
+    return (rf"\frac{{\partial z}}{{\partial x}} = 2t \cdot 1 = 2 \cdot ({t})"
+            rf" \cdot 1 = {dz_dt} \cdot 1 = {dz_dx}")
+
+
+def sigmoid_check_latex(graph: Graph, backprop_word: str) -> str:
+    """y(1 − y) from the sigmoid graph's output beside dy/dx from backward."""
+    y = float(graph.output.value)
+    return (rf"y(1-y) = {format_number(y)} \times {format_number(1 - y)}"
+            rf" = {format_number(y * (1 - y))}"
+            rf"\qquad \frac{{\partial y}}{{\partial x}}\Big|_{{\text{{{backprop_word}}}}}"
+            rf" = {format_number(graph['x'].grad)}")
+
+
+def branch_latex(graph: Graph) -> str:
+    """dz/dx = 2 + 3 for the branch graph with weights 2 and 3 (after backward)."""
+    return rf"\frac{{\partial z}}{{\partial x}} = 2 + 3 = {format_number(graph['x'].grad)}"
+
+
+def matmul_shapes_latex(n: int, d: int, h: int) -> str:
+    """dx = dy · Wᵀ and dW = xᵀ · dy with every factor's shape written under it."""
+    return (rf"\underset{{{n}\times{d}}}{{\frac{{\partial L}}{{\partial x}}}} ="
+            rf" \underset{{{n}\times{h}}}{{\frac{{\partial L}}{{\partial y}}}}\cdot"
+            rf" \underset{{{h}\times{d}}}{{W^T}} \qquad\qquad"
+            rf"\underset{{{d}\times{h}}}{{\frac{{\partial L}}{{\partial W}}}} ="
+            rf" \underset{{{d}\times{n}}}{{x^T}}\cdot"
+            rf" \underset{{{n}\times{h}}}{{\frac{{\partial L}}{{\partial y}}}}")
+
+
 __all__ = [
+    "CHAIN_RULE_LATEX",
     "CURRENT",
     "FONT_SIZES",
     "GRAD",
+    "NODE_RULES_LATEX",
+    "SIGMOID_LATEX",
+    "SIGMOID_SIMPLIFY_LATEX",
+    "SIGMOID_WALK_LATEX",
+    "SOFTMAX_LOSS_LATEX",
+    "backward_rule_latex",
+    "branch_latex",
+    "chain_rule_numbers_latex",
     "columns",
     "font_css",
+    "format_inline",
     "format_number",
     "format_shape",
     "format_value",
     "graph_dot",
+    "matmul_backward_figure",
     "matmul_shapes_figure",
+    "matmul_shapes_latex",
+    "sigmoid_check_latex",
 ]

@@ -4,6 +4,8 @@ message on a page that keeps working."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -99,3 +101,20 @@ def test_node_type_tabs_draw_their_graphs_and_the_shape_diagram(app_url, page, s
     assert "dx (2×3)" in captions and "dW (3×2)" in captions
     assert page.locator("[data-testid=stException]").count() == 0
     full_page_screenshot(page, screenshots_dir / "graph-matmul-en-page.png")
+
+
+def test_a_cafe_number_reruns_both_sections_that_draw_the_bill(app_url, page):
+    """The café inputs and the backward section are two fragments: a new count reruns both
+    (the total and the gradient table agree), and the link follows."""
+    open_idle(page, f"{app_url}/graph?lang=en")
+    box = page.locator(".st-key-graph-chairs input")
+    box.fill("16")
+    box.press("Enter")
+    metric = page.locator("[data-testid=stMetric]").first
+    expect(metric).to_contain_text("3,223,000", timeout=IDLE_TIMEOUT_MS)
+    # d total / d chair price = tax × chairs = 1.1 × 16, in the backward section's table
+    grads = page.locator("[data-testid=stMain] table").filter(
+        has_text=tr("en", "graph.col.grad_total"))
+    expect(grads).to_contain_text("17.6", timeout=IDLE_TIMEOUT_MS)
+    expect(page).to_have_url(re.compile(r"chairs=16"), timeout=IDLE_TIMEOUT_MS)
+    assert page.locator("[data-testid=stException]").count() == 0

@@ -164,6 +164,8 @@ def test_relu_kink_shows_up_in_the_numerical_check():
     (cx, _) = numerical_check(parse("relu(x)", 0.0))
     assert cx.backprop == 0.0 and cx.numerical == pytest.approx(0.5)
     assert cx.rel_error == pytest.approx(1.0)
+    assert not cx.agrees
+    assert all(c.agrees for c in numerical_check(parse("relu(x)", 0.5)))
 
 
 def test_the_limits_themselves_are_allowed():

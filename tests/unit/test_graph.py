@@ -1,6 +1,6 @@
-"""Tests for lessons.graph: gradient checks for every node type, the lesson's worked
-examples (café, chain rule, sigmoid, softmax with cross-entropy), the step-by-step
-backward, and the errors bad input raises."""
+"""Tests for engine.autograd: gradient checks for every node type (alone and in the lesson's
+graphs), the step-by-step backward, and the errors bad input raises. The lesson's worked
+numbers (café, chain rule, sigmoid, softmax with cross-entropy) are in test_lessons_graph.py."""
 
 from __future__ import annotations
 
@@ -12,37 +12,41 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from lessons.graph import (
+from engine.autograd import (
     Graph,
     Node,
     add,
-    affine_graph,
     branch,
-    branch_graph,
-    cafe_graph,
-    chain_rule_graph,
+    central_difference,
     constant,
     copy,
     exp,
+    finite_array,
     log,
     matmul,
-    matmul_graph,
     mul,
     negate,
-    numerical_gradient,
+    parenthesized,
     power,
     reciprocal,
     relu,
     repeat,
-    repeat_graph,
     sigmoid,
-    sigmoid_graph,
-    softmax_cross_entropy_graph,
     square,
     sum_,
-    sum_graph,
     tanh,
     variable,
+)
+from lessons.graph import (
+    affine_graph,
+    branch_graph,
+    cafe_graph,
+    chain_rule_graph,
+    matmul_graph,
+    repeat_graph,
+    sigmoid_graph,
+    softmax_cross_entropy_graph,
+    sum_graph,
 )
 
 TOL = 1e-6
@@ -59,11 +63,11 @@ def rel_error(a, b) -> float:
     return float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(a) + np.abs(b))), 1e-12))
 
 
-def assert_grad_check(graph: Graph, seed=None, tol: float = TOL) -> None:
+def assert_grad_check(graph: Graph, dout=None, tol: float = TOL) -> None:
     """Backprop and central differences agree on every leaf of `graph`."""
-    graph.backward(seed)
+    graph.backward(dout)
     for leaf in graph.leaves:
-        numeric = numerical_gradient(graph, leaf, seed=seed)
+        numeric = central_difference(graph, leaf, dout=dout)
         err = rel_error(leaf.grad, numeric)
         assert err < tol, (
             f"gradient check failed for leaf {leaf.label!r} of {graph!r}:\n"
@@ -73,14 +77,9 @@ def assert_grad_check(graph: Graph, seed=None, tol: float = TOL) -> None:
         )
 
 
-def random_seed(graph: Graph, rng: np.random.Generator) -> np.ndarray:
+def random_dout(graph: Graph, rng: np.random.Generator) -> np.ndarray:
     """A random upstream for the output (ones would hide transposed gradients)."""
     return rng.normal(size=graph.output.shape)
-
-
-def stable_softmax(a: np.ndarray) -> np.ndarray:
-    e = np.exp(a - a.max())
-    return e / e.sum()
 
 
 def edge_into(steps, target_label: str, source_label: str):
@@ -157,20 +156,20 @@ NODE_CASES: dict[str, Callable[[np.random.Generator], Graph]] = {
 def test_gradient_check_every_node_type(name):
     rng = np.random.default_rng(sum(map(ord, name)))
     graph = NODE_CASES[name](rng)
-    assert_grad_check(graph, seed=random_seed(graph, rng))
+    assert_grad_check(graph, dout=random_dout(graph, rng))
 
 
-def test_gradient_check_default_seed_is_ones():
+def test_gradient_check_default_dout_is_ones():
     graph = matmul_graph()
     steps = graph.backward()
     assert np.array_equal(steps[0].upstream, np.ones((2, 2)))
     assert_grad_check(graph)
 
 
-def test_numerical_gradient_restores_values():
+def test_central_difference_restores_values():
     graph = sigmoid_graph(np.array([0.5, -1.0]))
     before = {n.label: n.value.copy() for n in graph.nodes}
-    numerical_gradient(graph, "x")
+    central_difference(graph, "x")
     for n in graph.nodes:
         assert np.array_equal(n.value, before[n.label]), n.label
 
@@ -200,135 +199,6 @@ def test_derived_nodes_take_their_labels_from_the_input():
     assert "exp(-exp(a))" in Graph(sigmoid(exp(a, label="exp(a)")))
     assert "-(exp(a)+b)" in Graph(sigmoid(exp(a, label="exp(a)+b")))
     assert relu(a).symbol == "ReLU"
-
-
-# ---------------------------------------------------------------- café (seed 000)
-
-
-def test_cafe_total_and_every_gradient():
-    graph = cafe_graph()
-    assert graph.output.value == pytest.approx(3_190_000)
-    assert graph["subtotal"].value == 2_900_000
-    costs = {"machine": 2_000_000, "table": 250_000, "chair": 450_000, "cup": 200_000}
-    for item, cost in costs.items():
-        assert graph[f"{item}_cost"].value == cost
-    graph.backward()
-    expected = {
-        "machine_price": 2.2,
-        "machine_count": 1_100_000,
-        "table_price": 5.5,
-        "table_count": 55_000,
-        "chair_price": 16.5,
-        "chair_count": 33_000,
-        "cup_price": 22.0,
-        "cup_count": 11_000,
-        "tax": 2_900_000,
-    }
-    for label, grad in expected.items():
-        assert float(graph[label].grad) == pytest.approx(grad, rel=1e-12), label
-    for item in costs:  # d total / d cost = tax; d total / d subtotal = tax
-        assert float(graph[f"{item}_cost"].grad) == pytest.approx(1.1)
-    assert float(graph["subtotal"].grad) == pytest.approx(1.1)
-
-
-def test_cafe_edges_carry_forward_values_and_gradients():
-    graph = cafe_graph()
-    steps = graph.backward()
-    edge = edge_into(steps, "machine_cost", "machine_price")
-    assert edge.value == 1_000_000
-    assert edge.upstream == pytest.approx(1.1)
-    assert edge.local == 2  # multiply node: the other input
-    assert edge.downstream == pytest.approx(2.2)
-    edge = edge_into(steps, "total", "tax")
-    assert edge.value == pytest.approx(1.1)
-    assert edge.local == 2_900_000
-    assert edge.downstream == 2_900_000
-
-
-def test_cafe_takes_edited_numbers_and_negative_counts():
-    graph = cafe_graph(machine_count=1, cup_price=5_000, tax=1.0)
-    assert graph.output.value == pytest.approx(1_000_000 + 250_000 + 450_000 + 100_000)
-    assert cafe_graph(cup_count=-20).output.value == pytest.approx(1.1 * 2_500_000)
-
-
-# ---------------------------------------------------------------- chain rule
-
-
-@FAST
-@given(finite, finite)
-def test_chain_rule_dz_dx_is_two_x_plus_y(x, y):
-    graph = chain_rule_graph(x, y)
-    graph.backward()
-    assert graph["t"].value == pytest.approx(x + y)
-    assert graph["z"].value == pytest.approx((x + y) ** 2)
-    assert float(graph["t"].grad) == pytest.approx(2 * (x + y))
-    assert float(graph["x"].grad) == pytest.approx(2 * (x + y))
-    assert float(graph["y"].grad) == pytest.approx(2 * (x + y))
-
-
-# ---------------------------------------------------------------- sigmoid (seed 000, 002)
-
-
-@FAST
-@given(st.floats(-20.0, 20.0, allow_nan=False))
-def test_sigmoid_backward_values_at_each_node(x):
-    graph = sigmoid_graph(x)
-    steps = graph.backward()
-    y = float(graph.output.value)
-    e = np.exp(-x)
-    assert y == pytest.approx(1 / (1 + e))
-    one = edge_into(steps, "y", "1+exp(-x)").downstream  # '/' node
-    two = edge_into(steps, "1+exp(-x)", "exp(-x)").downstream  # '+' node
-    three = edge_into(steps, "exp(-x)", "-x").downstream  # exp node
-    four = edge_into(steps, "-x", "x").downstream  # ×(−1) node
-    assert one == pytest.approx(-(y**2), rel=1e-12)
-    assert two == pytest.approx(-(y**2), rel=1e-12)
-    assert three == pytest.approx(-(y**2) * e, rel=1e-12)
-    assert four == pytest.approx(y**2 * e, rel=1e-12)
-    # 1 − y loses digits to cancellation for large x, so the tolerance is looser here
-    assert float(graph["x"].grad) == pytest.approx(y * (1 - y), rel=1e-6)
-
-
-def test_sigmoid_local_gradients():
-    graph = sigmoid_graph(0.7)
-    steps = graph.backward()
-    y = float(graph.output.value)
-    assert edge_into(steps, "y", "1+exp(-x)").local == pytest.approx(-(y**2))
-    assert edge_into(steps, "exp(-x)", "-x").local == pytest.approx(np.exp(-0.7))
-    assert edge_into(steps, "-x", "x").local == -1
-
-
-# ---------------------------------------------------------------- softmax with cross-entropy
-
-
-def test_softmax_cross_entropy_value_and_y_minus_t():
-    a = np.array([0.3, 2.9, 4.0])
-    t = np.array([0.0, 0.0, 1.0])
-    graph = softmax_cross_entropy_graph(a, t)
-    y = stable_softmax(a)
-    assert float(graph.output.value) == pytest.approx(-np.log(y[2]))
-    assert np.allclose(np.exp(graph["log y"].value), y)
-    graph.backward()
-    assert np.allclose(graph["a"].grad, y - t, atol=1e-14)
-
-
-@FAST
-@given(
-    hnp.arrays(
-        np.float64,
-        st.integers(2, 6),
-        elements=st.one_of(st.sampled_from([-1e4, 1e4]), st.floats(-1e4, 1e4)),
-    ),
-    st.data(),
-)
-def test_softmax_cross_entropy_is_finite_and_y_minus_t(a, data):
-    k = data.draw(st.integers(0, a.size - 1), label="target class")
-    t = np.eye(a.size)[k]
-    graph = softmax_cross_entropy_graph(a, t)
-    graph.backward()
-    assert np.isfinite(graph.output.value)
-    assert all(np.all(np.isfinite(n.grad)) for n in graph.nodes)
-    assert np.allclose(graph["a"].grad, stable_softmax(a) - t, atol=1e-12)
 
 
 # ---------------------------------------------------------------- branch, repeat, sum, matmul
@@ -483,7 +353,7 @@ def test_reprs_and_symbols():
     steps = graph.backward()
     assert "label='y'" in repr(graph.output)
     assert "1+exp(-x) -> y" in repr(steps[0].edges[0])
-    assert "Step(0" in repr(steps[0])
+    assert "BackwardStep(0" in repr(steps[0])
     assert "Graph(output='y'" in repr(graph)
     assert graph.output.symbol == "/"
     assert power(variable(2.0), 3).symbol == "**3"
@@ -583,10 +453,11 @@ BAD_INPUT = {
     "softmax t sum": (lambda: softmax_cross_entropy_graph([1.0, 2.0], [1.0, 1.0]), "sum to 1"),
     "softmax t shape": (lambda: softmax_cross_entropy_graph([1.0, 2.0], [1.0]), "shape"),
     "softmax a 2-D": (lambda: softmax_cross_entropy_graph(np.ones((2, 2)), np.eye(2)), "(K,)"),
-    "seed shape": (lambda: matmul_graph().backward(np.ones(3)), "seed"),
-    "seed NaN": (lambda: matmul_graph().backward(np.full((2, 2), np.nan)), "NaN"),
+    "dout shape": (lambda: matmul_graph().backward(np.ones(3)), "dout"),
+    "dout NaN": (lambda: matmul_graph().backward(np.full((2, 2), np.nan)), "NaN"),
     "affine b shape": (lambda: affine_graph(b=[1.0, 2.0, 3.0]), r"\(H,\)"),
-    "numerical non-leaf": (lambda: numerical_gradient(cafe_graph(), "subtotal"), "not a leaf"),
+    "numerical non-leaf": (lambda: central_difference(cafe_graph(), "subtotal"), "not a leaf"),
+    "numerical step": (lambda: central_difference(cafe_graph(), "tax", h=0.0), "positive"),
     "graph of non-node": (lambda: Graph(3.0), "Node"),
 }
 
@@ -612,3 +483,21 @@ def test_constants_from_numbers_take_the_other_operand_shape():
     y = 2.0 * x + 1.0
     assert y.shape == (2, 3)
     assert constant(2.5).label == "2.5"
+
+
+@pytest.mark.parametrize(("label", "inside"), [
+    ("x", "x"), ("2.5", "2.5"), ("exp(x+y)", "exp(x+y)"), ("x+y", "(x+y)"),
+    ("exp(x)+y", "(exp(x)+y)"), ("exp(x)*exp(y)", "(exp(x)*exp(y))"), ("-x", "(-x)"),
+])
+def test_parenthesized_labels_sit_inside_a_bigger_formula(label, inside):
+    assert parenthesized(label) == inside
+
+
+def test_finite_array_is_a_fresh_float64_copy():
+    source = np.array([1, 2, 3])
+    a = finite_array(source, "x")
+    assert a.dtype == np.float64 and a.tolist() == [1.0, 2.0, 3.0]
+    a[0] = 9.0
+    assert source[0] == 1
+    with pytest.raises(ValueError, match="x contains NaN or inf"):
+        finite_array([1.0, np.inf], "x")

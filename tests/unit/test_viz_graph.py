@@ -10,27 +10,34 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from engine.autograd import Graph, variable
 from lessons.expression import parse
 from lessons.graph import (
-    Graph,
     affine_graph,
     cafe_graph,
     chain_rule_graph,
     matmul_graph,
     sigmoid_graph,
     softmax_cross_entropy_graph,
-    variable,
 )
+from viz import common
 from viz.graph import (
     CURRENT,
     CURRENT_FILL,
     GRAD,
+    backward_rule_latex,
+    branch_latex,
+    chain_rule_numbers_latex,
     columns,
+    format_inline,
     format_number,
     format_shape,
     format_value,
     graph_dot,
+    matmul_backward_figure,
     matmul_shapes_figure,
+    matmul_shapes_latex,
+    sigmoid_check_latex,
 )
 
 # ---------------------------------------------------------------- numbers
@@ -290,3 +297,48 @@ def test_a_numeric_constant_is_its_own_label_a_named_one_shows_its_value():
     one = parse("1 + x", 2.0)
     nodes = node_lines(graph_dot(one))
     assert nodes[0].startswith("label=<<B>1</B>>")  # just '1', not '1' and its value again
+
+
+# ---------------------------------------------------------------- shared pieces, formulas
+
+
+def test_numbers_and_ink_are_the_shared_ones():
+    from viz import graph
+
+    assert graph.format_number is common.format_number
+    assert graph.INK == common.INK and GRAD == common.RED
+
+
+def test_format_inline_writes_a_matrix_on_one_line():
+    assert format_inline(np.array([[1.0, 2.0], [3.0, 4.5]])) == "[[1, 2], [3, 4.5]]"
+    assert format_inline(2_900_000.0) == "2,900,000"
+    assert "\n" not in format_inline(np.ones((3, 3)))
+
+
+def test_formulas_carry_the_graphs_numbers():
+    chain = chain_rule_graph(1.0, 2.0)
+    chain.backward()
+    assert chain_rule_numbers_latex(chain).endswith(r"2 \cdot (3) \cdot 1 = 6 \cdot 1 = 6")
+    sig = sigmoid_graph(1.0)
+    sig.backward()
+    text = sigmoid_check_latex(sig, "backprop")
+    assert r"y(1-y) = 0.7311 \times 0.2689 = 0.1966" in text and text.endswith("= 0.1966")
+    assert r"\text{backprop}" in text
+    from lessons.graph import branch_graph
+
+    br = branch_graph(2.0, weights=(2.0, 3.0))
+    br.backward()
+    assert branch_latex(br).endswith("= 2 + 3 = 5")
+    assert r"\underset{4\times3}" in matmul_shapes_latex(4, 3, 1)
+    assert r"\text{down}" in backward_rule_latex("down", "local", "up")
+
+
+def test_matmul_backward_figure_shows_both_products():
+    graph = matmul_graph()
+    dy = np.array([[1.0, -1.0], [2.0, 0.0]])
+    graph.backward(dy)
+    fig = matmul_backward_figure(graph, dy)
+    captions = [a.text for a in fig.layout.annotations]
+    assert "<b>dx</b> (2×3)" in captions and "<b>dW</b> (3×2)" in captions
+    heatmaps = [t for t in fig.data if isinstance(t, go.Heatmap)]
+    assert np.allclose(heatmaps[2].z, dy @ graph["W"].value.T)
