@@ -11,18 +11,30 @@ w1 = w2 = -2, b = 3. XOR needs two layers (`xor_from_gates`) because no line
 separates its two classes (`separating_line` finds one when it exists).
 A network of sigmoid units learns XOR by backpropagation; `output_delta` shows
 the delta rule of seed 004 at its output layer.
+
+The runs the page drives, reproducible in a notebook:
+
+    run = build_xor(XorConfig(hidden=2, seed=0))       # lr 2, as the page starts
+    while advance_xor(run).event != "learned": pass    # 100 epochs a call
+    run.trainer.epoch                                  # 2,200 for seed 0
+
+and `build_spiral(SpiralConfig(10))` with `advance_spiral` for seed 003's spiral.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 
 from engine.backend import to_numpy
-from engine.datasets import GATE_INPUTS
+from engine.datasets import GATE_INPUTS, GATE_NAMES, logic_gate, spiral
+from engine.network import MultiLayerNet
+from engine.optimizers import SGD
+from engine.trainer import Trainer
+from lessons.common import grid
 
 # (w1, w2, b) per gate. AND and OR are the values of "Deep Learning from Scratch"
 # (chapter 2): weighted sums -0.7, -0.2, -0.2, 0.3 (AND) and -0.2, 0.3, 0.3, 0.8 (OR)
@@ -34,6 +46,11 @@ GATES: dict[str, tuple[float, float, float]] = {
 }
 
 MAX_LEARN_STEPS = 1_000_000  # bound on samples × epochs, so the history stays small
+SQUARE = (-0.5, 1.5)  # the view of the four inputs, both axes
+LEARN_EPOCHS = 30  # the perceptron learning rule, per gate, in the lesson's table
+XOR_X, XOR_T = logic_gate("XOR", np.float64)  # the four inputs and XOR's targets, read-only
+XOR_X.setflags(write=False)
+XOR_T.setflags(write=False)
 
 
 def step(x):
@@ -336,6 +353,254 @@ def output_delta(net, x, t) -> OutputDelta:
     n = y_o.shape[0]
     delta = (y_o - y_t) * y_o * (1 - y_o)
     return OutputDelta(y_h, y_o, y_t, delta, y_h.T @ delta / n, delta.sum(axis=0) / n)
+
+
+# ---------------------------------------------------------------- the lesson, step by step
+
+
+class GateCheck(NamedTuple):
+    """A perceptron against one gate: its truth table, outputs, the gate's targets, and
+    how many of the four rows agree. x (4, 2) are the inputs 00, 01, 10, 11."""
+
+    rows: list[TruthRow]
+    x: np.ndarray
+    outputs: np.ndarray
+    targets: np.ndarray
+    right: int
+
+    @property
+    def ok(self) -> list[bool]:
+        """Row by row: does the output equal the target?"""
+        return [bool(o == g) for o, g in zip(self.outputs, self.targets, strict=True)]
+
+    def columns(self) -> dict[str, list]:
+        """The truth table's columns x1, x2, a, y."""
+        return {"x1": [r.x1 for r in self.rows], "x2": [r.x2 for r in self.rows],
+                "a": [r.a for r in self.rows], "y": self.outputs}
+
+
+def check_gate(perceptron: Perceptron, gate: str) -> GateCheck:
+    """Which of the four inputs `perceptron` answers as `gate` (AND, OR, NAND, XOR) does."""
+    x, targets = logic_gate(gate, np.float64)
+    rows = perceptron.truth_table()
+    outputs = np.array([r.y for r in rows])
+    return GateCheck(rows, x, outputs, targets, int((outputs == targets).sum()))
+
+
+class GateVerdict(NamedTuple):
+    """One gate: a separating line (None for XOR) and the learning rule's run on it."""
+
+    line: Perceptron | None
+    learned: LearnResult
+
+    @property
+    def line_text(self) -> str:
+        """The line's (w1, w2, b) to two decimals, '—' when there is none."""
+        return "—" if self.line is None else ", ".join(
+            f"{v:.2f}" for v in (self.line.w1, self.line.w2, self.line.b))
+
+
+def gate_verdicts(lr: float = 0.1, epochs: int = LEARN_EPOCHS,
+                  seed: int = 0) -> dict[str, GateVerdict]:
+    """Every gate: can one line split it, and does the perceptron learning rule get there?"""
+    verdicts = {}
+    for name in GATE_NAMES:
+        x, t = logic_gate(name, np.float64)
+        verdicts[name] = GateVerdict(separating_line(x, t),
+                                     perceptron_learn(x, t, lr=lr, epochs=epochs, seed=seed))
+    return verdicts
+
+
+def latex_number(v: float) -> str:
+    """A number for LaTeX: negatives in parentheses, as the seed writes (−2)×0."""
+    text = f"{v:g}"
+    return f"({text})" if v < 0 else text
+
+
+def worked_sums(p: Perceptron) -> list[str]:
+    r"""The four cases worked through as seed 001 does, one LaTeX line per input:
+    NAND gives '(-2)\cdot0 + (-2)\cdot0 + 3 = 3 \;>\; 0 \Rightarrow y = 1', ..."""
+    w1, w2, b = (latex_number(v) for v in (p.w1, p.w2, p.b))
+    return [rf"{w1}\cdot{r.x1} + {w2}\cdot{r.x2} + {b} = {r.a:.3g} \;"
+            + (">" if r.a > 0 else r"\le") + rf"\; 0 \Rightarrow y = {r.y}"
+            for r in p.truth_table()]
+
+
+def xor_gates_columns() -> dict[str, np.ndarray]:
+    """XOR built from gates, one row per input: x1, x2, s1 = NAND, s2 = OR, y = AND(s1, s2)."""
+    x = XOR_X
+    y, h = xor_from_gates(x)
+    return {"x1": x[:, 0].astype(int), "x2": x[:, 1].astype(int), "s1 = NAND": h[:, 0],
+            "s2 = OR": h[:, 1], "y = AND(s1, s2)": y}
+
+
+# ---------------------------------------------------------------- XOR learned (seed 004)
+
+XOR_LR = 2.0  # the page's starting rate; a running network takes a new one at once
+XOR_EPOCHS_PER_CALL = 100  # full-batch epochs (one step each) per advance_xor
+XOR_MAX_EPOCHS = 20_000
+XOR_STALL_WINDOW = 2000  # epochs over which a stuck loss hardly moves
+XOR_GRID = 81  # the probability map: 81 × 81 points over SQUARE
+HIDDEN_SQUARE = (-0.1, 1.1)  # sigmoid outputs lie in (0, 1)
+
+
+@dataclass(frozen=True)
+class XorConfig:
+    """What a new XOR network is built from: H hidden sigmoid units, the seed."""
+
+    hidden: int = 2
+    seed: int = 0
+
+
+@dataclass
+class XorRun:
+    """A 2-H-1 sigmoid network learning XOR by full-batch SGD, and the notes it gave."""
+
+    trainer: Trainer
+    said: set[str] = field(default_factory=set)
+
+    @property
+    def network(self) -> MultiLayerNet:
+        return self.trainer.network
+
+
+def build_xor(config: XorConfig, lr: float = XOR_LR) -> XorRun:
+    """Seed 004's network: sigmoid hidden and output units, squared error, weights N(0, 1)."""
+    net = MultiLayerNet(2, [config.hidden], 1, activation="sigmoid", weight_init_std=1.0,
+                        output="sigmoid", dtype=np.float64, seed=config.seed)
+    return XorRun(Trainer(net, SGD(lr=lr), XOR_X, XOR_T, batch_size=4, seed=config.seed,
+                          eval_samples=0))
+
+
+def xor_loss(net) -> float:
+    """The loss over the four inputs, after the last update."""
+    return float(net.loss(XOR_X, XOR_T))
+
+
+def xor_learned(net) -> bool:
+    """Every output within 0.1 of its target."""
+    return bool((np.abs(to_numpy(net.predict(XOR_X)).ravel() - XOR_T) < 0.1).all())
+
+
+def xor_stalled(trainer: Trainer, window: int = XOR_STALL_WINDOW) -> bool:
+    """The loss fell by less than 5% over the last `window` epochs (one step each).
+
+    At lr 2 with H = 2, seeds that trip this by epoch 4,000 (5, 6, 13, 18, ...) never learn
+    XOR in 12,000 epochs; at smaller rates a long plateau can trip it too (the note says so).
+    """
+    steps, losses = trainer.history.loss.x, trainer.history.loss.y
+    now = trainer.step_count
+    if now < 2 * window:
+        return False
+    before = float(np.interp(now - window, steps, losses))
+    return before - losses[-1] < 0.05 * losses[-1]
+
+
+class XorStep(NamedTuple):
+    """What one advance_xor did. event: 'learned', 'stalled' or 'cap' the first time each
+    happens ('cap' every time), else None; epoch and loss after it."""
+
+    event: str | None
+    epoch: int
+    loss: float
+
+
+def advance_xor(run: XorRun, steps: int = XOR_EPOCHS_PER_CALL, max_seconds: float | None = None,
+                cap: int = XOR_MAX_EPOCHS) -> XorStep:
+    """Train up to `steps` epochs (and `max_seconds`), never past `cap`, then say whether XOR
+    is learned or the loss has stalled (each said once per run)."""
+    trainer, said = run.trainer, run.said
+    if trainer.epoch >= cap:
+        return XorStep("cap", trainer.epoch, xor_loss(run.network))
+    trainer.run(max_steps=min(steps, cap - trainer.epoch), max_seconds=max_seconds)
+    loss = xor_loss(run.network)
+    event = None
+    if "learned" not in said and xor_learned(run.network):
+        event = "learned"
+    elif "learned" not in said and "stalled" not in said and xor_stalled(trainer):
+        event = "stalled"
+    elif trainer.epoch >= cap:
+        event = "cap"
+    if event is not None:
+        said.add(event)
+    return XorStep(event, trainer.epoch, loss)
+
+
+def probability_map(net, lo: float = SQUARE[0], hi: float = SQUARE[1], n: int = XOR_GRID):
+    """The network's output over an n × n grid of [lo, hi]²: xs, ys (n,) and z (n, n)."""
+    xs, ys, X, Y = grid((lo, hi), (lo, hi), n)
+    z = to_numpy(net.predict(np.column_stack([X.ravel(), Y.ravel()]))).reshape(n, n)
+    return xs, ys, z
+
+
+def output_line(net) -> tuple[float, float, float] | None:
+    """With two hidden units, the output unit as a line in the hidden space: (w1, w2, b) of
+    σ(w1·y_h1 + w2·y_h2 + b) = 0.5. None for any other hidden layer."""
+    if net.hidden_size_list != [2]:
+        return None
+    W2, b2 = (to_numpy(net.params[k]).astype(float) for k in ("W2", "b2"))
+    return float(W2[0, 0]), float(W2[1, 0]), float(b2[0])
+
+
+def delta_gap(net, x=XOR_X, t=XOR_T) -> float:
+    """The largest difference between the delta rule's dW and backprop's for the last W."""
+    d = output_delta(net, x, t)
+    last = f"W{net.hidden_layer_num + 1}"
+    return float(np.abs(d.dW - to_numpy(net.gradient(x, t)[last])).max())
+
+
+DELTA_COLUMN = "δ = (y_o − y_t)·y_o·(1 − y_o)"
+
+
+def delta_columns(d: OutputDelta, x=XOR_X) -> dict[str, np.ndarray]:
+    """The delta rule's table, one row per input: x1, x2, y_t, y_o, δ and δ / N."""
+    x = np.asarray(x)
+    return {"x1": x[:, 0].astype(int), "x2": x[:, 1].astype(int),
+            "y_t": d.y_t[:, 0].astype(int), "y_o": d.y_o[:, 0], DELTA_COLUMN: d.delta[:, 0],
+            "δ / N": d.delta[:, 0] / len(x)}
+
+
+# ---------------------------------------------------------------- the spiral (seed 003)
+
+SPIRAL_LR = 1.0
+SPIRAL_EPOCHS = 300  # seed 003's max_epoch
+SPIRAL_EPOCHS_PER_CALL = 10
+SPIRAL_LIM = 1.1  # the map covers [-1.1, 1.1]²
+SPIRAL_GRID = 100
+
+
+@dataclass(frozen=True)
+class SpiralConfig:
+    """What a new spiral network is built from: H hidden sigmoid units."""
+
+    hidden: int = 10
+
+
+def build_spiral(config: SpiralConfig, data=None, lr: float = SPIRAL_LR) -> Trainer:
+    """Seed 003: 2-H-3 sigmoid network, softmax with loss, SGD, batch 30, seed 0.
+    data: (x, t one-hot), spiral() when None."""
+    x, t = spiral() if data is None else data
+    net = MultiLayerNet(2, [config.hidden], 3, activation="sigmoid", weight_init_std=0.01,
+                        seed=0)
+    return Trainer(net, SGD(lr=lr), x, t, batch_size=30, seed=0, eval_samples=None)
+
+
+def advance_spiral(trainer: Trainer, epochs: int = SPIRAL_EPOCHS_PER_CALL,
+                   max_seconds: float | None = None, cap: int = SPIRAL_EPOCHS) -> float | None:
+    """Train up to `epochs` more epochs, never past `cap`. Once `cap` epochs are done, the
+    accuracy on the training points (seed 003's 300), else None."""
+    if trainer.epoch < cap:
+        trainer.run(until_epoch=min(trainer.epoch + epochs, cap), max_seconds=max_seconds)
+    if trainer.epoch < cap:
+        return None
+    return float(trainer.network.accuracy(trainer.x_train, trainer.t_train))
+
+
+def class_regions(net, lim: float = SPIRAL_LIM, n: int = SPIRAL_GRID):
+    """The class the network picks over an n × n grid of [-lim, lim]²: xs, ys, regions (n, n)."""
+    xs, ys, X, Y = grid((-lim, lim), (-lim, lim), n)
+    scores = to_numpy(net.predict(np.column_stack([X.ravel(), Y.ravel()])))
+    return xs, ys, scores.argmax(axis=1).reshape(n, n)
 
 
 # ---------------------------------------------------------------- checks

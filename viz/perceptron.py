@@ -1,7 +1,7 @@
 """Figures for the perceptron lesson: decision lines, the XOR network, live heatmaps.
 
 Pure functions from arrays and translated labels to go.Figure; the page passes
-in what the engine computed. Regions a line cuts out of the square are drawn as
+in what the lesson computed. Regions a line cuts out of the square are drawn as
 polygons, so they stay crisp in an SVG export.
 """
 
@@ -12,18 +12,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.theme import COLORS
+from viz.common import BLUE, COLORS, GREEN, INK, ORANGE, RED, legend_on_top, rgba
 
-BLUE, RED, GREEN, ORANGE = COLORS[0], COLORS[1], COLORS[2], COLORS[3]
-INK = "#222222"
 CLASS_COLORS = (BLUE, RED, GREEN)  # the spiral's three arms, and the two gate classes
-
-
-def rgba(color: str, alpha: float) -> str:
-    """'#1f77b4', 0.2 -> 'rgba(31,119,180,0.2)'."""
-    c = color.lstrip("#")
-    r, g, b = (int(c[i:i + 2], 16) for i in (0, 2, 4))
-    return f"rgba({r},{g},{b},{alpha})"
 
 
 # ---------------------------------------------------------------- geometry
@@ -251,8 +242,10 @@ def hidden_space_figure(h, targets, inputs, line: tuple[float, float, float], se
 # ---------------------------------------------------------------- live training
 
 
-def loss_figure(steps, losses, labels: Mapping[str, str], log_y: bool = True) -> go.Figure:
-    """The training loss per step (the trainer's bounded history). labels: x, y."""
+def epoch_loss_figure(steps, losses, labels: Mapping[str, str],
+                      log_y: bool = True) -> go.Figure:
+    """The training loss per epoch or step (the trainer's bounded history, or its epoch
+    records), one line. labels: x, y."""
     fig = go.Figure(go.Scatter(x=np.asarray(steps), y=np.asarray(losses, dtype=float),
                                mode="lines", line=dict(color=BLUE, width=2),
                                name=labels["y"]))
@@ -288,8 +281,7 @@ def probability_map_figure(xs, ys, z, points, targets, labels: Mapping[str, str]
         fig.add_trace(trace)
     _square_axes(fig, float(xs[0]), float(xs[-1]), labels["x1"], labels["x2"])
     # the colour bar takes the right side: the legend goes on top
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
-    return fig
+    return legend_on_top(fig)
 
 
 def class_regions_figure(xs, ys, regions, points, classes, labels: Mapping[str, str],

@@ -192,13 +192,13 @@ def test_changing_the_settings_starts_a_new_network():
     assert metric(at, tr("en", "perceptron.epoch")) == "0"
     assert metric(at, tr("en", "perceptron.s4.loss")) == xor_loss(xor_trainer(h=5))
     at.slider(key="perceptron.xor_lr").set_value(0.5).run()  # lr alone keeps the network
-    assert at.session_state[XOR_STATE]["trainer"].optimizer.lr == 0.5
+    assert at.session_state[XOR_STATE].model.trainer.optimizer.lr == 0.5
 
 
 def test_learning_xor_stops_with_a_note():
     """Seed 0 learns XOR after about 2,200 epochs; the step that gets there says so."""
     at = open_page("en")
-    at.session_state[XOR_STATE]["trainer"].run(max_steps=2150)
+    at.session_state[XOR_STATE].model.trainer.run(max_steps=2150)
     at.button(key="perceptron.xor.step").click().run()
     notes = [s for s in texts(at.success) if s.startswith("Learned")]
     assert len(notes) == 1 and "2,250 epochs" in notes[0]
@@ -208,7 +208,7 @@ def test_learning_xor_stops_with_a_note():
 def test_a_stuck_seed_is_reported():
     """Seed 5 with two hidden units settles in a local minimum (loss ≈ 0.084)."""
     at = open_page("en", xor_seed="5")
-    at.session_state[XOR_STATE]["trainer"].run(max_steps=3950)
+    at.session_state[XOR_STATE].model.trainer.run(max_steps=3950)
     at.button(key="perceptron.xor.step").click().run()
     stuck = [w for w in texts(at.warning) if w.startswith("Stuck")]
     assert len(stuck) == 1 and "4,050 epochs" in stuck[0]
@@ -233,7 +233,7 @@ def test_spiral_step_matches_the_engine(lang):
 
 def test_spiral_done_after_300_epochs():
     at = open_page("en")
-    at.session_state["perceptron.spiral.model"]["trainer"].run(until_epoch=295)
+    at.session_state["perceptron.spiral.model"].model.run(until_epoch=295)
     at.button(key="perceptron.spiral.step").click().run()
     done = [s for s in texts(at.success) if s.startswith("Done")]
     assert len(done) == 1

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from engine.datasets import logic_gate
 from lessons.perceptron import GATES, Perceptron, xor_from_gates
+from viz import common
 from viz import perceptron as vz
 
 LINE_LABELS = {"x1": "x1", "x2": "x2", "side1": "one", "side0": "zero", "line": "line",
@@ -28,8 +29,12 @@ def polygon_area(poly) -> float:
 # ---------------------------------------------------------------- geometry
 
 
-def test_rgba():
+def test_colours_come_from_the_shared_palette():
+    assert vz.rgba is common.rgba and vz.INK == common.INK
     assert vz.rgba("#1f77b4", 0.2) == "rgba(31,119,180,0.2)"
+    fig = decision_figure(-2, -2, 3, "NAND")[0]
+    assert fig.data[0].fillcolor == common.rgba(common.RED, 0.14)  # the y = 1 side
+    assert fig.data[2].line.color == common.INK  # the decision line
 
 
 def test_clip_half_plane_nand():
@@ -152,12 +157,13 @@ def test_hidden_space_figure_groups_inputs_on_one_point():
 # ---------------------------------------------------------------- live training
 
 
-def test_loss_figure():
-    fig = vz.loss_figure([1, 2, 3], [0.3, 0.2, 0.1], {"x": "epoch", "y": "loss"})
+def test_epoch_loss_figure():
+    fig = vz.epoch_loss_figure([1, 2, 3], [0.3, 0.2, 0.1], {"x": "epoch", "y": "loss"})
     assert list(fig.data[0].y) == [0.3, 0.2, 0.1]
     assert fig.layout.yaxis.type == "log"
-    fig = vz.loss_figure([1, 2], [1.0, 0.5], {"x": "epoch", "y": "loss"}, log_y=False)
+    fig = vz.epoch_loss_figure([1, 2], [1.0, 0.5], {"x": "epoch", "y": "loss"}, log_y=False)
     assert fig.layout.yaxis.type is None
+    assert not hasattr(vz, "loss_figure")  # viz.mnist.loss_figure is another figure
 
 
 def test_probability_map_figure():
@@ -172,6 +178,7 @@ def test_probability_map_figure():
     assert (heat.zmin, heat.zmax) == (0, 1)
     assert isinstance(fig.data[1], go.Contour) and fig.data[1].contours.start == 0.5
     assert names(fig)[2:] == ["t1", "t0"]
+    assert fig.layout.legend.orientation == common.LEGEND_TOP["orientation"]  # on top
     flat = vz.probability_map_figure(axis, axis, np.full((5, 5), 0.3), x, t, labels)
     assert not any(isinstance(tr, go.Contour) for tr in flat.data)  # nowhere y = 0.5
 

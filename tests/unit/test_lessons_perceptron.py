@@ -1,0 +1,206 @@
+"""Lesson 1 as a learner reproduces it in a notebook, without Streamlit: the worked NAND of
+seed 001, the book's gate weights, XOR from gates, every gate's verdict, the XOR network of
+seed 004 trained with the page's default settings (by steps, never by time), and seed 003's
+spiral.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import lessons.perceptron as pl
+from engine.datasets import logic_gate, spiral
+from engine.network import MultiLayerNet
+from engine.optimizers import SGD
+from engine.trainer import Trainer
+
+# ---------------------------------------------------------------- the perceptron
+
+
+def test_nand_of_the_lecture_worked_through():
+    """Seed 001: w1 = w2 = -2, b = 3 gives the sums 3, 1, 1, -1 and NAND's 1, 1, 1, 0."""
+    check = pl.check_gate(pl.Perceptron(*pl.GATES["NAND"]), "NAND")
+    assert pl.GATES["NAND"] == (-2.0, -2.0, 3.0)
+    assert [r.a for r in check.rows] == [3, 1, 1, -1]
+    assert check.outputs.tolist() == check.targets.tolist() == [1, 1, 1, 0]
+    assert check.right == 4 and check.ok == [True] * 4
+    assert check.columns()["a"] == [3, 1, 1, -1]
+    assert pl.worked_sums(pl.Perceptron(-2, -2, 3)) == [
+        r"(-2)\cdot0 + (-2)\cdot0 + 3 = 3 \;>\; 0 \Rightarrow y = 1",
+        r"(-2)\cdot0 + (-2)\cdot1 + 3 = 1 \;>\; 0 \Rightarrow y = 1",
+        r"(-2)\cdot1 + (-2)\cdot0 + 3 = 1 \;>\; 0 \Rightarrow y = 1",
+        r"(-2)\cdot1 + (-2)\cdot1 + 3 = -1 \;\le\; 0 \Rightarrow y = 0",
+    ]
+
+
+@pytest.mark.parametrize(("gate", "weights", "sums"), [
+    ("AND", (0.5, 0.5, -0.7), [-0.7, -0.2, -0.2, 0.3]),   # the book, chapter 2
+    ("OR", (0.5, 0.5, -0.2), [-0.2, 0.3, 0.3, 0.8]),
+    ("NAND", (-0.5, -0.5, 0.7), [0.7, 0.2, 0.2, -0.3]),   # the book's NAND: AND's, negated
+])
+def test_the_books_weights_give_their_gates(gate, weights, sums):
+    check = pl.check_gate(pl.Perceptron(*weights), gate)
+    assert [r.a for r in check.rows] == pytest.approx(sums)
+    assert check.right == 4
+
+
+def test_a_gate_the_weights_do_not_make():
+    check = pl.check_gate(pl.Perceptron(*pl.GATES["AND"]), "XOR")
+    assert check.outputs.tolist() == [0, 0, 0, 1]
+    assert check.right == 1 and check.ok == [True, False, False, False]
+    assert pl.worked_sums(pl.Perceptron(0.5, 0.5, -0.7))[3] == (
+        r"0.5\cdot1 + 0.5\cdot1 + (-0.7) = 0.3 \;>\; 0 \Rightarrow y = 1")
+
+
+def test_every_gates_verdict():
+    verdicts = pl.gate_verdicts()
+    assert list(verdicts) == ["AND", "OR", "NAND", "XOR"]
+    for name in ("AND", "OR", "NAND"):
+        v = verdicts[name]
+        x, t = logic_gate(name)
+        assert v.line is not None and v.line(x).tolist() == t.tolist()
+        assert v.learned.converged and len(v.learned.errors) <= pl.LEARN_EPOCHS
+        assert v.line_text.count(", ") == 2
+    xor = verdicts["XOR"]
+    assert xor.line is None and xor.line_text == "—"
+    assert not xor.learned.converged and len(xor.learned.errors) == pl.LEARN_EPOCHS == 30
+
+
+def test_xor_from_gates():
+    columns = pl.xor_gates_columns()
+    assert columns["x1"].tolist() == [0, 0, 1, 1] and columns["x2"].tolist() == [0, 1, 0, 1]
+    assert columns["s1 = NAND"].tolist() == [1, 1, 1, 0]
+    assert columns["s2 = OR"].tolist() == [0, 1, 1, 1]
+    assert columns["y = AND(s1, s2)"].tolist() == pl.XOR_T.tolist() == [0, 1, 1, 0]
+
+
+def test_the_xor_points_are_read_only():
+    with pytest.raises(ValueError):
+        pl.XOR_X[0, 0] = 5
+
+
+# ---------------------------------------------------------------- XOR learned (seed 004)
+
+
+def page_xor_trainer(hidden=2, seed=0, lr=2.0) -> Trainer:
+    """The network as the page built it before lessons.perceptron had build_xor."""
+    x, t = logic_gate("XOR", np.float64)
+    net = MultiLayerNet(2, [hidden], 1, activation="sigmoid", weight_init_std=1.0,
+                        output="sigmoid", dtype=np.float64, seed=seed)
+    return Trainer(net, SGD(lr=lr), x, t, batch_size=4, seed=seed, eval_samples=0)
+
+
+def test_configs_compare_by_value_and_are_frozen():
+    assert pl.XorConfig(2, 0) == pl.XorConfig() and pl.XorConfig(3, 0) != pl.XorConfig()
+    assert pl.SpiralConfig(10) == pl.SpiralConfig()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pl.XorConfig().hidden = 4
+
+
+def test_build_xor_is_the_pages_network():
+    run = pl.build_xor(pl.XorConfig(hidden=3, seed=7), lr=0.5)
+    ref = page_xor_trainer(hidden=3, seed=7, lr=0.5)
+    assert run.network.hidden_size_list == [3] and run.trainer.optimizer.lr == 0.5
+    for key in ref.network.params:
+        np.testing.assert_array_equal(run.network.params[key], ref.network.params[key])
+    pl.advance_xor(run, steps=100)
+    ref.run(max_steps=100)
+    assert pl.xor_loss(run.network) == float(ref.network.loss(*logic_gate("XOR", np.float64)))
+
+
+def test_the_xor_network_learns_with_the_pages_settings():
+    """H = 2, seed 0, lr 2, 100 epochs a call: learned after 2,200 epochs, said once."""
+    run = pl.build_xor(pl.XorConfig())
+    assert run.trainer.optimizer.lr == pl.XOR_LR == 2.0
+    steps = []
+    while not steps or steps[-1].event is None:
+        steps.append(pl.advance_xor(run))
+        assert len(steps) <= 100, "no note in 10,000 epochs"
+    last = steps[-1]
+    assert last.event == "learned" and last.epoch == run.trainer.epoch == 2200
+    assert last.loss == pytest.approx(0.003965, abs=1e-6)
+    assert pl.xor_learned(run.network) and run.network.accuracy(pl.XOR_X, pl.XOR_T) == 1.0
+    y = run.network.predict(pl.XOR_X).ravel()
+    assert np.all(np.abs(y - pl.XOR_T) < 0.1)
+    assert [s.epoch for s in steps] == list(range(100, 2201, 100))
+    assert pl.advance_xor(run).event is None  # said once: training goes on quietly
+
+
+def test_a_stuck_seed_is_seen():
+    """Seed 5 with two hidden units settles near loss 0.085: stalled at epoch 4,000."""
+    run = pl.build_xor(pl.XorConfig(hidden=2, seed=5))
+    step = pl.advance_xor(run)
+    while step.event is None:
+        step = pl.advance_xor(run)
+    assert (step.event, step.epoch) == ("stalled", 4000)
+    assert step.loss == pytest.approx(0.0847, abs=1e-3) and not pl.xor_learned(run.network)
+    assert pl.xor_stalled(run.trainer)
+
+
+def test_nothing_is_stalled_before_two_windows():
+    run = pl.build_xor(pl.XorConfig(hidden=2, seed=5))
+    run.trainer.run(max_steps=2 * pl.XOR_STALL_WINDOW - 1)
+    assert not pl.xor_stalled(run.trainer)
+
+
+def test_the_cap_stops_the_run():
+    run = pl.build_xor(pl.XorConfig(hidden=2, seed=5), lr=0.1)
+    assert pl.advance_xor(run, steps=100, cap=150).event is None
+    step = pl.advance_xor(run, steps=100, cap=150)
+    assert (step.event, step.epoch) == ("cap", 150)
+    assert pl.advance_xor(run, steps=100, cap=150) == step  # no further training
+
+
+def test_the_probability_map_is_the_network_on_the_grid():
+    net = pl.build_xor(pl.XorConfig()).network
+    xs, ys, z = pl.probability_map(net)
+    assert z.shape == (pl.XOR_GRID, pl.XOR_GRID) == (81, 81)
+    np.testing.assert_array_equal(xs, np.linspace(-0.5, 1.5, 81))
+    np.testing.assert_array_equal(ys, xs)
+    g1, g2 = np.meshgrid(xs, xs)  # the page's own grid, before lessons.common.grid
+    expected = net.predict(np.column_stack([g1.ravel(), g2.ravel()])).reshape(81, 81)
+    np.testing.assert_array_equal(z, expected)
+    assert z[0, -1] == pytest.approx(float(net.predict(np.array([[1.5, -0.5]]))[0, 0]))
+
+
+def test_the_output_unit_as_a_line_and_the_delta_rule():
+    net = pl.build_xor(pl.XorConfig()).network
+    w1, w2, b = pl.output_line(net)
+    assert (w1, w2, b) == (net.params["W2"][0, 0], net.params["W2"][1, 0], net.params["b2"][0])
+    assert pl.output_line(pl.build_xor(pl.XorConfig(hidden=3)).network) is None
+    assert pl.delta_gap(net) < 1e-12
+    d = pl.output_delta(net, pl.XOR_X, pl.XOR_T)
+    columns = pl.delta_columns(d)
+    assert list(columns) == ["x1", "x2", "y_t", "y_o", pl.DELTA_COLUMN, "δ / N"]
+    y_o = net.predict(pl.XOR_X).ravel()
+    np.testing.assert_allclose(columns[pl.DELTA_COLUMN], (y_o - pl.XOR_T) * y_o * (1 - y_o))
+    np.testing.assert_allclose(columns["δ / N"], columns[pl.DELTA_COLUMN] / 4)
+    assert columns["y_t"].tolist() == [0, 1, 1, 0]
+
+
+# ---------------------------------------------------------------- the spiral (seed 003)
+
+
+def test_the_spiral_network_matches_seed_003():
+    trainer = pl.build_spiral(pl.SpiralConfig())
+    x, t = spiral()
+    net = MultiLayerNet(2, [10], 3, activation="sigmoid", weight_init_std=0.01, seed=0)
+    ref = Trainer(net, SGD(lr=1.0), x, t, batch_size=30, seed=0, eval_samples=None)
+    assert pl.advance_spiral(trainer) is None and trainer.epoch == 10
+    ref.run(until_epoch=10)
+    assert float(trainer.network.loss(x, t)) == float(net.loss(x, t))
+
+
+def test_the_spiral_is_done_after_300_epochs():
+    trainer = pl.build_spiral(pl.SpiralConfig(), data=spiral())
+    calls, acc = 1, pl.advance_spiral(trainer)
+    while acc is None:
+        calls, acc = calls + 1, pl.advance_spiral(trainer)
+    assert calls == 30 and trainer.epoch == pl.SPIRAL_EPOCHS == 300
+    assert acc == trainer.network.accuracy(*spiral()) >= 0.9
+    xs, ys, regions = pl.class_regions(trainer.network)
+    assert regions.shape == (100, 100) and set(np.unique(regions)) == {0, 1, 2}
+    assert xs[0] == -pl.SPIRAL_LIM and ys[-1] == pl.SPIRAL_LIM
