@@ -10,19 +10,39 @@ transpose is there.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from viz.theme import COLORS
+from engine.gradcheck import GradCheckResult
+from lessons.layers import (
+    CHECK_TOLERANCE,
+    ActivationPass,
+    AffinePass,
+    AxisRule,
+    BroadcastDemo,
+    ChainRun,
+    CheckSummary,
+    SoftmaxLoss,
+    linear_equations,
+    shape_text,
+)
+from viz.common import (
+    COLORS,
+    DIVERGING,
+    GREEN,
+    INK,
+    LEGEND_BELOW,
+    ORANGE,
+    PURPLE,
+    legend_on_top,
+)
 
-# Negative blue, zero white, positive red; centred at 0 by the colour axis.
-DIVERGING = [[0.0, "#2166ac"], [0.25, "#92c5de"], [0.5, "#f7f7f7"], [0.75, "#f4a582"],
-             [1.0, "#b2182b"]]
-DIM_COLORS = {"N": "#ff7f0e", "D": "#9467bd", "H": "#2ca02c"}
+DIM_COLORS = {"N": ORANGE, "D": PURPLE, "H": GREEN}
 NEUTRAL = "#555555"
 PLOT_WIDTH = {False: 600, True: 860}  # plotting area (pixels) on a page and on a slide
 
@@ -220,7 +240,7 @@ def equation_figure(items: Sequence[Block | str], *, slides: bool = False,
         shape_text = b.shape_text or f"{b.rows}×{b.cols}"
         annotations.append(dict(x=(left + right) / 2, y=bottom, yshift=-4, yanchor="top",
                                 text=f"<b>{b.name}</b><br>{shape_text}", showarrow=False,
-                                font=dict(size=label_font, color="#222222")))
+                                font=dict(size=label_font, color=INK)))
 
     fig.update_layout(
         shapes=shapes, annotations=annotations, showlegend=False,
@@ -231,6 +251,80 @@ def equation_figure(items: Sequence[Block | str], *, slides: bool = False,
     fig.update_yaxes(range=[y_hi, y_lo], visible=False, fixedrange=True,
                      scaleanchor="x", scaleratio=1)
     return fig
+
+
+def affine_figures(p: AffinePass, *, slides: bool = False) -> list[go.Figure]:
+    """Y = X·W + B, then dX = dY·Wᵀ, dW = Xᵀ·dY and dB = Σ dY: four figures, one cell size."""
+    h = f"({p.b.shape[0]},)"
+    equations = [
+        [Block("X", p.x, "N", "D"), "·", Block("W", p.W, "D", "H"), "+",
+         Block("B", p.b, None, "H", shape_text=h), "=", Block("Y", p.y, "N", "H")],
+        [Block("dX", p.dx, "N", "D"), "=", Block("dY", p.dy, "N", "H"), "·",
+         Block("Wᵀ", p.W.T, "H", "D")],
+        [Block("dW", p.dW, "D", "H"), "=", Block("Xᵀ", p.x.T, "D", "N"), "·",
+         Block("dY", p.dy, "N", "H")],
+        [Block("dB", p.db, None, "H", shape_text=h), "=", "Σ<sub>N</sub>",
+         Block("dY", p.dy, "N", "H")],
+    ]
+    px = cell_size(*equations, slides=slides)
+    return [equation_figure(items, slides=slides, cell_px=px) for items in equations]
+
+
+def _column(name: str, v: np.ndarray, **kw) -> Block:
+    return Block(name, np.asarray(v).reshape(-1, 1), **kw)
+
+
+def chain_figures(run: ChainRun, k: int, act_label: str, *,
+                  slides: bool = False) -> tuple[go.Figure, go.Figure, go.Figure]:
+    """The chain at step k (1-based): the whole flow X → L1 → L2 → Y with the later
+    values hidden, step k as W_k·v, and the collapsed product W3·W2·W1·X = Y.
+    `act_label` names the activation on the arrows (when run.activation is set)."""
+    x, steps, act = run.x, run.steps, run.activation
+    last = len(steps)
+    names = ["X", *(s.name for s in steps)]
+    flow = [_column("X", x, shape_text=f"({len(x)},)", dimmed=k > 1)]
+    for i, s in enumerate(steps, start=1):
+        arrow = f"W<sub>{i}</sub>" + (f", {act_label}" if act and i < last else "") + " →"
+        flow += [arrow, _column(names[i], s.out, shape_text=f"({len(s.out)},)",
+                                hidden=i > k, dimmed=i < k - 1)]
+    s = steps[k - 1]
+    step = [Block(f"W{k}", s.W), "·", _column(names[k - 1], s.x_in), "="]
+    if act and k < last:
+        step += [_column(f"W{k}·{names[k - 1]}", s.pre_activation), f"{act_label} →",
+                 _column(names[k], s.out)]
+    else:
+        step += [_column(names[k], s.out)]
+    collapsed = [Block("W₃W₂W₁", run.product), "·", _column("X", x), "=",
+                 _column("Y", run.direct)]
+    px = cell_size(flow, step, collapsed, slides=slides)
+    return (equation_figure(flow, slides=slides, cell_px=px, zmax=run.zmax),
+            equation_figure(step, slides=slides, cell_px=px, zmax=run.zmax),
+            equation_figure(collapsed, slides=slides, cell_px=px))
+
+
+def _flat(name: str, values: np.ndarray, copied=None, shape: str | None = None) -> Block:
+    """A block of a broadcasting figure: 0-d and 1-d arrays drawn as one row."""
+    v = values if values.ndim == 2 else values.reshape(1, -1)
+    c = None if copied is None else (copied if copied.ndim == 2 else copied.reshape(1, -1))
+    return Block(name, v, copied=c, shape_text=shape)
+
+
+def broadcast_figure(demo: BroadcastDemo, *, slides: bool = False) -> go.Figure:
+    """A op B = result (2-D at most), each operand stretched to the result's shape with the
+    cells numpy copied drawn faded."""
+    out = shape_text(demo.result.shape)
+    return equation_figure([
+        _flat("A", demo.a_stretched, demo.a_copied, f"{shape_text(demo.a.shape)} → {out}"),
+        demo.op,
+        _flat("B", demo.b_stretched, demo.b_copied, f"{shape_text(demo.b.shape)} → {out}"),
+        "=", _flat(f"A {demo.op} B", demo.result, shape=out),
+    ], slides=slides)
+
+
+def broadcast_failed_figure(a: np.ndarray, b: np.ndarray, op: str, *,
+                            slides: bool = False) -> go.Figure:
+    """A op B = ✗: two operands (2-D at most) that do not broadcast."""
+    return equation_figure([_flat("A", a), op, _flat("B", b), "= ✗"], slides=slides)
 
 
 def activation_figure(xs, ys, dys, points_x, points_y, *, f_label: str, df_label: str,
@@ -246,9 +340,8 @@ def activation_figure(xs, ys, dys, points_x, points_y, *, f_label: str, df_label
                                                                                width=2))))
     fig.update_xaxes(title_text=x_title, zeroline=True, zerolinecolor="#bbbbbb")
     fig.update_yaxes(zeroline=True, zerolinecolor="#bbbbbb")
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-                      hovermode="x unified")
-    return fig
+    fig.update_layout(hovermode="x unified")
+    return legend_on_top(fig)
 
 
 def softmax_figure(classes: Sequence[str], logits, probs, target, grad, *,
@@ -265,7 +358,7 @@ def softmax_figure(classes: Sequence[str], logits, probs, target, grad, *,
                          text=[f"{v:.2f}" for v in probs], textposition="outside"),
                   row=1, col=2)
     fig.add_trace(go.Bar(x=classes, y=target, name=target_label,
-                         marker=dict(color="rgba(0,0,0,0)", line=dict(color="#222222", width=2))),
+                         marker=dict(color="rgba(0,0,0,0)", line=dict(color=INK, width=2))),
                   row=1, col=2)
     fig.add_trace(go.Bar(x=classes, y=grad, showlegend=False,
                          marker_color=[COLORS[1] if v > 0 else COLORS[0] for v in grad],
@@ -278,8 +371,7 @@ def softmax_figure(classes: Sequence[str], logits, probs, target, grad, *,
     fig.update_yaxes(range=[-1.25, 1.25], row=1, col=3)
     fig.update_traces(constraintext="none", cliponaxis=False)  # labels keep the theme's size
     fig.update_annotations(font_size=None)  # panel titles too (make_subplots fixes them at 16)
-    fig.update_layout(barmode="group", legend=dict(orientation="h", yanchor="top", y=-0.15,
-                                                   x=0.5, xanchor="center"))
+    fig.update_layout(barmode="group", legend=dict(LEGEND_BELOW, x=0.5, xanchor="center"))
     return fig
 
 
@@ -301,8 +393,7 @@ def gradcheck_figure(names: Sequence[str], backprop: Sequence, numerical: Sequen
                              hoverinfo="skip"))
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title, scaleanchor="x", scaleratio=1)
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
-    return fig
+    return legend_on_top(fig)
 
 
 def timing_figure(layers: Sequence[str], backprop_ms, numerical_ms, *, backprop_label: str,
@@ -315,9 +406,8 @@ def timing_figure(layers: Sequence[str], backprop_ms, numerical_ms, *, backprop_
                          orientation="h", marker_color=COLORS[3]))
     fig.update_xaxes(type="log", title_text=x_title, dtick=1)
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.02,
-                                                   x=0))
-    return fig
+    fig.update_layout(barmode="group")
+    return legend_on_top(fig)
 
 
 # --- formulas (LaTeX strings for st.latex) ----------------------------------------------------
@@ -343,7 +433,7 @@ def latex_row_vector(a) -> str:
 def substituted_row(coefs, values) -> str:
     """One row of W·v with the numbers put in: '2\\cdot 0 + 2\\cdot 0 - 1\\cdot 1'.
 
-    Zero coefficients are left out, as in lessons.chain.linear_equations; a negative
+    Zero coefficients are left out, as in lessons.layers.linear_equations; a negative
     value is put in parentheses.
     """
     terms = []
@@ -366,3 +456,117 @@ def worked_equations(equations: Sequence[str], W, x, out) -> list[str]:
     for eq, row, value in zip(equations, W, np.asarray(out, float).ravel(), strict=True):
         lines.append(f"{eq} = {substituted_row(row, x)} = {latex_number(value)}")
     return lines
+
+
+def latex_names(prefix: str, count: int) -> list[str]:
+    """X_0, X_1, ... or L_{10}, L_{11}, ... (the seed's names)."""
+    if prefix in ("X", "Y"):
+        return [f"{prefix}_{{{i}}}" for i in range(count)]
+    return [f"{prefix[0]}_{{{prefix[1:]}{i}}}" for i in range(count)]
+
+
+def aligned(lines: Sequence[str]) -> str:
+    """Equations lined up at their first '='."""
+    body = r" \\ ".join(line.replace(" = ", " &= ", 1) for line in lines)
+    return r"\begin{aligned} " + body + r" \end{aligned}"
+
+
+def chain_equations(run: ChainRun) -> list[list[str]]:
+    """Each step's rows as equations in LaTeX names: 'L_{10} = 2X_{0} + 2X_{1} - X_{2}'."""
+    names = ["X", *(s.name for s in run.steps)]
+    return [linear_equations(s.W, latex_names(names[k], len(s.x_in)),
+                             latex_names(names[k + 1], len(s.pre_activation)))
+            for k, s in enumerate(run.steps)]
+
+
+def collapse_latex(run: ChainRun) -> str:
+    """Y = W3 W2 W1 X with the product's numbers."""
+    return ("Y = W_3 W_2 W_1 X = " + latex_matrix(run.product) + latex_matrix(run.x) + " = "
+            + latex_matrix(run.direct))
+
+
+def affine_sample_latex(p: AffinePass) -> str:
+    """The first sample through the layer: x_0·W + B = y_0, with the numbers."""
+    return (r"\begin{aligned} x_0 \cdot W + B &= " + latex_row_vector(p.x[0]) + r" \cdot "
+            + latex_matrix(p.W) + " + " + latex_row_vector(p.b) + r" \\ &= "
+            + latex_row_vector(p.y[0]) + r" \end{aligned}")
+
+
+AFFINE_LATEX = r"Y = X \cdot W + B \qquad (N\times D)\cdot(D\times H) + (H,) = (N\times H)"
+AFFINE_BACKWARD_LATEX = (r"dX = dY \cdot W^{\mathsf T} \qquad dW = X^{\mathsf T} \cdot dY \qquad "
+                         r"dB = \textstyle\sum_{n} dY_{n}")
+SOFTMAX_LOSS_LATEX = (r"y_k = \frac{e^{a_k}}{\sum_{j} e^{a_j}} \qquad "
+                      r"L = -\frac{1}{N}\sum_{n}\sum_{k} t_{nk} \log y_{nk} \qquad "
+                      r"\frac{\partial L}{\partial a} = \frac{y - t}{N}")
+SQUARED_ERROR_LATEX = (r"C = \frac{1}{2N}\sum_{n} \lVert y_n - t_n \rVert^2 \qquad "
+                       r"\frac{\partial C}{\partial y} = \frac{y - t}{N}")
+GRADCHECK_LATEX = (r"\frac{\partial L}{\partial x_i} \approx \frac{L(x_i + h) - L(x_i - h)}{2h}"
+                   r"\qquad \mathrm{rel\,error} = \frac{\max |g_{\mathrm{backprop}} - "
+                   r"g_{\mathrm{numerical}}|}{\max (|g_{\mathrm{backprop}}| + "
+                   r"|g_{\mathrm{numerical}}|)}")
+ACTIVATION_LATEX = {  # name -> (the function, its derivative and backward)
+    "step": (r"h(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
+             r"h'(x) = 0 \ (x \ne 0) \qquad dx = dout \cdot 0"),
+    "sigmoid": (r"y = \frac{1}{1 + e^{-x}}",
+                r"\frac{\partial y}{\partial x} = y(1 - y) \qquad dx = dout \cdot y(1 - y)"),
+    "tanh": (r"y = \tanh x = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
+             r"\frac{\partial y}{\partial x} = 1 - y^2 \qquad dx = dout \cdot (1 - y^2)"),
+    "relu": (r"y = \max(0, x)",
+             r"\frac{\partial y}{\partial x} = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 "
+             r"\end{cases} \qquad dx = dout \cdot \mathrm{mask}"),
+}
+
+
+# --- tables (frames for st.dataframe), their headers in the learner's language ----------------
+
+def activation_table(p: ActivationPass, local_label: str) -> pd.DataFrame:
+    """Rows x, y, the local gradient dy/dx, dout and dx; a column per input."""
+    frame = pd.DataFrame({"x": p.x, "y": p.y, local_label: p.local, "dout": p.dout,
+                          "dx": p.dx}).T
+    frame.columns = [f"{i}" for i in range(frame.shape[1])]
+    return frame
+
+
+def loss_table(r: SoftmaxLoss, classes: Sequence[str], headers: Sequence[str]) -> pd.DataFrame:
+    """A row per class of the first sample; headers name its logit, probability, target and
+    the gradients of softmax with loss and of squared error."""
+    columns = (r.a[0], r.y[0], r.onehot[0], r.da[0], r.dy[0])
+    return pd.DataFrame(dict(zip(headers, columns, strict=True)), index=list(classes))
+
+
+def rule_table(rules: Sequence[AxisRule], headers: Sequence[str],
+               how: Mapping[str, str]) -> pd.DataFrame:
+    """The broadcasting rule, an axis a row; headers name the axis, the result's size and the
+    rule (`how` words each AxisRule.how)."""
+    axis, out, rule = headers
+    return pd.DataFrame({
+        axis: [r.axis for r in rules],
+        "A": ["–" if r.a is None else str(r.a) for r in rules],
+        "B": ["–" if r.b is None else str(r.b) for r in rules],
+        out: ["✗" if r.out is None else str(r.out) for r in rules],
+        rule: [how[r.how] for r in rules]})
+
+
+def check_table(names: Sequence[str], result: GradCheckResult,
+                headers: Sequence[str]) -> pd.DataFrame:
+    """A row per checked array: its name, shape, relative error and a ✓ below the tolerance."""
+    array, shape, error, ok = headers
+    return pd.DataFrame({
+        array: list(names),
+        shape: [shape_text(c.backprop.shape) for c in result.checks],
+        error: [c.rel_error for c in result.checks],
+        ok: ["✓" if c.rel_error < CHECK_TOLERANCE else "✗" for c in result.checks]})
+
+
+def summary_table(rows: Sequence[CheckSummary], labels: Mapping[str, str],
+                  headers: Sequence[str], skipped: str) -> pd.DataFrame:
+    """A row per layer: relative error, ✓/✗, backprop and numerical times in ms, and
+    `skipped` where the layer could not be checked at these sizes."""
+    layer, error, ok, backprop, numerical, note = headers
+    return pd.DataFrame({
+        layer: [labels[r.name] for r in rows],
+        error: [r.max_rel_error for r in rows],
+        ok: ["✓" if r.passed else "✗" for r in rows],
+        backprop: [r.backprop_seconds * 1e3 for r in rows],
+        numerical: [r.numerical_seconds * 1e3 for r in rows],
+        note: [skipped if r.error else "" for r in rows]})

@@ -10,13 +10,13 @@ from streamlit.testing.v1 import AppTest
 
 from engine.functions import softmax
 from engine.layers import Affine, SoftmaxWithLoss
-from lessons import broadcast, chain, zoo
+from lessons import layers as ll
 from tests.app.helpers import open_lesson
 from ui.i18n import LANGS, tr
 from viz.layers import format_vector
 
 PAGE = "app_pages/layers.py"
-SEED_CHAIN = [chain.SEED_W1, chain.SEED_W2, chain.SEED_W3]
+SEED_CHAIN = [ll.SEED_W1, ll.SEED_W2, ll.SEED_W3]
 EDITOR = "layers.chain.{}.v0"  # the chain's data editors before any reset
 
 
@@ -78,8 +78,8 @@ def test_page_opens_with_every_tab(page):
 
 def test_chain_y_for_the_seed_is_the_engines_product(page):
     at, lang = page
-    steps = chain.matrix_chain(SEED_CHAIN, chain.SEED_X)
-    product = chain.collapse(SEED_CHAIN) @ chain.SEED_X
+    steps = ll.matrix_chain(SEED_CHAIN, ll.SEED_X)
+    product = ll.collapse(SEED_CHAIN) @ ll.SEED_X
     assert format_vector(steps[-1].out) == format_vector(product) == "[-3, 0, -2]"
     assert metric(at, lang, "layers.chain.y_steps") == format_vector(steps[-1].out)
     assert metric(at, lang, "layers.chain.y_product") == format_vector(product)
@@ -95,17 +95,17 @@ def test_the_chain_equations_are_the_engines(page):
     at, _ = page
     latex = "\n".join(e.value for e in at.latex)
     names = [f"X_{{{i}}}" for i in range(3)], [f"L_{{1{i}}}" for i in range(3)]
-    for line in chain.linear_equations(chain.SEED_W1, *names):
+    for line in ll.linear_equations(ll.SEED_W1, *names):
         assert line.split(" = ", 1)[1] in latex
     assert "L_{10} &= 2X_{0} + 2X_{1} - X_{2}" in latex
 
 
 def test_affine_figures_hold_the_engines_forward_and_backward(page):
     at, _ = page
-    x, W, b = zoo.affine_example(4, 2, 3, seed=0)
+    x, W, b = ll.affine_example(4, 2, 3, seed=0)
     layer = Affine(W.copy(), b.copy())
     y = layer.forward(x)
-    dy = zoo.upstream(y.shape, 0)
+    dy = ll.upstream(y.shape, 0)
     dx = layer.backward(dy)
     specs = charts(at)
     np.testing.assert_allclose(heatmap(specs[0], "Y"), y)
@@ -124,7 +124,7 @@ def test_gradient_check_errors_shown_are_below_1e_6(page):
     assert list(detail[tr(lang, "layers.check.col_array")]) == ["x", "W", "b"]
     assert (errors < 1e-6).all() and (errors > 0).all()
     summary = table(at, lang, "layers.check.col_layer")
-    assert len(summary) == len(zoo.CHECK_CASES)
+    assert len(summary) == len(ll.CHECK_CASES)
     assert (summary[tr(lang, "layers.check.col_error")] < 1e-6).all()
     assert set(summary[tr(lang, "layers.check.col_ok")]) == {"✓"}
     assert set(detail[tr(lang, "layers.check.col_ok")]) == {"✓"}
@@ -145,7 +145,7 @@ def test_softmax_numbers_are_the_engines(page):
 
 def test_broadcast_default_case_is_numpys_result(page):
     at, _ = page
-    demo = broadcast.broadcast_demo((2, 3), (3,), "+")
+    demo = ll.broadcast_demo((2, 3), (3,), "+")
     assert any(c.value == f"A + B =\n{demo.result!r}" for c in at.code)
 
 
@@ -156,9 +156,9 @@ def test_editing_a_matrix_changes_y(lang):
         "edited_rows": {0: {"X2": 3}}, "added_rows": [], "deleted_rows": []}
     at.run()
     assert not at.exception
-    W1 = chain.SEED_W1.copy()
+    W1 = ll.SEED_W1.copy()
     W1[0, 2] = 3
-    y = chain.matrix_chain([W1, chain.SEED_W2, chain.SEED_W3], chain.SEED_X)[-1].out
+    y = ll.matrix_chain([W1, ll.SEED_W2, ll.SEED_W3], ll.SEED_X)[-1].out
     assert format_vector(y) != "[-3, 0, -2]"
     assert metric(at, lang, "layers.chain.y_steps") == format_vector(y)
     assert metric(at, lang, "layers.chain.y_product") == format_vector(y)
@@ -166,7 +166,7 @@ def test_editing_a_matrix_changes_y(lang):
     at.session_state[EDITOR.format("X")] = {
         "edited_rows": {0: {"X": 1}}, "added_rows": [], "deleted_rows": []}
     at.run()
-    y = chain.matrix_chain([W1, chain.SEED_W2, chain.SEED_W3], [1, 0, 1])[-1].out
+    y = ll.matrix_chain([W1, ll.SEED_W2, ll.SEED_W3], [1, 0, 1])[-1].out
     assert metric(at, lang, "layers.chain.y_steps") == format_vector(y)
 
 
@@ -178,8 +178,8 @@ def test_a_bad_shape_is_a_message_not_a_traceback(lang):
     at.run()
     assert not at.exception
     with pytest.raises(ValueError) as engine_says:
-        chain.matrix_chain([np.vstack([chain.SEED_W1, [1, 1, 1]]), chain.SEED_W2,
-                            chain.SEED_W3], chain.SEED_X)
+        ll.matrix_chain([np.vstack([ll.SEED_W1, [1, 1, 1]]), ll.SEED_W2,
+                         ll.SEED_W3], ll.SEED_X)
     messages = [e.value for e in at.error]
     assert messages == [shown_error(lang, engine_says.value)]
     assert any(i.value == tr(lang, "layers.chain.shape_hint") for i in at.info)
@@ -196,8 +196,8 @@ def test_an_activation_breaks_the_collapse(lang):
     at = open_page(lang)
     at.segmented_control(key="layers.chain_act").set_value("relu").run()
     assert not at.exception
-    steps = chain.matrix_chain(SEED_CHAIN, chain.SEED_X, "relu")
-    gap = chain.collapse_gap(SEED_CHAIN, chain.SEED_X, "relu")
+    steps = ll.matrix_chain(SEED_CHAIN, ll.SEED_X, "relu")
+    gap = ll.collapse_gap(SEED_CHAIN, ll.SEED_X, "relu")
     assert gap > 0
     assert metric(at, lang, "layers.chain.y_steps") == format_vector(steps[-1].out)
     assert metric(at, lang, "layers.chain.y_product") == "[-3, 0, -2]"
@@ -210,8 +210,8 @@ def test_an_activation_breaks_the_collapse(lang):
 def test_random_chain_button_uses_the_seed(lang):
     at = open_page(lang, seed="5")
     at.button(key="layers.chain.random").click().run()
-    mats, x = chain.random_chain(seed=5)
-    y = chain.matrix_chain(mats, x)[-1].out
+    mats, x = ll.random_chain(seed=5)
+    y = ll.matrix_chain(mats, x)[-1].out
     assert metric(at, lang, "layers.chain.y_steps") == format_vector(y)
     editor = next(e for e in at.data_editor if e.key == "layers.chain.W1.v1")
     assert editor.value.to_numpy().tolist() == mats[0].tolist()
@@ -220,12 +220,12 @@ def test_random_chain_button_uses_the_seed(lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_layer_passes_its_gradient_check_when_picked(lang):
     at = open_page(lang, N="5", D="3", H="4", seed="11")
-    for name in zoo.CHECK_CASES:
+    for name in ll.CHECK_CASES:
         at.selectbox(key="layers.check").set_value(name).run()
         assert not at.exception
         detail = table(at, lang, "layers.check.col_array")
-        case = zoo.gradcheck_case(name, 5, 3, 4, seed=11)
-        assert list(detail[tr(lang, "layers.check.col_array")]) == zoo.array_names(case)
+        case = ll.gradcheck_case(name, 5, 3, 4, seed=11)
+        assert list(detail[tr(lang, "layers.check.col_array")]) == ll.array_names(case)
         assert (detail[tr(lang, "layers.check.col_error")] < 1e-6).all(), name
     assert at.query_params["check"] == "batchnorm"
 
@@ -234,7 +234,7 @@ def test_every_layer_passes_its_gradient_check_when_picked(lang):
 def test_batchnorm_with_too_small_a_batch_says_so(lang):
     at = open_page(lang, N="2", check="batchnorm")
     with pytest.raises(ValueError) as engine_says:
-        zoo.gradcheck_case("batchnorm", 2, 2, 3)
+        ll.gradcheck_case("batchnorm", 2, 2, 3)
     assert [e.value for e in at.error] == [shown_error(lang, engine_says.value)]
     summary = table(at, lang, "layers.check.col_layer")
     assert list(summary[tr(lang, "layers.check.col_note")])[-1] == tr(lang, "layers.check.skipped")
@@ -251,7 +251,7 @@ def test_url_state_round_trips(lang):
     assert at.segmented_control(key="layers.step").value == 2
     assert at.selectbox(key="layers.check").value == "tanh"
     assert at.selectbox(key="layers.bcase").value == "outer"
-    x, W, b = zoo.affine_example(6, 3, 5, seed=7)
+    x, W, b = ll.affine_example(6, 3, 5, seed=7)
     np.testing.assert_allclose(heatmap(charts(at)[0], "Y"), Affine(W, b).forward(x))
     at.slider(key="layers.N").set_value(3).run()
     assert at.query_params["N"] == "3"
@@ -288,15 +288,15 @@ def test_custom_shapes_and_a_typo(lang):
     at = open_page(lang, bcase="custom")
     at.text_input(key="layers.bc.shape_a").set_value("(3, 1)")
     at.text_input(key="layers.bc.shape_b").set_value("4").run()
-    demo = broadcast.broadcast_demo((3, 1), (4,), "+")
+    demo = ll.broadcast_demo((3, 1), (4,), "+")
     assert any(c.value == f"A + B =\n{demo.result!r}" for c in at.code)
     at.segmented_control(key="layers.bop").set_value("*").run()
-    demo = broadcast.broadcast_demo((3, 1), (4,), "*")
+    demo = ll.broadcast_demo((3, 1), (4,), "*")
     assert any(c.value == f"A * B =\n{demo.result!r}" for c in at.code)
     at.text_input(key="layers.bc.shape_b").set_value("__import__('os')").run()
     assert not at.exception
     with pytest.raises(ValueError) as engine_says:
-        broadcast.parse_shape("__import__('os')")
+        ll.parse_shape("__import__('os')")
     assert [e.value for e in at.error] == [shown_error(lang, engine_says.value)]
 
 
@@ -306,7 +306,7 @@ def test_activation_table_is_the_engines_layer(lang):
     for name in ("sigmoid", "relu", "step", "tanh"):
         at.segmented_control(key="layers.act").set_value(name).run()
         assert not at.exception
-        p = zoo.activation_pass(name, [-2.0, -0.5, 0.0, 0.5, 2.0], [1.0] * 5)
+        p = ll.activation_pass(name, [-2.0, -0.5, 0.0, 0.5, 2.0], [1.0] * 5)
         frame = next(df.value for df in at.dataframe if list(df.value.index)[:2] == ["x", "y"])
         np.testing.assert_allclose(frame.loc["y"], p.y)
         np.testing.assert_allclose(frame.loc["dx"], p.dx)
@@ -314,7 +314,7 @@ def test_activation_table_is_the_engines_layer(lang):
         "edited_rows": {1: {"2": -3.0}}, "added_rows": [], "deleted_rows": []}
     at.run()
     frame = next(df.value for df in at.dataframe if list(df.value.index)[:2] == ["x", "y"])
-    p = zoo.activation_pass("tanh", [-2.0, -0.5, 0.0, 0.5, 2.0], [1, 1, -3, 1, 1])
+    p = ll.activation_pass("tanh", [-2.0, -0.5, 0.0, 0.5, 2.0], [1, 1, -3, 1, 1])
     np.testing.assert_allclose(frame.loc["dx"], p.dx)
 
 

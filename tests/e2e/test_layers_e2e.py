@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from engine.gradcheck import check_layer
-from lessons import chain, zoo
+from lessons import layers as ll
 from tests.e2e.helpers import IDLE_TIMEOUT_MS, VIEWPORT, full_page_screenshot, open_idle
 from ui.i18n import LANGS, tr
 from viz.layers import format_vector
@@ -99,16 +99,16 @@ def test_editing_a_chain_cell_changes_y(app_url, page, screenshots_dir, lang):
     y_label = tr(lang, "layers.chain.y_steps")
     expect(metric(panel, y_label)).to_have_text("[-3, 0, -2]")
     edit_cell(page, "layers.chain.W1.v0", row=0, column_from_right=0, value="3")  # W1[0, 2] = 3
-    W1 = chain.SEED_W1.copy()
+    W1 = ll.SEED_W1.copy()
     W1[0, 2] = 3
-    expected = chain.matrix_chain([W1, chain.SEED_W2, chain.SEED_W3], chain.SEED_X)[-1].out
+    expected = ll.matrix_chain([W1, ll.SEED_W2, ll.SEED_W3], ll.SEED_X)[-1].out
     expect(metric(panel, y_label)).to_have_text(format_vector(expected), timeout=IDLE_TIMEOUT_MS)
     expect(metric(panel, tr(lang, "layers.chain.y_product"))).to_have_text(
         format_vector(expected))
     # A value beyond the bound is held to it.
     edit_cell(page, "layers.chain.X.v0", row=0, column_from_right=0, value="50")
     x = np.array([9, 0, 1])  # the editors take whole numbers from -9 to 9
-    expected = chain.matrix_chain([W1, chain.SEED_W2, chain.SEED_W3], x)[-1].out
+    expected = ll.matrix_chain([W1, ll.SEED_W2, ll.SEED_W3], x)[-1].out
     expect(metric(panel, y_label)).to_have_text(format_vector(expected), timeout=IDLE_TIMEOUT_MS)
     full_page_screenshot(page, screenshots_dir / f"layers-chain-edited-{lang}.png")
 
@@ -122,8 +122,8 @@ def test_adding_a_row_is_a_shape_error_message(app_url, page, screenshots_dir):
     editor.get_by_role("button", name="Add row").dispatch_event("click")
     wait_idle(page)
     with pytest.raises(ValueError) as engine_says:
-        chain.matrix_chain([np.vstack([chain.SEED_W1, [0, 0, 0]]), chain.SEED_W2,
-                            chain.SEED_W3], chain.SEED_X)
+        ll.matrix_chain([np.vstack([ll.SEED_W1, [0, 0, 0]]), ll.SEED_W2,
+                         ll.SEED_W3], ll.SEED_X)
     alert = panel.locator("[data-testid=stAlert]").filter(has_text=str(engine_says.value))
     alert.first.wait_for(timeout=IDLE_TIMEOUT_MS)
     assert page.locator("[data-testid=stException]").count() == 0
@@ -152,7 +152,7 @@ def test_gradient_check_shows_errors_below_1e_6(app_url, page, lang):
         message = panel.locator("[data-testid=stAlert]").filter(has_text=ok).first
         message.wait_for(timeout=IDLE_TIMEOUT_MS)
         shown = float(re.search(r"\d\.\de-\d+", message.inner_text()).group())
-        case = zoo.gradcheck_case(layer, 5, 3, 4, seed=3)
+        case = ll.gradcheck_case(layer, 5, 3, 4, seed=3)
         assert shown < 1e-6
         assert shown == pytest.approx(check_layer(case.layer, case.x, case.t).max_rel_error,
                                       rel=0.06)

@@ -1,5 +1,5 @@
-"""The engine behind the layer zoo: broadcasting demos, worked examples, gradient-check cases,
-and the collapse gap of the matrix chain."""
+"""lessons.layers, what the layer zoo computes: broadcasting demos, worked examples,
+gradient-check cases, and the collapse gap of the matrix chain."""
 
 import numpy as np
 import pytest
@@ -7,33 +7,29 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.layers import ACTIVATIONS, Affine
-from lessons.broadcast import (
+from lessons.layers import (
     CASES,
+    CHECK_CASES,
     MAX_DIM,
-    broadcast_axes,
-    broadcast_demo,
-    copied_cells,
-    parse_shape,
-    run_case,
-)
-from lessons.chain import (
+    MAX_SIZE,
     SEED_W1,
     SEED_W2,
     SEED_W3,
     SEED_X,
-    collapse,
-    collapse_gap,
-    matrix_chain,
-    random_chain,
-)
-from lessons.zoo import (
-    CHECK_CASES,
-    MAX_SIZE,
     activation_pass,
     affine_example,
     array_names,
+    broadcast_axes,
+    broadcast_demo,
     check_all,
+    collapse,
+    collapse_gap,
+    copied_cells,
     gradcheck_case,
+    matrix_chain,
+    parse_shape,
+    random_chain,
+    run_case,
     run_check,
     upstream,
 )

@@ -4,7 +4,10 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from lessons.chain import SEED_W1, SEED_X, linear_equations, matrix_chain
+from lessons import layers as ll
+from lessons.layers import SEED_W1, SEED_X, linear_equations, matrix_chain
+from viz import layers as vl
+from viz.common import DIVERGING, LEGEND_TOP
 from viz.layers import (
     DIM_COLORS,
     Block,
@@ -21,6 +24,8 @@ from viz.layers import (
     timing_figure,
     worked_equations,
 )
+
+SEED_CHAIN = [ll.SEED_W1, ll.SEED_W2, ll.SEED_W3]
 
 
 def heatmaps(fig: go.Figure) -> dict[str, go.Heatmap]:
@@ -203,3 +208,93 @@ def test_worked_equations_for_the_seeds_first_layer():
     lines = worked_equations(eqs, SEED_W1, SEED_X, step.pre_activation)
     assert lines[0] == r"L_{10} = 2X_{0} + 2X_{1} - X_{2} = 2\cdot 0 + 2\cdot 0 - 1\cdot 1 = -1"
     assert lines[2].endswith("= -1") and lines[1].endswith("= 0")
+
+
+# --- the lesson's figures, formulas and tables, from lessons.layers' results ------------------
+
+def test_the_palette_and_legends_are_the_shared_ones():
+    assert vl.DIVERGING is DIVERGING  # viz.mnist draws its weights with the same scale
+    xs = np.linspace(-1, 1, 3)
+    fig = activation_figure(xs, xs, xs, [0], [0], f_label="f", df_label="d", points_label="p",
+                            x_title="x")
+    assert fig.layout.legend.to_plotly_json() == LEGEND_TOP
+    fig = equation_figure([Block("A", np.ones((1, 1)))])
+    assert [c for _, c in fig.layout.coloraxis.colorscale] == [c for _, c in DIVERGING]
+
+
+def test_affine_figures_hold_forward_and_backward_at_one_cell_size():
+    p = ll.affine_pass(4, 2, 3, seed=0)
+    figs = vl.affine_figures(p)
+    assert [list(heatmaps(f)) for f in figs] == [["X", "W", "B", "Y"], ["dX", "dY", "Wᵀ"],
+                                                 ["dW", "Xᵀ", "dY"], ["dB", "dY"]]
+    np.testing.assert_array_equal(np.asarray(heatmaps(figs[1])["dX"].z), p.dx)
+    np.testing.assert_array_equal(np.asarray(heatmaps(figs[3])["dB"].z).ravel(), p.db)
+    # one cell size for the four figures: pixels per cell from each figure's height
+    px = [(f.layout.height - vl.MARGIN_Y) / abs(f.layout.yaxis.range[0] - f.layout.yaxis.range[1])
+          for f in figs]
+    assert max(px) - min(px) < 0.5
+    assert "(3,)" in " ".join(texts(figs[0]))
+
+
+def test_chain_figures_at_each_step():
+    run = ll.run_chain(SEED_CHAIN, ll.SEED_X)
+    flow, step, collapsed = vl.chain_figures(run, 2, "ReLU")
+    assert list(heatmaps(flow)) == ["X", "L1", "L2"]  # Y is not computed yet: a frame with '?'
+    assert "?" in texts(flow)
+    assert list(heatmaps(step)) == ["W2", "L1", "L2"]
+    np.testing.assert_array_equal(np.asarray(heatmaps(step)["L2"].z).ravel(), [-1, 1, -4])
+    np.testing.assert_array_equal(np.asarray(heatmaps(collapsed)["Y"].z).ravel(), [-3, 0, -2])
+    assert flow.layout.coloraxis.cmax == step.layout.coloraxis.cmax == run.zmax
+    relu = ll.run_chain(SEED_CHAIN, ll.SEED_X, "relu")
+    _, step, _ = vl.chain_figures(relu, 1, "ReLU")
+    assert list(heatmaps(step)) == ["W1", "X", "W1·X", "L1"]
+    assert "ReLU →" in texts(step)
+    flow, _, _ = vl.chain_figures(relu, 3, "ReLU")
+    assert "W<sub>1</sub>, ReLU →" in texts(flow) and "W<sub>3</sub> →" in texts(flow)
+
+
+def test_chain_formulas():
+    run = ll.run_chain(SEED_CHAIN, ll.SEED_X)
+    eqs = vl.chain_equations(run)
+    assert eqs[0][0] == "L_{10} = 2X_{0} + 2X_{1} - X_{2}"
+    assert eqs[2][0].startswith("Y_{0} = ")
+    assert vl.aligned(["a = b", "c = d = e"]) == (
+        r"\begin{aligned} a &= b \\ c &= d = e \end{aligned}")
+    assert vl.collapse_latex(run).endswith(r"\begin{bmatrix} -3 \\ 0 \\ -2 \end{bmatrix}")
+    assert vl.latex_names("L2", 2) == ["L_{20}", "L_{21}"]
+    assert vl.latex_names("X", 2) == ["X_{0}", "X_{1}"]
+    p = ll.affine_pass(1, 2, 3, seed=0)
+    assert vl.affine_sample_latex(p).startswith(r"\begin{aligned} x_0 \cdot W + B &= ")
+    assert set(vl.ACTIVATION_LATEX) == set(ll.ACTIVATIONS)
+
+
+def test_broadcast_figures():
+    demo = ll.broadcast_demo((2, 3), (3,), "+")
+    fig = vl.broadcast_figure(demo)
+    assert list(heatmaps(fig)) == ["A", "B", "A + B"]
+    assert "<b>B</b><br>(3,) → (2, 3)" in texts(fig)
+    a, b = ll.case_operands(ll.find_case("bad_vector"))
+    fig = vl.broadcast_failed_figure(a, b, "+")
+    assert list(heatmaps(fig)) == ["A", "B"] and "= ✗" in texts(fig)
+
+
+def test_tables():
+    p = ll.activation_pass("relu", ll.ACTIVATION_INPUTS, [1.0] * 5)
+    frame = vl.activation_table(p, "mask")
+    assert list(frame.index) == ["x", "y", "mask", "dout", "dx"]
+    assert list(frame.columns) == ["0", "1", "2", "3", "4"]
+    r = ll.softmax_loss(ll.WORKED_LOGITS, ll.WORKED_TARGET)
+    frame = vl.loss_table(r, ["c0", "c1", "c2"], ["a", "y", "t", "swl", "se"])
+    np.testing.assert_allclose(frame["swl"], r.y[0] - r.onehot[0])
+    rules = vl.rule_table(ll.broadcast_axes((2, 3), (2,)), ["axis", "out", "rule"],
+                          {"new_b": "new", "mismatch": "no"})
+    assert rules.to_dict("list") == {"axis": [-2, -1], "A": ["2", "3"], "B": ["–", "2"],
+                                     "out": ["2", "✗"], "rule": ["new", "no"]}
+    case = ll.gradcheck_case("affine", 2, 2, 3)
+    result = ll.run_check(case)
+    frame = vl.check_table(ll.array_names(case), result, ["array", "shape", "error", "ok"])
+    assert list(frame["shape"]) == ["(2, 2)", "(2, 3)", "(3,)"] and set(frame["ok"]) == {"✓"}
+    rows = ll.check_all(2, 2, 3)
+    frame = vl.summary_table(rows, ll.CHECK_LABELS, list("lepbnN"), "skipped")
+    assert list(frame["l"])[-1] == "BatchNormalization" and list(frame["N"])[-1] == "skipped"
+    assert list(frame["p"])[-1] == "✗"
