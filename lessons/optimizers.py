@@ -1,23 +1,36 @@
-"""Two-dimensional loss surfaces for racing optimizers, with their analytic gradients.
+"""Lesson 4, optimizers: what the page computes, without the page.
 
-    bowl = SURFACES["bowl"]                    # the book's f(x, y) = x²/20 + y²
-    paths = race(bowl, {"SGD": SGD(lr=0.95), "Adam": Adam(lr=0.3)}, start=bowl.start, steps=40)
+- Batch, stochastic and mini-batch descent on the spiral: BatchConfig -> BatchRace.
+- The six update rules, made by name: make_optimizer("Adam", 0.3, beta1=0.9).
+- Two-dimensional loss surfaces with their analytic gradients, and the race on them:
 
-Every optimizer runs the engine's own `update(params, grads)` on a 2-vector
-p = (x, y), so what a page animates is exactly what trains a network.
+      bowl = SURFACES["bowl"]                    # the book's f(x, y) = x²/20 + y²
+      paths = race(bowl, {"SGD": SGD(lr=0.95), "Adam": Adam(lr=0.3)}, bowl.start, steps=40)
+      shown = Race.build(RaceConfig("bowl"))     # the race the page shows first
+
+- The same six optimizers on MNIST, one epoch each: MnistRaceConfig -> MnistRace.
+
+Every optimizer runs the engine's own `update(params, grads)`, on a 2-vector p = (x, y) for
+a surface, so what a page animates is exactly what trains a network.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.optimizers import Optimizer
+from engine.network import MultiLayerNet
+from engine.optimizers import OPTIMIZERS, Adam, Optimizer
+from engine.trainer import Trainer, TrainingDiverged
+from lessons import common
 
+NAMES = tuple(OPTIMIZERS)  # SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam
 DIVERGE_LIMIT = 1e6  # a coordinate beyond this counts as flown off
+SEED = 0  # every network of the lesson starts from the same weights
 
 
 @dataclass(frozen=True)
@@ -42,11 +55,7 @@ class Surface:
 
     def grid(self, n: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(xs, ys, Z) over the window, Z[i, j] = f(xs[j], ys[i]); n ≤ 300 points a side."""
-        if not isinstance(n, int) or not 2 <= n <= 300:
-            raise ValueError(f"grid size must be an integer from 2 to 300, got {n!r}")
-        xs = np.linspace(*self.x_range, n)
-        ys = np.linspace(*self.y_range, n)
-        X, Y = np.meshgrid(xs, ys)
+        xs, ys, X, Y = common.grid(self.x_range, self.y_range, n)
         return xs, ys, self.f(X, Y)
 
 
@@ -140,3 +149,294 @@ def race(surface: Surface, optimizers: dict[str, Optimizer], start: tuple[float,
                 path.losses.append(loss)
         paths[name] = path
     return paths
+
+
+# ---------------------------------------------------------------- the six update rules
+
+# Each rule as its paper writes it, with g = ∂L/∂W (the page shows them beside the code).
+UPDATE_RULES = {
+    "SGD": r"W \leftarrow W - \eta\,\frac{\partial L}{\partial W}",
+    "Momentum": r"v \leftarrow \alpha\,v - \eta\,\frac{\partial L}{\partial W}"
+                r"\qquad W \leftarrow W + v",
+    "Nesterov": r"v \leftarrow \alpha\,v - \eta\,\frac{\partial L}{\partial W}"
+                r"\qquad W \leftarrow W + \alpha\,v - \eta\,\frac{\partial L}{\partial W}",
+    "AdaGrad": r"h \leftarrow h + \frac{\partial L}{\partial W}\odot"
+               r"\frac{\partial L}{\partial W}\qquad W \leftarrow W - \eta\,"
+               r"\frac{1}{\sqrt{h} + \epsilon}\,\frac{\partial L}{\partial W}",
+    "RMSProp": r"h \leftarrow \rho\,h + (1 - \rho)\,\frac{\partial L}{\partial W}"
+               r"\odot\frac{\partial L}{\partial W}\qquad W \leftarrow W - \eta\,"
+               r"\frac{1}{\sqrt{h} + \epsilon}\,\frac{\partial L}{\partial W}",
+    "Adam": r"\begin{aligned} m &\leftarrow \beta_1 m + (1 - \beta_1)\,g \qquad "
+            r"v \leftarrow \beta_2 v + (1 - \beta_2)\,g\odot g \\ "
+            r"\hat m &= \frac{m}{1 - \beta_1^t} \qquad \hat v = \frac{v}{1 - \beta_2^t}"
+            r"\qquad W \leftarrow W - \eta\,\frac{\hat m}{\sqrt{\hat v} + \epsilon}"
+            r"\end{aligned}",
+}
+
+
+def make_optimizer(name: str, lr: float, *, momentum: float = 0.9, beta1: float = 0.9,
+                   beta2: float = 0.999) -> Optimizer:
+    """The engine's optimizer `name` (one of NAMES) with learning rate lr. Momentum and
+    Nesterov take the momentum α, Adam takes β1 and β2; the others need only lr."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {', '.join(NAMES)}, got {name!r}")
+    if name in ("Momentum", "Nesterov"):
+        return OPTIMIZERS[name](lr=lr, momentum=momentum)
+    if name == "Adam":
+        return Adam(lr=lr, beta1=beta1, beta2=beta2)
+    return OPTIMIZERS[name](lr=lr)
+
+
+# ---------------------------------------------------------------- the race the page plays
+
+# Learning rates that make a good race on each surface (the bowl's are the book's).
+SURFACE_LRS = {
+    "bowl": dict(SGD=0.95, Momentum=0.1, Nesterov=0.1, AdaGrad=1.5, RMSProp=0.3, Adam=0.3),
+    "saddle": dict(SGD=0.05, Momentum=0.02, Nesterov=0.02, AdaGrad=0.3, RMSProp=0.03,
+                   Adam=0.05),
+    "rosenbrock": dict(SGD=0.0015, Momentum=0.001, Nesterov=0.001, AdaGrad=1.0, RMSProp=0.02,
+                       Adam=0.1),
+    "two_wells": dict(SGD=0.05, Momentum=0.02, Nesterov=0.02, AdaGrad=0.3, RMSProp=0.05,
+                      Adam=0.1),
+}
+LR_SCALES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+RACE_TICKS = 50  # a race of any length plays in about this many ticks
+RACE_GRID = 120  # points a side of the contour map
+
+
+@dataclass(frozen=True)
+class RaceConfig:
+    """One race: the surface, every racer's learning rate (the surface's, times lr_scale),
+    the settings of Momentum/Nesterov (α) and Adam (β1, β2), the start, the steps, who runs."""
+
+    surface: str = "bowl"
+    lr_scale: float = 1.0
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    start: tuple[float, float] | None = None  # None: the surface's own start
+    steps: int = 100
+    racers: tuple[str, ...] = NAMES
+
+    def lrs(self) -> dict[str, float]:
+        return {n: SURFACE_LRS[self.surface][n] * self.lr_scale for n in self.racers}
+
+
+@dataclass
+class Race:
+    """A race computed to the end at once and shown step by step: `k` steps are revealed."""
+
+    config: RaceConfig
+    surface: Surface
+    lrs: dict[str, float]
+    paths: dict[str, RacePath]
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray]  # (xs, ys, Z) for the contours
+    k: int
+
+    @classmethod
+    def build(cls, config: RaceConfig) -> Race:
+        """Run every racer; all `steps` are revealed, as a page shows a race first."""
+        surface = SURFACES[config.surface]
+        lrs = config.lrs()
+        optimizers = {n: make_optimizer(n, lr, momentum=config.momentum, beta1=config.beta1,
+                                        beta2=config.beta2) for n, lr in lrs.items()}
+        paths = race(surface, optimizers, config.start or surface.start, config.steps)
+        return cls(config, surface, lrs, paths, surface.grid(RACE_GRID), config.steps)
+
+    @property
+    def start(self) -> tuple[float, float]:
+        return self.config.start or self.surface.start
+
+    def restart(self) -> None:
+        self.k = 0
+
+    def advance(self, ticks: int = RACE_TICKS) -> bool:
+        """Reveal ⌈steps / ticks⌉ more steps (from the start again once at the end), so any
+        race plays in about `ticks` ticks; True when the last step is shown."""
+        steps = self.config.steps
+        if self.k >= steps:
+            self.k = 0
+        self.k = min(steps, self.k + max(1, math.ceil(steps / ticks)))
+        return self.k >= steps
+
+    def gone(self, name: str) -> bool:
+        """Whether `name` has flown off by the step shown."""
+        at = self.paths[name].diverged_at
+        return at is not None and self.k >= at
+
+    def shown(self) -> dict[str, tuple[list[float], list[float], bool]]:
+        """name -> (xs, ys, gone): the points revealed so far."""
+        return {n: (p.xs[:self.k + 1], p.ys[:self.k + 1], self.gone(n))
+                for n, p in self.paths.items()}
+
+    def curves(self) -> dict[str, tuple[list[int], list[float]]]:
+        """name -> (steps, f): the loss revealed so far."""
+        return {n: (list(range(len(p.losses)))[:self.k + 1], p.losses[:self.k + 1])
+                for n, p in self.paths.items()}
+
+    def position(self, name: str) -> tuple[float, float, float]:
+        """(x, y, f) of `name` at the step shown, or where it was last seen."""
+        path = self.paths[name]
+        i = min(self.k, path.steps_taken)
+        return path.xs[i], path.ys[i], path.losses[i]
+
+    def rows(self) -> list[tuple[str, float, float, float, float, int | None]]:
+        """(name, lr, x, y, f, the step it flew off at or None) of every racer at the step
+        shown; one that flew off stays where it was last seen."""
+        return [(n, self.lrs[n], *self.position(n), p.diverged_at if self.gone(n) else None)
+                for n, p in self.paths.items()]
+
+
+# ---------------------------------------------------------------- batch, SGD, mini-batch
+
+BATCH_EPOCHS = 50  # the three ways each see every spiral point this many times
+BATCH_SIZES = {"full": None, "sgd": 1, "mini": 30}  # None: the whole set (N = 300)
+# One update averages the gradients of a batch of B of the N points.
+BATCH_RULES = (r"W \leftarrow W - \eta\,\frac{1}{B}\sum_{n \in \text{batch}} "
+               r"\frac{\partial L_n}{\partial W}",
+               r"B = N\ (\text{batch}) \qquad B = 1\ (\text{SGD}) \qquad "
+               r"1 < B < N\ (\text{mini-batch})")
+
+
+@dataclass(frozen=True)
+class BatchConfig:
+    lr: float = 1.0  # the same learning rate for the three ways
+    epochs: int = BATCH_EPOCHS
+
+
+@dataclass
+class BatchRun:
+    """One way down: its trainer, and after each epoch the samples seen, the updates made
+    and the loss on all the points."""
+
+    trainer: Trainer
+    samples: list[int]
+    updates: list[int]
+    loss: list[float]
+
+
+@dataclass
+class BatchRace:
+    """Batch (B = N), stochastic (B = 1) and mini-batch (B = 30) descent on the same spiral,
+    from the same weights (a 2-10-3 sigmoid network), with the same learning rate."""
+
+    config: BatchConfig
+    x: np.ndarray
+    t: np.ndarray
+    runs: dict[str, BatchRun]
+
+    @classmethod
+    def build(cls, config: BatchConfig, x, t) -> BatchRace:
+        runs = {}
+        for kind, size in BATCH_SIZES.items():
+            net = MultiLayerNet(2, [10], 3, activation="sigmoid", weight_init_std=0.01,
+                                seed=SEED)
+            trainer = Trainer(net, make_optimizer("SGD", config.lr), x, t,
+                              batch_size=size or len(x), seed=SEED, eval_samples=0)
+            runs[kind] = BatchRun(trainer, [0], [0], [float(net.loss(x, t))])
+        return cls(config, x, t, runs)
+
+    def advance(self, seconds: float) -> bool:
+        """Train each way for its share of `seconds` (at least one step, however busy the
+        host); after each whole epoch note the loss on all points. True once all are done."""
+        budget = seconds / len(self.runs)
+        for run in self.runs.values():
+            trainer = run.trainer
+            deadline = time.perf_counter() + budget
+            while trainer.epoch < self.config.epochs:
+                before = trainer.epoch
+                trainer.run(until_epoch=before + 1,
+                            max_seconds=max(deadline - time.perf_counter(), 0.0))
+                if trainer.epoch > before:
+                    run.samples.append(trainer.epoch * len(self.x))
+                    run.updates.append(trainer.step_count)
+                    run.loss.append(self.loss_of(run))
+                if time.perf_counter() >= deadline:
+                    break
+        return self.done
+
+    @property
+    def done(self) -> bool:
+        return all(r.trainer.epoch >= self.config.epochs for r in self.runs.values())
+
+    def loss_of(self, run: BatchRun) -> float:
+        return float(run.trainer.network.loss(self.x, self.t))
+
+    def accuracy_of(self, run: BatchRun) -> float:
+        return run.trainer.network.accuracy(self.x, self.t)
+
+
+# ---------------------------------------------------------------- the race on MNIST
+
+MNIST_LRS = dict(SGD=0.1, Momentum=0.05, Nesterov=0.05, AdaGrad=0.01, RMSProp=0.001, Adam=0.001)
+MNIST_CAP = 600  # steps per optimizer: one epoch of 60,000 images in batches of 100
+MNIST_BATCH = 100
+MNIST_STEPS_PER_TURN = 5
+MNIST_TEST = 2000  # test images for the accuracy column
+MNIST_EVAL_EVERY = 200
+
+
+@dataclass(frozen=True)
+class MnistRaceConfig:
+    lrs: tuple[float, ...] = tuple(MNIST_LRS[n] for n in NAMES)  # in the order of NAMES
+    cap: int = MNIST_CAP
+    test: int = MNIST_TEST
+
+
+@dataclass
+class MnistRun:
+    trainer: Trainer
+    acc: float | None = None  # test accuracy, measured after step acc_step
+    acc_step: int = 0
+    diverged: int | None = None  # the step whose loss was not finite: this one stopped there
+
+
+@dataclass
+class MnistRace:
+    """The six optimizers train the same 784-100-100-10 network from the same weights on the
+    same batches, each with its own learning rate, `cap` steps each."""
+
+    config: MnistRaceConfig
+    runs: dict[str, MnistRun]
+
+    @classmethod
+    def build(cls, config: MnistRaceConfig, train, test) -> MnistRace:
+        """train, test: (x, t) pairs, uint8 pixels as stored; the first config.test test
+        images measure the accuracy."""
+        (x, t), (x_test, t_test) = train, test
+        runs = {}
+        for name, lr in zip(NAMES, config.lrs, strict=True):
+            net = MultiLayerNet(x[0].size, [100, 100], 10, seed=SEED)
+            runs[name] = MnistRun(Trainer(
+                net, make_optimizer(name, lr), x, t, x_test[:config.test], t_test[:config.test],
+                batch_size=MNIST_BATCH, seed=SEED, eval_samples=0, stats_every=10**9))
+        return cls(config, runs)
+
+    def is_live(self, run: MnistRun) -> bool:
+        return run.diverged is None and run.trainer.step_count < self.config.cap
+
+    def advance(self, seconds: float, steps: int = MNIST_STEPS_PER_TURN) -> bool:
+        """Up to `steps` more steps each, sharing `seconds`; one whose loss is not finite
+        stops (the others go on). The test accuracy is measured every MNIST_EVAL_EVERY steps
+        and at the cap. True once every optimizer is at the cap or stopped."""
+        live = [r for r in self.runs.values() if self.is_live(r)]
+        for run in live:
+            trainer = run.trainer
+            try:
+                trainer.run(max_steps=min(steps, self.config.cap - trainer.step_count),
+                            max_seconds=seconds / len(live))
+            except TrainingDiverged:
+                run.diverged = trainer.step_count + 1
+                continue
+            n = trainer.step_count
+            if n >= self.config.cap or n // MNIST_EVAL_EVERY > run.acc_step // MNIST_EVAL_EVERY:
+                run.acc, run.acc_step = trainer.evaluate("test"), n
+        return self.done
+
+    @property
+    def done(self) -> bool:
+        return not any(self.is_live(r) for r in self.runs.values())
+
+    @property
+    def steps_done(self) -> int:
+        return min(r.trainer.step_count for r in self.runs.values())

@@ -13,29 +13,16 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.theme import COLORS
+from viz.common import BLUE, COLORS, GREEN, GREY, INK, RED, legend_on_top
 
-INK = "#222222"
 ORDER = ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam")
+# Batch (B = N), stochastic (B = 1) and mini-batch descent, by lessons.optimizers.BATCH_SIZES
+BATCH_COLORS = {"full": BLUE, "sgd": RED, "mini": GREEN}
 
 
 def color_of(name: str) -> str:
     """The fixed colour of an optimizer, by its place in ORDER (any other name: grey)."""
-    return COLORS[ORDER.index(name)] if name in ORDER else "#7f7f7f"
-
-
-def smooth(values: Sequence[float], alpha: float = 0.1) -> np.ndarray:
-    """Exponential moving average, s_k = (1 − α)·s_{k−1} + α·y_k, s_0 = y_0, for noisy
-    mini-batch losses; NaN-free input gives NaN-free output."""
-    if not 0 < alpha <= 1:
-        raise ValueError(f"alpha must be in (0, 1], got {alpha!r}")
-    y = np.asarray(values, dtype=float)
-    out = np.empty_like(y)
-    acc = None
-    for i, v in enumerate(y):
-        acc = v if acc is None else (1 - alpha) * acc + alpha * v
-        out[i] = acc
-    return out
+    return COLORS[ORDER.index(name)] if name in ORDER else GREY
 
 
 def race_figure(xs, ys, z, paths: Mapping[str, tuple[Sequence[float], Sequence[float], bool]],
@@ -83,8 +70,7 @@ def race_figure(xs, ys, z, paths: Mapping[str, tuple[Sequence[float], Sequence[f
             hovertemplate=labels["minimum"] + "<extra></extra>"))
     fig.update_xaxes(title=labels["x"], range=[xs[0], xs[-1]], showgrid=False, zeroline=False)
     fig.update_yaxes(title=labels["y"], range=[ys[0], ys[-1]], showgrid=False, zeroline=False)
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
-    return fig
+    return legend_on_top(fig)
 
 
 def curves_figure(curves: Mapping[str, tuple[Sequence[float], Sequence[float]]],
@@ -110,5 +96,22 @@ def curves_figure(curves: Mapping[str, tuple[Sequence[float], Sequence[float]]],
     fig.update_yaxes(title=labels["y"])
     if log_y:
         fig.update_yaxes(type="log", exponentformat="power")
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
-    return fig
+    return legend_on_top(fig)
+
+
+def batch_figures(runs: Mapping[str, tuple[Sequence[float], Sequence[float], Sequence[float]]],
+                  labels: Mapping[str, str]) -> tuple[go.Figure, go.Figure]:
+    """Batch, stochastic and mini-batch descent: the loss against the samples seen, and
+    against the updates made (log axis, the start drawn at 1 update).
+
+    runs: kind ('full', 'sgd', 'mini') -> (samples, updates, loss), one point per epoch;
+    labels: full, sgd, mini (the legend), samples, updates, loss (the axes).
+    """
+    colors = {labels[k]: BATCH_COLORS[k] for k in runs}
+    by_samples = {labels[k]: (samples, loss) for k, (samples, _, loss) in runs.items()}
+    by_updates = {labels[k]: (np.maximum(np.asarray(updates, dtype=float), 1), loss)
+                  for k, (_, updates, loss) in runs.items()}
+    return (curves_figure(by_samples, {"x": labels["samples"], "y": labels["loss"]},
+                          colors=colors),
+            curves_figure(by_updates, {"x": labels["updates"], "y": labels["loss"]},
+                          colors=colors, log_x=True))

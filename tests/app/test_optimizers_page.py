@@ -151,12 +151,12 @@ def test_batch_comparison_steps_and_counts_the_cost(lang):
     at = open_page(lang)
     at.button(key="optimizers.batch.step").click().run()
     assert not at.exception
-    model = at.session_state["optimizers.batch.model"]
-    assert model["runs"]["full"]["trainer"].epoch >= 1  # batch descent: one step per epoch
+    model = at.session_state["optimizers.batch.model"].model
+    assert model.runs["full"].trainer.epoch >= 1  # batch descent: one step per epoch
     x, t = spiral()
     table = at.table[0].value
     for i, (kind, size) in enumerate((("full", 300), ("sgd", 1), ("mini", 30))):
-        trainer = model["runs"][kind]["trainer"]
+        trainer = model.runs[kind].trainer
         assert trainer.batch_size == size
         assert trainer.step_count >= 1
         row = table.iloc[i]
@@ -170,31 +170,31 @@ def test_batch_comparison_steps_and_counts_the_cost(lang):
 def test_mnist_race_steps_and_a_divergence_stops_only_that_optimizer():
     at = open_page("en")
     assert tr("en", "optimizers.s4.no_loss_yet") in texts(at.info)
-    runs = at.session_state["optimizers.mnist.model"]["runs"]
-    runs["SGD"]["trainer"].optimizer.lr = 1e30  # far too large: the loss turns NaN
+    runs = at.session_state["optimizers.mnist.model"].model.runs
+    runs["SGD"].trainer.optimizer.lr = 1e30  # far too large: the loss turns NaN
     for _ in range(2):
         at.button(key="optimizers.mnist.step").click().run()
         assert not at.exception
     table = at.table[MNIST_TABLE].value
     steps = dict(zip(table.iloc[:, 0], table.iloc[:, 2], strict=True))
     assert all(steps[n] >= 1 for n in OPTIMIZERS if n != "SGD")
-    assert runs["SGD"]["diverged"] is not None
+    assert runs["SGD"].diverged is not None
     notes = texts(at.warning)
     assert any(n.startswith("SGD stopped at step") for n in notes)
-    adam = runs["Adam"]["trainer"]
+    adam = runs["Adam"].trainer
     assert adam.step_count == steps["Adam"]
     assert np.isfinite(adam.history.loss.y).all()
 
 
 def test_mnist_cap_ends_the_race_with_test_accuracy():
     at = open_page("en")
-    runs = at.session_state["optimizers.mnist.model"]["runs"]
+    runs = at.session_state["optimizers.mnist.model"].model.runs
     for run in runs.values():
-        run["trainer"].run(max_steps=598)
+        run.trainer.run(max_steps=598)
     at.button(key="optimizers.mnist.step").click().run()
     assert not at.exception
     assert tr("en", "optimizers.s4.done", cap=600) in texts(at.success)
     table = at.table[MNIST_TABLE].value
     assert table.iloc[:, 2].tolist() == [600] * 6
-    acc = runs["Adam"]["trainer"].evaluate("test")
+    acc = runs["Adam"].trainer.evaluate("test")
     assert table.iloc[5, 4] == f"{acc:.1%}"

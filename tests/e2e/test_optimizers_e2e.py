@@ -19,13 +19,17 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
 RACE = ".st-key-optimizers-race"  # LiveLoop buttons carry keys optimizers.race.<name>
 MNIST = ".st-key-optimizers-mnist"
-
-
-
+# Counts what the page sends on its websocket: a timed view that still ticks sends a rerun
+# request every tick.
+COUNT_SENDS = """(() => { window.__sent = 0; const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) { window.__sent += 1; return send.call(this, data); };
+})();"""
 
 
 @pytest.mark.parametrize(("lang", "slides"), [("en", False), ("ko", False), ("ko", True)])
 def test_surface_race_animates(app_url, page, screenshots_dir, lang, slides):
+    """Start and pause sit inside the race's fragment: pausing still drops the view's timer."""
+    page.add_init_script(COUNT_SENDS)
     open_idle(page, f"{app_url}/optimizers?lang={lang}" + ("&slides=1" if slides else ""))
     settle(page)
     assert page.locator("[data-testid=stException]").count() == 0
@@ -41,6 +45,10 @@ def test_surface_race_animates(app_url, page, screenshots_dir, lang, slides):
     page.locator(f"{RACE}-start button:not([disabled])").wait_for(timeout=IDLE_TIMEOUT_MS)
     assert page.locator("[data-testid=stException]").count() == 0
     settle(page)
+    paused_at, sent = metric_value(page, label), page.evaluate("() => window.__sent")
+    page.wait_for_timeout(2000)  # ten ticks of 0.2 s, had the timer stayed
+    assert page.evaluate("() => window.__sent") == sent, "the paused race still ticks"
+    assert metric_value(page, label) == paused_at
     name = f"optimizers-race-{lang}{'-slides' if slides else ''}.png"
     full_page_screenshot(page, screenshots_dir / name)
 

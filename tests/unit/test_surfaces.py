@@ -8,6 +8,7 @@ import pytest
 from engine.functions import numerical_gradient
 from engine.gradcheck import relative_error
 from engine.optimizers import OPTIMIZERS, SGD, Adam, Momentum
+from lessons.common import grid
 from lessons.optimizers import SURFACES, race
 
 
@@ -79,6 +80,14 @@ def test_a_huge_learning_rate_flies_off_and_stops():
     assert path.ys == [2.0, -198.0, 19602.0]
     assert path.xs == [-7.0, 28.0, -112.0]  # x ← x − 50·x/10 = −4·x
     assert all(math.isfinite(v) for v in path.losses)
+
+
+def test_a_surface_is_drawn_on_the_apps_one_grid():
+    s = SURFACES["two_wells"]
+    xs, ys, Z = s.grid(7)
+    gx, gy, X, Y = grid(s.x_range, s.y_range, 7)
+    assert (xs == gx).all() and (ys == gy).all()
+    assert np.array_equal(Z, s.f(X, Y)) and Z[2, 5] == s.value(xs[5], ys[2])
 
 
 def test_grid_and_bad_arguments():

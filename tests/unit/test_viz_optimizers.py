@@ -8,22 +8,23 @@ import pytest
 from engine.optimizers import SGD, Adam
 from lessons.optimizers import SURFACES, race
 from viz import optimizers as vz
-from viz.theme import COLORS
+from viz.common import COLORS, GREY, smooth
 
 LABELS = {"x": "x", "y": "y", "z": "f", "start": "start", "minimum": "min", "flew_off": "gone"}
 
 
 def test_each_optimizer_keeps_its_colour():
     assert [vz.color_of(n) for n in vz.ORDER] == list(COLORS[:6])
-    assert vz.color_of("other") not in COLORS[:6]
+    assert vz.color_of("other") == GREY
 
 
 def test_smooth_is_an_exponential_moving_average():
-    assert vz.smooth([1.0, 3.0], alpha=0.5).tolist() == [1.0, 2.0]
-    assert vz.smooth([2.0] * 5).tolist() == [2.0] * 5
-    assert len(vz.smooth([])) == 0
+    """The MNIST race smooths its noisy mini-batch losses with viz.common.smooth."""
+    assert smooth([1.0, 3.0], alpha=0.5).tolist() == [1.0, 2.0]
+    assert smooth([2.0] * 5).tolist() == [2.0] * 5
+    assert len(smooth([])) == 0
     with pytest.raises(ValueError, match="alpha"):
-        vz.smooth([1.0], alpha=0)
+        smooth([1.0], alpha=0)
 
 
 def test_race_figure_draws_every_path_start_and_minimum():
@@ -67,3 +68,18 @@ def test_curves_figure_one_line_per_name_with_crosses_and_log_axes():
     assert len(crosses) == 1 and list(crosses[0].y) == [1.0]
     assert fig.layout.yaxis.type == "log" and fig.layout.xaxis.type == "log"
     assert not math.isnan(lines[0].y[-1])
+
+
+def test_batch_figures_one_colour_per_way_and_the_start_at_one_update():
+    runs = {"full": ([0, 300], [0, 1], [1.1, 1.0]), "sgd": ([0, 300], [0, 300], [1.1, 0.7])}
+    labels = {"full": "batch", "sgd": "SGD (B = 1)", "samples": "samples", "updates": "updates",
+              "loss": "loss"}
+    by_samples, by_updates = vz.batch_figures(runs, labels)
+    assert [tr.name for tr in by_samples.data] == ["batch", "SGD (B = 1)"]
+    assert [tr.line.color for tr in by_updates.data] == [vz.BATCH_COLORS["full"],
+                                                         vz.BATCH_COLORS["sgd"]]
+    assert list(by_samples.data[1].x) == [0, 300]
+    assert list(by_updates.data[1].x) == [1, 300]  # 0 updates sits at 1 on the log axis
+    assert by_updates.layout.xaxis.type == "log" and by_samples.layout.xaxis.type == "linear"
+    assert by_updates.layout.xaxis.title.text == "updates"
+    assert by_samples.layout.legend.y == 1.02  # legend on top
