@@ -263,7 +263,7 @@ MUTATIONS: list[Mutation] = [
     ),
     mutation(
         "weight-chain-without-the-column-label",
-        "app_pages/mnist.py",
+        "ui/mnist_view.py",
         ',\n' + " " * 39 + '"averaged_cols": t("mnist.chain.averaged_cols")}',
         "}",
         "tests/app/test_extremes.py::test_the_largest_mnist_network_is_the_one_built",

@@ -1,7 +1,7 @@
 """Live training in a page: start, pause, step and reset, and a view that redraws as it runs.
 
     loop = LiveLoop("perceptron.xor", advance=advance, draw=draw, reset=reset)
-    loop.controls()      # the four buttons
+    loop.controls()      # the four buttons (a page may relabel Start and add its own)
     loop.view()          # a fragment: while running, advance() then draw() every `tick` s
 
 The page keeps its model in st.session_state and hands the loop three callables:
@@ -14,9 +14,21 @@ The page keeps its model in st.session_state and hands the loop three callables:
   this part of the page is redrawn on every tick.
 - reset(): rebuilds the model from the page's settings.
 
-"Step" calls the same advance() once, so a test (AppTest does not run timers) can drive the
-loop through it. The timer exists only while running: start and pause rerun the whole page,
-which registers the fragment with or without `run_every`.
+One chunk, one path: step_once() acquires a training slot, calls advance() and handles
+its Stop (note, pause). The timer's tick, a burst's every frame and the Step button all go
+through it, and the view's one body draws after it. "Step" calls it once, so a test
+(AppTest does not run timers) can drive the loop through it. The timer exists only while
+running: start and pause rerun the whole page, which registers the fragment with or
+without `run_every`.
+
+A page with more to say than start, pause, step and reset keeps the loop's row and adds to
+it: controls(start_label=..., on_start=..., step_disabled=..., extra=[Button(...), ...])
+puts the page's own buttons (MNIST's Stop and "+1 epoch") between Step and Reset.
+
+A view with several parts draws them as panels, from draw(): loop.panels([[Panel(...)],
+[Panel(...), Panel(...)]]) lays out one slot per panel on a burst's first frame and then
+redraws only the panels whose version changed. LiveCharts builds each chart of such a view
+once and then refreshes it in place.
 
 Many learners share one server: ui.slots.TrainingSlots lets at most MAX_CONCURRENT chunks
 run at once (one per core by default, $ENGINE_TRAINING_SLOTS), the others queue first come
@@ -28,12 +40,13 @@ whole-page run never waits: with no free slot it draws, and says the server is b
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
 
 from engine.trainer import TrainingDiverged
+from ui.chart import show_chart
 from ui.i18n import t
 from ui.runtime import training_slot_count
 from ui.slots import TrainingSlots
@@ -48,6 +61,31 @@ _SLOTS = TrainingSlots(MAX_CONCURRENT)
 # test sets its own (tests/app/test_slots.py) to say when the notice is due.
 clock = time.monotonic
 NOTE_KINDS = ("success", "info", "warning", "error")
+
+
+@dataclass(frozen=True)
+class Button:
+    """A page's own button in the loop's row: keyed <loop key>.<name>; a click reruns the
+    page after on_click."""
+
+    name: str
+    label: str
+    icon: str
+    on_click: Callable[[], None]
+    disabled: bool = False
+    help: str | None = None
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A part of a live view with a slot of its own (see LiveLoop.panels): drawn again by
+    draw() when `version` differs from the one drawn (None: nothing to draw yet), and while
+    running at most every `every` frames of a burst."""
+
+    name: str
+    draw: Callable[[], None]
+    version: object = None
+    every: int = 1
 
 
 @dataclass(frozen=True)
@@ -85,6 +123,7 @@ class LiveLoop:
         self.step_help = step_help
         self.burst = burst
         self.frame = 0  # in burst mode: which redraw of this fragment run draw() is making
+        self._panels: dict[str, list] = {}  # panels(): name -> [slot, version drawn]
         self._inline = False  # the fragment is running inside a whole-page run
         self._wait_slot = None  # where the view says that it waits in line (a fragment run's)
         self._waited = False  # ... and whether it says so now
@@ -172,20 +211,33 @@ class LiveLoop:
 
     # --- drawing ---------------------------------------------------------------------------
 
-    def controls(self) -> None:
-        """Start, pause, step and reset, in one row. Each click reruns the page."""
+    def controls(self, *, start_label: str | None = None,
+                 on_start: Callable[[], None] | None = None, step_disabled: bool = False,
+                 extra: Sequence[Button] = ()) -> None:
+        """Start, pause, step, the page's `extra` buttons, and reset, in one row. Each click
+        reruns the page. start_label replaces "Start" (e.g. "Resume"); on_start runs before
+        the loop starts (e.g. a finished run is rebuilt); step_disabled disables Step when
+        there is nothing left to step (it is always disabled while running)."""
         running = self.running
-        cols = st.columns(4)
-        cols[0].button(t("live.start"), key=self._k("start"), on_click=self.start,
-                       disabled=running, icon=":material/play_arrow:", width="stretch",
-                       type="primary")
-        cols[1].button(t("live.pause"), key=self._k("pause"), on_click=self.pause,
-                       disabled=not running, icon=":material/pause:", width="stretch")
-        cols[2].button(t("live.step"), key=self._k("step"), on_click=self._step_clicked,
-                       disabled=running, icon=":material/skip_next:", width="stretch",
-                       help=self.step_help)
-        cols[3].button(t("live.reset"), key=self._k("reset"), on_click=self.reset,
-                       icon=":material/restart_alt:", width="stretch")
+        cols = iter(st.columns(4 + len(extra)))
+        next(cols).button(start_label or t("live.start"), key=self._k("start"),
+                          on_click=self.start if on_start is None else self._start_after,
+                          args=() if on_start is None else (on_start,), disabled=running,
+                          icon=":material/play_arrow:", width="stretch", type="primary")
+        next(cols).button(t("live.pause"), key=self._k("pause"), on_click=self.pause,
+                          disabled=not running, icon=":material/pause:", width="stretch")
+        next(cols).button(t("live.step"), key=self._k("step"), on_click=self._step_clicked,
+                          disabled=running or step_disabled, icon=":material/skip_next:",
+                          width="stretch", help=self.step_help)
+        for b in extra:
+            next(cols).button(b.label, key=self._k(b.name), on_click=b.on_click,
+                              disabled=b.disabled, icon=b.icon, width="stretch", help=b.help)
+        next(cols).button(t("live.reset"), key=self._k("reset"), on_click=self.reset,
+                          icon=":material/restart_alt:", width="stretch")
+
+    def _start_after(self, on_start: Callable[[], None]) -> None:
+        on_start()
+        self.start()
 
     def view(self) -> None:
         """The fragment: while running it advances one chunk per tick, then draws."""
@@ -201,14 +253,52 @@ class LiveLoop:
         self.view()
 
     def _body(self) -> None:
-        if self.burst is not None:
-            self._burst_body()
-            return
+        """The view's one body: a chunk (while running), then draw(); in burst mode again
+        and again for up to `burst` seconds in one run of the fragment.
+
+        In a burst each redraw is streamed to the browser while the next chunk already
+        trains, so the training does not wait for the browser's round trip between ticks.
+        draw() is called with self.frame = 0, 1, 2, ... and may keep slots (st.empty) from
+        frame 0 to redraw only what changed. A click elsewhere on the page interrupts the
+        run at once. Without a burst, or inside a whole-page run (so that the rest of the
+        page below is not held back; the fragment's own runs, right after, do the bursts),
+        it draws one frame.
+        """
+        burst = 0.0 if self.burst is None or self._inline else self.burst
+        deadline = time.perf_counter() + burst
+        self.frame = 0
         self._wait_slot = st.empty()
-        if self.running and self.step_once(self._tick_wait()):
-            st.rerun()  # the whole page: it registers the fragment again, without the timer
-        self._notes()
-        self.draw()
+        while True:
+            if self.running and self.step_once(self._tick_wait()):
+                st.rerun()  # the whole page: it registers the fragment again, without the timer
+            if self.frame == 0:
+                self._notes()
+            self.draw()
+            self.frame += 1
+            if (not self.running or st.session_state.get(self._k("busy"))
+                    or time.perf_counter() >= deadline):
+                break
+
+    def panels(self, rows: Sequence[Sequence[Panel]]) -> None:
+        """Draw a view made of panels, from draw(). Frame 0 lays out one slot per panel
+        (the panels of a row side by side); each frame then redraws only the panels whose
+        version changed, so a burst's later frames send only what changed."""
+        if self.frame == 0:
+            self._panels = {}
+            for row in rows:
+                slots = [st.empty()] if len(row) == 1 else [c.empty() for c in
+                                                          st.columns(len(row))]
+                for panel, slot in zip(row, slots, strict=True):
+                    self._panels[panel.name] = [slot, None]
+        for panel in (p for row in rows for p in row):
+            slot = self._panels[panel.name]
+            if panel.version is None or panel.version == slot[1]:
+                continue
+            if self.running and self.frame % panel.every:
+                continue
+            with slot[0].container():
+                panel.draw()
+            slot[1] = panel.version
 
     def _notes(self) -> None:
         if st.session_state.get(self._k("busy")):
@@ -219,26 +309,40 @@ class LiveLoop:
                     "error": st.error}[note.kind]
             show(note.message)
 
-    def _burst_body(self) -> None:
-        """Burst mode: chunk, redraw, chunk, redraw ... for up to `burst` seconds in one run.
 
-        Each redraw is streamed to the browser while the next chunk already trains, so the
-        training does not wait for the browser's round trip between ticks. draw() is called
-        with self.frame = 0, 1, 2, ... and may keep slots (st.empty) from frame 0 to redraw
-        only what changed. A click elsewhere on the page interrupts the run at once.
-        Inside a whole-page run it draws one frame only, so that the rest of the page below
-        is not held back; the fragment's own runs, right after, do the bursts.
-        """
-        deadline = time.perf_counter() + (0.0 if self._inline else self.burst)
-        self.frame = 0
-        self._wait_slot = st.empty()
-        while True:
-            if self.running and self.step_once(self._tick_wait()):
-                st.rerun()
-            if self.frame == 0:
-                self._notes()
-            self.draw()
-            self.frame += 1
-            if (not self.running or st.session_state.get(self._k("busy"))
-                    or time.perf_counter() >= deadline):
-                break
+class LiveCharts:
+    """The charts of a live view: each built once per `signature()` (e.g. the model, the
+    language and slide mode), then refreshed in place with refresh(fig, data()) when its
+    `version` changes, or (no `data`) built again. Building a figure costs ~25 ms;
+    refreshing one, ~1 ms. The figures are kept in st.session_state[key].
+
+    The chart's key carries the version: a chart drawn again unchanged (the next burst's
+    first frame) has the same key and content, so the browser keeps it as it is; a changed
+    one gets a new key, so a burst may draw one chart several times. `static(name)` says
+    whether to draw it without hover, zoom or buttons (redrawn several times a second).
+    Keys are <prefix>.live.<name>.<version>, exported files <prefix>-<name>.
+    """
+
+    def __init__(self, key: str, prefix: str, *, signature: Callable[[], object],
+                 refresh: Callable[[object, object], bool],
+                 static: Callable[[str], bool] = lambda name: False) -> None:
+        self.key, self.prefix = key, prefix
+        self.signature, self.refresh, self.static = signature, refresh, static
+
+    def show(self, name: str, build: Callable[[], object], *, version,
+             data: Callable[[], object] | None = None, height: int | None = None) -> None:
+        figs = st.session_state.setdefault(self.key, {})
+        signature = self.signature()
+        if figs.get("signature") != signature:
+            figs.clear()
+            figs["signature"] = signature
+        fig, built_version = figs.get(name, (None, None))
+        styled = fig is not None and built_version == version
+        if fig is not None and not styled and data is not None:
+            styled = self.refresh(fig, data())
+        if not styled:
+            fig = build()
+        figs[name] = (fig, version)
+        static = self.static(name)
+        show_chart(fig, f"{self.prefix}-{name}", height=height, styled=styled, static=static,
+                   key=f"{self.prefix}.live.{name}.{version}{'.static' if static else ''}")

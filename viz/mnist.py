@@ -23,11 +23,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engine.backend import to_numpy
-from viz.layers import DIVERGING
-from viz.optimizers import smooth
-from viz.theme import COLORS
+from viz.common import COLORS, DIVERGING, INK, legend_on_top, smooth
 
-INK = "#222222"
 LIGHT = "#bbbbbb"
 FRAME = "#d9d9d9"  # the 2-pixel lines between digits in a grid
 MARGIN_Y = 30 + 60  # style_figure's top and bottom margins (no title)
@@ -321,7 +318,7 @@ def loss_figure(steps, losses, labels: Mapping[str, str], *, smooth_alpha: float
                              line=dict(color=COLORS[0], width=3)))
     fig.update_xaxes(title=labels["x"])
     fig.update_yaxes(title=labels["y"], rangemode="tozero")
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    legend_on_top(fig)
     return fig
 
 
@@ -378,7 +375,7 @@ def accuracy_figure(epochs, train_acc: Sequence[float | None],
     fig.update_xaxes(title=labels["x"], tickformat="d", rangemode="tozero", tick0=0,
                      dtick=max(1, math.ceil(len(epochs) / 10)))
     fig.update_yaxes(title=labels["y"], range=[bottom, 100], ticksuffix="%")
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    legend_on_top(fig)
     return fig
 
 
@@ -410,7 +407,7 @@ def grad_flow_figure(series: Mapping[str, tuple[Sequence[float], Sequence[float]
                                  hovertemplate=f"{name}: %{{y:.3g}}<extra></extra>"))
     fig.update_xaxes(title=labels["x"])
     fig.update_yaxes(title=labels["y"], type="log", exponentformat="power", dtick=1)  # decades
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    legend_on_top(fig)
     return fig
 
 

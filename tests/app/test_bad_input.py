@@ -318,7 +318,7 @@ def test_named_bad_links(page, query):
 def test_the_mnist_network_keeps_its_defaults_after_lr_1e9_and_hidden_minus_5():
     """?lr=1e9&h1=-5: the network the page builds is the default one, not a broken one."""
     at = open_page("mnist", "en", lr="1e9", h1="-5")
-    trainer = at.session_state["mnist.model"]["trainer"]
+    trainer = at.session_state["mnist.model"].model.trainer
     assert trainer.optimizer.lr == 0.001 and trainer.network.hidden_size_list == [100]
 
 

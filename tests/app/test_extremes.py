@@ -54,5 +54,5 @@ def test_every_numeric_setting_at_its_extreme(page, end, lang):
 def test_the_largest_mnist_network_is_the_one_built():
     at = open_page("mnist", "en", layers="3", h1="256", h2="256", h3="256")
     assert_page_works(at, "mnist", "en")
-    network = at.session_state["mnist.model"]["trainer"].network
+    network = at.session_state["mnist.model"].model.trainer.network
     assert network.hidden_size_list == [256, 256, 256]

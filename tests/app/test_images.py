@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lessons.digits import preprocess_digit
+from lessons.mnist import preprocess_digit
 from ui.i18n import tr
 from ui.images import (
     MAX_DRAWING_CHARS,

@@ -31,6 +31,11 @@ STEPS_PER_CHUNK = chunk_steps(page_constant(PAGE, "CHUNK_SECONDS"))
 STEPS_PER_EPOCH = math.ceil(60_000 / 100)  # the default batch of 100 over 60,000 digits
 
 
+def held_run(at: AppTest):
+    """The lessons.mnist.MnistRun the page holds (ui.state.held keeps it with its config)."""
+    return at.session_state[STATE].model
+
+
 def open_page(lang: str = "en", **params: str) -> AppTest:
     return open_lesson(PAGE, lang, timeout=120, **params)
 
@@ -81,8 +86,8 @@ def train_one_epoch(at: AppTest) -> None:
     for k in range(1, chunks + 1):
         at.button(key="mnist.train.step").click().run()
         assert not at.exception, [e.value for e in at.exception]
-        assert at.session_state[STATE]["trainer"].step_count == steps_after(k)
-    assert at.session_state[STATE]["trainer"].epoch == 1
+        assert held_run(at).trainer.step_count == steps_after(k)
+    assert held_run(at).trainer.epoch == 1
 
 
 def drawn_digit(digit_image: np.ndarray, *, top: int, left: int, scale: int = 8) -> np.ndarray:
@@ -120,15 +125,15 @@ def test_a_short_run_through_the_page_beats_chance(lang):
     train_one_epoch(at)
     acc = percent(metric(at, lang, "mnist.s7.test_acc"))
     assert acc > 0.5  # chance is 0.1; the default network passes 0.9 in one epoch
-    model = at.session_state[STATE]
+    model = held_run(at)
     # the shown accuracy is the trained network's on the 10,000 test digits, scored here by
     # a forward pass of our own (float64: a near tie may go the other way for a digit or two)
-    hand = float((scores_by_hand(model["trainer"].network, x_test).argmax(axis=1)
+    hand = float((scores_by_hand(model.trainer.network, x_test).argmax(axis=1)
                   == t_test).mean())
     assert acc == pytest.approx(hand, abs=3e-4)
-    assert model["test_acc"][1] == pytest.approx(acc, abs=5e-5)
+    assert model.test_acc[1] == pytest.approx(acc, abs=5e-5)
     # the confusion matrix is the test set's: 10,000 digits, its diagonal the hits
-    cm = model["analysis"]["cm"]
+    cm = model.analysis.cm
     assert cm.sum() == 10_000 and np.trace(cm) / 10_000 == pytest.approx(acc, abs=5e-5)
     assert metric(at, lang, "mnist.s7.epoch") == "1 / 5"
 
@@ -136,16 +141,16 @@ def test_a_short_run_through_the_page_beats_chance(lang):
 def test_pause_keeps_the_model_and_start_resumes_it():
     at = open_page("en")
     at.button(key="mnist.train.start").click().run()  # the rerun trains one chunk
-    model = at.session_state[STATE]
-    trainer = model["trainer"]
+    model = held_run(at)
+    trainer = model.trainer
     assert trainer.step_count == steps_after(1) and at.session_state["mnist.train.running"]
     at.button(key="mnist.train.pause").click().run()
     assert not at.session_state["mnist.train.running"]
     at.run()
-    assert at.session_state[STATE]["trainer"] is trainer and trainer.step_count == steps_after(1)
+    assert held_run(at).trainer is trainer and trainer.step_count == steps_after(1)
     assert at.button(key="mnist.train.start").label == tr("en", "mnist.s7.resume")
     at.button(key="mnist.train.start").click().run()
-    assert at.session_state[STATE]["trainer"] is trainer and trainer.step_count == steps_after(2)
+    assert held_run(at).trainer is trainer and trainer.step_count == steps_after(2)
 
 
 def test_stop_keeps_the_model_and_one_more_epoch_trains_on():
@@ -153,17 +158,35 @@ def test_stop_keeps_the_model_and_one_more_epoch_trains_on():
     assert STEPS_PER_CHUNK < STEPS_PER_EPOCH, "a chunk trains a whole epoch: rethink this test"
     at = open_page("en")
     train_one_epoch(at)
-    trainer = at.session_state[STATE]["trainer"]
+    trainer = held_run(at).trainer
     at.button(key="mnist.train.stop").click().run()
-    model = at.session_state[STATE]
-    assert model["finished"] and model["trainer"] is trainer
+    model = held_run(at)
+    assert model.finished and model.trainer is trainer
     assert tr("en", "mnist.s7.stopped", epoch=1, step=STEPS_PER_EPOCH) in [i.value
                                                                          for i in at.info]
     at.button(key="mnist.train.one_more").click().run()
-    model = at.session_state[STATE]
-    assert model["trainer"] is trainer and model["target"] == 2 and not model["finished"]
+    model = held_run(at)
+    assert model.trainer is trainer and model.target == 2 and not model.finished
     assert at.session_state["mnist.train.running"]
     assert (trainer.epoch, trainer.step_count) == (1, STEPS_PER_EPOCH + STEPS_PER_CHUNK)
+
+
+def test_start_after_stop_and_apply_build_a_new_network():
+    at = open_page("en")
+    at.button(key="mnist.train.step").click().run()
+    first = held_run(at)
+    at.button(key="mnist.train.stop").click().run()
+    assert held_run(at) is first and first.finished
+    assert at.button(key="mnist.train.step").disabled  # nothing left to step
+    assert at.button(key="mnist.train.start").label == tr("en", "mnist.s7.start")
+    at.button(key="mnist.train.start").click().run()  # a finished run starts afresh
+    second = held_run(at)
+    assert second is not first and second.trainer.step_count == steps_after(1)
+    assert at.session_state["mnist.train.running"]
+    # "Build this network" with the settings unchanged: a new, untrained network, paused
+    at.button(key="FormSubmitter:mnist.settings-" + tr("en", "mnist.s6.apply")).click().run()
+    assert held_run(at) is not second and held_run(at).trainer.step_count == 0
+    assert not at.session_state["mnist.train.running"] and not at.exception
 
 
 def test_the_settings_build_the_network_they_describe():
@@ -177,9 +200,9 @@ def test_the_settings_build_the_network_they_describe():
     at.select_slider(key="mnist.batch").set_value(256)
     at.button(key="FormSubmitter:mnist.settings-" + tr("en", "mnist.s6.apply")).click().run()
     assert not at.exception
-    net = at.session_state[STATE]["trainer"].network
+    net = held_run(at).trainer.network
     assert net.hidden_size_list == [64, 32] and net.activation == "tanh"
-    trainer = at.session_state[STATE]["trainer"]
+    trainer = held_run(at).trainer
     assert type(trainer.optimizer).__name__ == "SGD" and trainer.optimizer.lr == 0.1
     assert trainer.batch_size == 256
     assert at.query_params["h1"] == "64" and at.query_params["opt"] == "SGD"
@@ -192,10 +215,10 @@ def test_out_of_bounds_settings_in_the_link_fall_back_with_a_notice(lang):
     notices = [w.value for w in at.warning]
     for name in ("layers", "h1", "epochs", "lr", "batch", "opt", "seed"):
         assert any(f"{name}=" in n for n in notices), (name, notices)
-    trainer = at.session_state[STATE]["trainer"]
+    trainer = held_run(at).trainer
     assert trainer.network.hidden_size_list == [100] and trainer.batch_size == 100
     assert type(trainer.optimizer).__name__ == "Adam" and trainer.optimizer.lr == 0.001
-    assert at.session_state[STATE]["target"] == 5
+    assert held_run(at).target == 5
 
 
 def test_the_widgets_cannot_go_past_the_host_caps():
@@ -289,7 +312,7 @@ def test_the_chain_follows_the_chosen_test_digit():
     at.number_input(key="mnist.digit").set_value(7).run()
     assert not at.exception
     # the untrained network's answer for test digit 7, by a forward pass of our own
-    proba = softmax_by_hand(scores_by_hand(at.session_state[STATE]["trainer"].network,
+    proba = softmax_by_hand(scores_by_hand(held_run(at).trainer.network,
                                            x_test[7:8]))[0]
     guess = int(proba.argmax())
     expected = tr("en", "mnist.chain.result", true=int(t_test[7]), guess=guess,

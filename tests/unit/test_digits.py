@@ -1,4 +1,5 @@
-"""lessons.digits: drawings and photos made MNIST-like, step by step; real MNIST stays as it is."""
+"""lessons.mnist, a drawn digit: drawings and photos made MNIST-like, step by step; real
+MNIST stays as it is."""
 
 import itertools
 
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from engine.datasets import load_mnist
-from lessons.digits import (
+from lessons.mnist import (
     center_of_mass,
     preprocess_digit,
     preprocess_steps,

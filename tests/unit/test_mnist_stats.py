@@ -1,4 +1,5 @@
-"""lessons.mnist_stats: counts, mean images, pixel statistics, samples, confusion and mistakes."""
+"""lessons.mnist, the data and a network's answers: counts, mean images, pixel statistics,
+samples, confusion and mistakes."""
 
 import math
 
@@ -9,8 +10,8 @@ from engine.datasets import load_mnist, to_float_batch
 from engine.network import MultiLayerNet
 from engine.optimizers import SGD
 from engine.trainer import Trainer
-from lessons import mnist_stats
-from lessons.mnist_stats import (
+from lessons import mnist as mnist_stats
+from lessons.mnist import (
     Miss,
     class_counts,
     confusion_matrix,

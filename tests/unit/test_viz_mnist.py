@@ -15,8 +15,7 @@ from engine.network import MultiLayerNet
 from engine.optimizers import Adam
 from engine.trainer import Trainer
 from viz import mnist as vm
-from viz.layers import DIVERGING
-from viz.theme import COLORS
+from viz.common import COLORS, DIVERGING
 
 LABELS = {"x": "x title", "y": "y title", "raw": "per batch", "smooth": "average",
           "train": "train", "test": "test", "chance": "chance", "rate": "share of row",

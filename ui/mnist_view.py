@@ -1,0 +1,270 @@
+"""What the MNIST lesson shows of a result, for app_pages/mnist.py, whose sections hold the
+widgets and the state and call these:
+
+    gradcheck_result(result, n_params, hidden, batch)   # STEP 1: times, table, scatter
+    data_views(stats, tabs)       # STEP 2: class counts, mean digits, pixel statistics
+    draw_live(loop, run)          # STEP 7: the live view the page's LiveLoop draws
+    weight_chain(run, x, label)   # one test digit through W1, W2, ...
+    read_digit(run)               # a digit drawn on the canvas or uploaded, read by the net
+
+Every number comes from lessons.mnist, every figure from viz.mnist (STEP 1's from viz.layers).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from engine.backend import to_numpy
+from engine.gradcheck import GradCheckResult
+from lessons.mnist import (
+    Analysis,
+    DataStats,
+    MnistRun,
+    predict_proba,
+    preprocess_steps,
+    worst_confusion,
+)
+from lessons.mnist import weight_chain as chain_steps
+from ui.chart import show_chart
+from ui.digit_canvas import CANVAS_PX, digit_canvas
+from ui.i18n import current_lang, t
+from ui.images import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, decode_drawing, decode_image
+from ui.live import LiveCharts, LiveLoop, Panel
+from ui.settings import slides_on
+from viz import layers as vl
+from viz import mnist as vz
+
+WEIGHT_TILES = 16
+STATIC_WHILE_RUNNING = ("loss", "grad-flow", "first-layer-weights")  # redrawn every chunk
+# Every chart redrawn costs the browser a full Plotly render (~0.1 s on a small machine): the
+# loss is redrawn after every chunk, the gradient flow after every other one, the weight
+# pictures (which change slowly) after every third.
+GRADS_EVERY, WEIGHTS_EVERY = 2, 3
+FIGS = "mnist.live_figures"  # the live charts of this session, refreshed in place
+DRAWN = "mnist.draw.image"  # the canvas's last drawing, checked: (280, 280) uint8 gray
+
+
+# ---------------------------------------------------------------- STEPS 1 and 2
+
+
+def gradcheck_result(result: GradCheckResult, n_params: int, hidden: int, batch: int) -> None:
+    """Both methods timed, their mean |gradient| per parameter side by side, and the worst
+    relative error."""
+    checks, names = result.checks, [c.name for c in result.checks]
+    speedup = result.numerical_seconds / max(result.backprop_seconds, 1e-12)
+    c = st.columns(3)
+    c[0].metric(t("mnist.s1.numerical_time"), f"{result.numerical_seconds:.2f} s")
+    c[1].metric(t("mnist.s1.backprop_time"), f"{result.backprop_seconds * 1e3:.2f} ms")
+    c[2].metric(t("mnist.s1.speedup"), f"{speedup:,.0f}×")
+    st.dataframe(pd.DataFrame({
+        t("mnist.s1.col_param"): names,
+        t("mnist.s1.col_shape"): ["×".join(map(str, c.backprop.shape)) for c in checks],
+        t("mnist.s1.col_backprop"): [f"{abs(c.backprop).mean():.3e}" for c in checks],
+        t("mnist.s1.col_numerical"): [f"{abs(c.numerical).mean():.3e}" for c in checks],
+        t("mnist.s1.col_error"): [f"{c.rel_error:.1e}" for c in checks],
+    }), hide_index=True, width="stretch")
+    show_chart(vl.gradcheck_figure(names, [c.backprop for c in checks],
+                                   [c.numerical for c in checks],
+                                   x_title=t("mnist.s1.axis_backprop"),
+                                   y_title=t("mnist.s1.axis_numerical")),
+               "mnist-gradcheck", key="mnist.chart.gradcheck", height=380)
+    st.caption(t("mnist.s1.caption", sizes=f"784-{hidden}-10", n=n_params, batch=batch,
+                 err=result.max_rel_error, speedup=speedup))
+
+
+def data_views(stats: DataStats, tabs) -> None:
+    """The class counts, the mean digits and the pixel statistics, one tab each."""
+    with tabs[0]:
+        show_chart(vz.class_counts_figure(stats.train_counts, {"x": t("mnist.s2.digit"),
+                                                               "y": t("mnist.s2.count")}),
+                   "mnist-class-counts", key="mnist.chart.counts", height=320)
+        n = stats.counts_note()
+        st.markdown(t("mnist.s2.counts_note", most=n["most"], most_n=n["most_n"],
+                      least=n["least"], least_n=n["least_n"], test_min=n["test_min"],
+                      test_max=n["test_max"]))
+    with tabs[1]:
+        show_chart(vz.digit_grid(stats.means, [str(d) for d in range(10)], cols=10),
+                   "mnist-mean-images", key="mnist.chart.means")
+        st.markdown(t("mnist.s2.means_note"))
+    with tabs[2]:
+        px = stats.pixels
+        c = st.columns(4)
+        c[0].metric(t("mnist.s2.px_mean"), f"{px['mean']:.3f}")
+        c[1].metric(t("mnist.s2.px_std"), f"{px['std']:.3f}")
+        c[2].metric(t("mnist.s2.px_zero"), f"{px['zero_fraction']:.1%}")
+        c[3].metric(t("mnist.s2.px_bright"), f"{px['bright_fraction']:.1%}")
+        show_chart(vz.pixel_histogram_figure(px["hist_counts"], px["hist_edges"],
+                                             {"x": t("mnist.s2.px_value"),
+                                              "y": t("mnist.s2.px_count")}),
+                   "mnist-pixel-histogram", key="mnist.chart.pixels", height=320)
+        st.markdown(t("mnist.s2.pixels_note"))
+
+
+# ---------------------------------------------------------------- the live view (STEP 7)
+
+
+def draw_live(loop: LiveLoop, run: MnistRun) -> None:
+    """The live view, in panels (ui.live): the numbers and curves after every chunk (the
+    gradient flow every GRADS_EVERY frames of a burst, the weights every WEIGHTS_EVERY), the
+    accuracy and the test-set analysis when an epoch has ended."""
+    charts = LiveCharts(FIGS, "mnist", refresh=vz.refresh,
+                        signature=lambda: (run.uid, current_lang(), slides_on()),
+                        static=lambda name: loop.running and name in STATIC_WHILE_RUNNING)
+    step, epoch = run.trainer.step_count, run.trainer.epoch
+    trained = step if len(run.trainer.history.loss) else None  # None: nothing to draw yet
+    loop.panels([
+        [Panel("numbers", partial(_numbers, run, loop.running), step)],
+        [Panel("loss", partial(_loss, charts, run), trained)],
+        [Panel("accuracy", partial(_accuracy, charts, run), trained and epoch),
+         Panel("grads", partial(_grads, charts, run), trained, every=GRADS_EVERY)],
+        [Panel("weights", partial(_weights, charts, run), trained, every=WEIGHTS_EVERY)],
+        [Panel("analysis", partial(_analysis, charts, run), epoch)]])
+
+
+def _numbers(run: MnistRun, running: bool) -> None:
+    trainer, config = run.trainer, run.config
+    c = st.columns(5)
+    c[0].metric(t("mnist.s7.epoch"), f"{trainer.epoch} / {run.target}")
+    c[1].metric(t("mnist.s7.step"), f"{trainer.step_count:,}")
+    rate = run.samples_per_second() if running else None
+    c[2].metric(t("mnist.s7.rate"), "—" if rate is None else f"{rate:,.0f}")
+    test_acc = run.test_acc.get(trainer.epoch)
+    c[3].metric(t("mnist.s7.train_acc"), "—" if run.train_acc is None else f"{run.train_acc:.2%}")
+    c[4].metric(t("mnist.s7.test_acc"), "—" if test_acc is None else f"{test_acc:.2%}")
+    st.progress(run.progress, text=t("mnist.s7.progress", sizes=config.sizes,
+                                     opt=config.optimizer, lr=config.lr, batch=config.batch,
+                                     backend=config.backend))
+    if run.reached is not None:
+        st.caption(t("mnist.s7.reached", seconds=run.reached.seconds, epoch=run.reached.epoch))
+    if not len(trainer.history.loss):
+        st.info(t("mnist.s7.press_start"), icon=":material/play_arrow:")
+
+
+def _loss(charts: LiveCharts, run: MnistRun) -> None:
+    loss = run.trainer.history.loss
+    labels = {"x": t("mnist.s7.axis_step"), "y": t("mnist.s7.axis_loss"),
+              "raw": t("mnist.s7.loss_raw"), "smooth": t("mnist.s7.loss_smooth")}
+    charts.show("loss", lambda: vz.loss_figure(loss.x, loss.y, labels),
+                data=lambda: vz.loss_data(loss.x, loss.y), version=run.trainer.step_count,
+                height=300)
+
+
+def _accuracy(charts: LiveCharts, run: MnistRun) -> None:
+    epochs = run.trainer.history.epochs
+    labels = {"x": t("mnist.s7.axis_epoch"), "y": t("mnist.s7.axis_acc"),
+              "train": t("mnist.s7.train"), "test": t("mnist.s7.test"),
+              "chance": t("mnist.s7.chance")}
+    charts.show("accuracy", lambda: vz.accuracy_figure(
+        [e.epoch for e in epochs], [e.train_acc for e in epochs],
+        [run.test_acc.get(e.epoch) for e in epochs], labels), version=len(epochs), height=300)
+
+
+def _grads(charts: LiveCharts, run: MnistRun) -> None:
+    series = {k: (s.x, s.y) for k, s in run.trainer.history.grad_stats.items()}
+    labels = {"x": t("mnist.s7.axis_step"), "y": t("mnist.s7.axis_grad")}
+    charts.show("grad-flow", lambda: vz.grad_flow_figure(series, labels),
+                data=lambda: vz.grad_flow_data(series), version=run.trainer.step_count,
+                height=300)
+
+
+def _weights(charts: LiveCharts, run: MnistRun) -> None:
+    st.markdown(t("mnist.s7.weights_intro", n=WEIGHT_TILES))
+    W1 = run.network.params["W1"]
+    charts.show("first-layer-weights",
+                lambda: vz.weight_tiles_figure(to_numpy(W1), n=WEIGHT_TILES, cols=8),
+                data=lambda: vz.weight_tiles_data(to_numpy(W1), n=WEIGHT_TILES, cols=8),
+                version=run.trainer.step_count)
+
+
+def _analysis(charts: LiveCharts, run: MnistRun) -> None:
+    analysis: Analysis | None = run.analysis
+    if analysis is None:
+        st.caption(t("mnist.s7.analysis_wait"))
+        return
+    st.subheader(t("mnist.s7.analysis_header", epoch=analysis.epoch, acc=analysis.acc))
+    cols = st.columns([1, 1])
+    with cols[0]:
+        charts.show("confusion", lambda: vz.confusion_figure(
+            analysis.cm, {"x": t("mnist.s7.predicted"), "y": t("mnist.s7.true")}),
+            data=lambda: vz.confusion_data(analysis.cm), version=analysis.step, height=420)
+    with cols[1]:
+        wrong = analysis.wrong
+        if wrong:
+            captions = [t("mnist.s7.wrong_caption", true=w.true, pred=w.predicted,
+                          conf=w.confidence) for w in wrong]  # two short lines: tiles are narrow
+            charts.show("misclassified", lambda: vz.digit_grid(
+                run.x_test[[w.index for w in wrong]], captions, cols=6),
+                version=analysis.step, height=420)
+        else:
+            st.success(t("mnist.s7.no_wrong"))
+    true, pred, n, wrong_all = worst_confusion(analysis.cm)
+    st.caption(t("mnist.s7.cm_note", true=true, pred=pred, n=n, wrong=wrong_all))
+
+
+# ---------------------------------------------------------------- the chain, a drawn digit
+
+
+def weight_chain(run: MnistRun, x, label: int) -> None:
+    """The test digit x (1, 784) through each weight matrix, and what the network answers."""
+    steps, proba = chain_steps(run.network, x)
+    show_chart(vz.chain_figure(steps, {"input": t("mnist.chain.input"),
+                                       "proba": t("mnist.chain.proba"),
+                                       "averaged": t("mnist.chain.averaged"),
+                                       "averaged_cols": t("mnist.chain.averaged_cols")}),
+               "mnist-weight-chain", key="mnist.chart.chain", height=460)
+    guess = int(proba.argmax())
+    st.markdown(t("mnist.chain.result", true=label, guess=guess, p=float(proba[guess]),
+                  step=run.trainer.step_count))
+
+
+def read_digit(run: MnistRun) -> None:
+    """The canvas and the uploader beside what the network reads: its guess, how sure it
+    is, its ten probabilities, and the preprocessing that made the drawing MNIST-like."""
+    cols = st.columns([1, 1])
+    with cols[0]:
+        st.caption(t("mnist.draw.canvas_caption"))
+        event = digit_canvas("mnist.draw.canvas", label=t("mnist.draw.canvas_label", px=CANVAS_PX),
+                             clear_label=t("mnist.draw.clear"))
+        upload = st.file_uploader(t("mnist.draw.upload", mb=MAX_UPLOAD_BYTES // 2**20),
+                                  type=list(UPLOAD_SUFFIXES), key="mnist.draw.upload",
+                                  max_upload_size=MAX_UPLOAD_BYTES // 2**20)
+    ss = st.session_state
+    image = None
+    try:
+        if event is not None:  # cleared, or a new stroke: the last drawing goes either way
+            ss.pop(DRAWN, None)
+            if not event.cleared:
+                ss[DRAWN] = decode_drawing(event.drawing, CANVAS_PX)
+        image = decode_image(upload.getvalue()) if upload is not None else ss.get(DRAWN)
+    except ValueError as err:  # the checks' own words, in the learner's language
+        with cols[1]:
+            st.error(str(err), icon=":material/hide_image:")
+        return
+    with cols[1]:
+        if image is None:
+            st.info(t("mnist.draw.empty"), icon=":material/draw:")
+            return
+        try:
+            prep = preprocess_steps(image)
+        except ValueError as err:
+            st.info(t("mnist.draw.no_ink", message=str(err)), icon=":material/draw:")
+            return
+        proba = predict_proba(run.network, prep.final.reshape(1, 784))[0]
+        guess = int(proba.argmax())
+        st.metric(t("mnist.draw.guess"), str(guess))
+        st.caption(t("mnist.draw.sure", p=float(proba[guess])))
+        if run.trainer.step_count == 0:
+            st.warning(t("mnist.draw.untrained"), icon=":material/warning:")
+        show_chart(vz.probability_figure(proba, {"x": t("mnist.draw.digit"),
+                                                 "y": t("mnist.draw.proba")}),
+                   "mnist-drawn-probabilities", key="mnist.chart.proba", height=260)
+    show_chart(vz.preprocess_figure(prep.images, [t("mnist.draw.step_gray"),
+                                                  t("mnist.draw.step_crop"),
+                                                  t("mnist.draw.step_scaled"),
+                                                  t("mnist.draw.step_final")]),
+               "mnist-preprocessing", key="mnist.chart.prep", height=260)
+    before, after = (f"({r:.1f}, {c:.1f})" for r, c in (prep.com_before, prep.com_after))
+    st.caption(t("mnist.draw.prep_note", before=before, after=after))
