@@ -1,4 +1,4 @@
-"""'Show the code': the engine source behind a figure, read from the engine itself."""
+"""'Show the code': the source behind a figure, read from the engine or lesson module itself."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from ui.i18n import t
 
 
 def source_of(obj) -> tuple[str, str]:
-    """(where, source) of a function, class or method: 'engine/layers.py · Affine'.
+    """(where, source) of a function, class or method: 'engine/layers.py · Affine',
+    'lessons/graph.py · cafe_graph': the file as the repository has it.
 
     Read once per process: inspect.getsource parses the module with ast, which is neither
     cheap nor, on CPython 3.11, safe in two threads at once (see lessons.expression.AST_LOCK;
@@ -24,9 +25,8 @@ def source_of(obj) -> tuple[str, str]:
 
 @functools.cache
 def _source(target) -> tuple[str, str]:
-    path = inspect.getsourcefile(target) or "?"
-    module = path.split("/engine/")[-1] if "/engine/" in path else path.rsplit("/", 1)[-1]
-    where = f"engine/{module} · {getattr(target, '__qualname__', repr(target))}"
+    module = getattr(inspect.getmodule(target), "__name__", "?")
+    where = f"{module.replace('.', '/')}.py · {getattr(target, '__qualname__', repr(target))}"
     with AST_LOCK:
         return where, inspect.getsource(target)
 

@@ -40,6 +40,15 @@ def test_sources_are_read_once_and_shared():
     assert first[0] == "engine/layers.py · Affine" and "class Affine" in first[1]
 
 
+def test_a_source_is_captioned_with_the_file_it_lives_in():
+    """Lesson code is not the engine's: its caption names lessons/, where a learner finds it."""
+    from lessons.graph import cafe_graph
+
+    where, source = source_of(cafe_graph)
+    assert where == "lessons/graph.py · cafe_graph" and "def cafe_graph" in source
+    assert source_of(ex.parse)[0] == "lessons/expression.py · parse"
+
+
 def test_many_threads_parse_and_read_sources_at_once():
     errors = []
 
