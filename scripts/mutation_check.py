@@ -176,7 +176,7 @@ MUTATIONS: list[Mutation] = [
     ),
     mutation(
         "power-zero-has-gradient-one",
-        "lessons/graph.py",
+        "engine/autograd.py",
         "if p != 0 else np.zeros_like(dy)",
         "if p != 0 else np.ones_like(dy)",
         "tests/unit/test_graph.py",

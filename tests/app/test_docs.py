@@ -41,3 +41,28 @@ def test_the_deploy_notes_are_filled_in():
     for topic in ("Community Cloud", "reverse proxy", "affinity", "ENGINE_TRAINING_SLOTS",
                   "bench.load"):
         assert topic in DEPLOY, topic
+
+
+def notebook_snippets() -> list[str]:
+    """The python blocks of the README's 'The engine in a notebook' section."""
+    section = README.split("## The engine in a notebook", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, flags=re.S)
+
+
+def test_the_readme_notebook_snippets_run_and_print_what_their_comments_say(capsys):
+    """Run as a learner would paste them (our own README, never a visitor's text)."""
+    snippets = notebook_snippets()
+    assert len(snippets) == 2
+    for code in snippets:
+        exec(compile(code, "README.md", "exec"), {})  # noqa: S102
+    out = capsys.readouterr().out.splitlines()
+    assert out[-3:] == ["3190000", "1100000.0", "[1 1 1 0]"]
+    assert out[0].startswith("EpochRecord(epoch=1, step=600, loss=")  # one epoch of batch 100
+
+
+def test_the_layout_section_names_every_package_and_engine_module():
+    layout = README.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    for package in ("app_pages/", "ui/", "viz/", "lessons/", "engine/"):
+        assert package in layout
+    for module in sorted(p.stem for p in (ROOT / "engine").glob("*.py") if p.stem != "__init__"):
+        assert module in layout, f"the layout does not name engine/{module}.py"
