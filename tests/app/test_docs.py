@@ -54,7 +54,7 @@ def test_the_readme_notebook_snippets_run_and_print_what_their_comments_say(caps
     snippets = notebook_snippets()
     assert len(snippets) == 2
     for code in snippets:
-        exec(compile(code, "README.md", "exec"), {})  # noqa: S102
+        exec(compile(code, "README.md", "exec"), {})
     out = capsys.readouterr().out.splitlines()
     assert out[-3:] == ["3190000", "1100000.0", "[1 1 1 0]"]
     assert out[0].startswith("EpochRecord(epoch=1, step=600, loss=")  # one epoch of batch 100
