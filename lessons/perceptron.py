@@ -171,11 +171,6 @@ class Perceptron:
         return Segment((start[0], end[0]), (start[1], end[1]))
 
 
-def gate_perceptron(name: str) -> Perceptron:
-    """The preset perceptron for AND, OR or NAND."""
-    return Perceptron.gate(name)
-
-
 def xor_from_gates(x):
     """XOR with two layers of perceptrons: s1 = NAND(x), s2 = OR(x), y = AND(s1, s2).
 

@@ -16,7 +16,6 @@ from lessons.perceptron import (
     Perceptron,
     Segment,
     TruthRow,
-    gate_perceptron,
     is_linearly_separable,
     output_delta,
     perceptron_learn,
@@ -73,7 +72,7 @@ def test_nand_of_the_lecture():
 @pytest.mark.parametrize("name", ["AND", "OR", "NAND"])
 def test_gate_presets_give_their_truth_tables(name):
     x, t = logic_gate(name)
-    gate = gate_perceptron(name)
+    gate = Perceptron.gate(name)
     np.testing.assert_array_equal(gate(x), t)
     assert [row.y for row in gate.truth_table()] == t.tolist()
     assert [[row.x1, row.x2] for row in gate.truth_table()] == INPUTS.tolist()
@@ -320,7 +319,7 @@ def test_bad_gate_names():
     with pytest.raises(ValueError, match="XOR has no single-perceptron weights"):
         Perceptron.gate("XOR")
     with pytest.raises(ValueError, match="unknown gate 'NOR': choose one of AND, OR, NAND"):
-        gate_perceptron("NOR")
+        Perceptron.gate("NOR")
 
 
 def test_bad_labels_and_learning_settings():
