@@ -5,8 +5,6 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from viz.common import COLORS  # noqa: F401 - the palette, where figure modules used to find it
-
 FONT_FAMILY = "'Noto Sans CJK KR', 'Noto Sans KR', 'Source Sans Pro', sans-serif"
 SLIDE_SIZE = (960, 540)  # 16:9, as shown in the page in slide mode
 EXPORT_SIZE = (1920, 1080)  # what the camera button saves: a full-HD slide
