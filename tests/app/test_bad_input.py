@@ -38,7 +38,7 @@ from ui.i18n import LANGS, tr
 from ui.lessons import LESSONS, lesson_key
 from ui.params import ChoiceParam, FloatParam, IntParam, Param
 from ui.settings import SLIDES_KEY
-from viz.graph import format_number
+from viz.common import format_number
 
 SHELL = {"lang", "slides"}  # the shell's parameters, swept separately below
 PAGES = LESSONS

@@ -16,7 +16,8 @@ from lessons.graph import cafe_graph, sigmoid_graph, softmax_cross_entropy_graph
 from tests.app.helpers import open_lesson
 from tests.markdown_spans import code_spans
 from ui.i18n import LANGS, tr
-from viz.graph import CURRENT_FILL, format_number
+from viz.common import format_number
+from viz.graph import CURRENT_FILL
 
 PAGE = "app_pages/graph.py"
 CAFE_LABELS = [f"{item}_{kind}" for item in ("machine", "table", "chair", "cup")
