@@ -1,5 +1,6 @@
 """Lesson 4: optimizers. Batch, stochastic and mini-batch descent; the six update rules beside
-their code; a race on 2-D loss surfaces; the same race on MNIST. Each section is a fragment."""
+their code; a race on 2-D loss surfaces; the same race on MNIST. Each section is a fragment;
+a loop that starts or stops reruns the whole page, to set its view's timer (ui.live)."""
 
 import pandas as pd
 import streamlit as st
@@ -40,16 +41,6 @@ CHUNK_SECONDS = 0.3  # the most one tick may compute, all optimizers together
 CURVE_HEIGHT = 320
 BATCH_KEY, RACE_KEY, MNIST_KEY = (f"optimizers.{s}.model" for s in ("batch", "race", "mnist"))
 ss = st.session_state
-
-
-def loop_controls(loop: LiveLoop) -> None:
-    """The loop's buttons. Inside a fragment a click reruns only the fragment, but starting or
-    pausing must rerun the whole page: that run registers the timed view, or drops it."""
-    loop.controls()
-    key = f"{loop.key}.drawn_running"  # whether it ran when the buttons were last drawn
-    was, ss[key] = ss.get(key, loop.running), loop.running
-    if was != loop.running:
-        st.rerun()
 
 
 # ================================================================ 1. batch, stochastic, mini-batch
@@ -102,7 +93,7 @@ def batch_section() -> None:
     save_params([BATCH_LR])
     x, labels = spiral_data()
     held(BATCH_KEY, lo.BatchConfig(BATCH_LR.value()), lambda c: lo.BatchRace.build(c, x, labels))
-    loop_controls(loop)
+    loop.controls()
     st.caption(t("optimizers.s1.controls_caption", epochs=lo.BATCH_EPOCHS, n=len(x),
                  seconds=CHUNK_SECONDS))
     loop.view()
@@ -224,7 +215,7 @@ def race_section() -> None:
     held(RACE_KEY, lo.RaceConfig(surface.name, float(LR_SCALE.value()), MOMENTUM.value(),
                                  BETA1.value(), BETA2.value(), (x0.value(), y0.value()),
                                  STEPS.value(), racers), lo.Race.build)
-    loop_controls(loop)
+    loop.controls()
     st.caption(t("optimizers.s3.controls_caption", ticks=lo.RACE_TICKS))
     loop.view()
     st.markdown(t("optimizers.s3.outro"))
@@ -281,7 +272,7 @@ def mnist_section() -> None:
     if (data := mnist_or_error()) is not None:
         held(MNIST_KEY, lo.MnistRaceConfig(tuple(MNIST_LR[n].value() for n in NAMES)),
              lambda c: lo.MnistRace.build(c, *data))
-        loop_controls(loop)
+        loop.controls()
         st.caption(t("optimizers.s4.controls_caption", cap=lo.MNIST_CAP,
                      n=lo.MNIST_STEPS_PER_TURN, seconds=CHUNK_SECONDS, test=lo.MNIST_TEST,
                      every=lo.MNIST_EVAL_EVERY))

@@ -17,9 +17,16 @@ The page keeps its model in st.session_state and hands the loop three callables:
 One chunk, one path: step_once() acquires a training slot, calls advance() and handles
 its Stop (note, pause). The timer's tick, a burst's every frame and the Step button all go
 through it, and the view's one body draws after it. "Step" calls it once, so a test
-(AppTest does not run timers) can drive the loop through it. The timer exists only while
-running: start and pause rerun the whole page, which registers the fragment with or
-without `run_every`.
+(AppTest does not run timers) can drive the loop through it.
+
+The timer exists only while running, and only a whole-page run registers or drops it: a
+fragment that reruns keeps the timer of a fragment nested in it (Streamlit 1.67). So the
+loop's buttons may sit in a section's fragment: when a run of that fragment alone finds
+that the loop started or stopped since the page last ran (start, pause, reset, a page's
+own button, a settings change that pauses it), controls() and view() rerun the whole page
+(st.rerun(scope="app")); a finished run does so from the view. Outside a fragment every
+click reruns the page anyway, and nothing more happens. hold(key, config, build) holds the
+loop's model (ui.state.held) and pauses the loop when it builds a new one.
 
 A page with more to say than start, pause, step and reset keeps the loop's row and adds to
 it: controls(start_label=..., on_start=..., step_disabled=..., extra=[Button(...), ...])
@@ -44,12 +51,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from engine.trainer import TrainingDiverged
 from ui.chart import show_chart
 from ui.i18n import t
 from ui.runtime import training_slot_count
 from ui.slots import TrainingSlots
+from ui.state import held, held_model
 
 # chunks of training running at the same moment, for the whole server
 MAX_CONCURRENT = training_slot_count()
@@ -61,6 +70,13 @@ _SLOTS = TrainingSlots(MAX_CONCURRENT)
 # test sets its own (tests/app/test_slots.py) to say when the notice is due.
 clock = time.monotonic
 NOTE_KINDS = ("success", "info", "warning", "error")
+
+
+def in_fragment_run() -> bool:
+    """Whether this run reruns fragments only (a click inside a fragment, a timer's tick),
+    not the whole page."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
 @dataclass(frozen=True)
@@ -104,7 +120,8 @@ class LiveLoop:
     """Start / pause / step / reset buttons and a timed view for one live model.
 
     `key` prefixes every session-state key the loop uses (<key>.running, <key>.note,
-    <key>.busy) and the buttons' keys (<key>.start, <key>.pause, <key>.step, <key>.reset).
+    <key>.busy, <key>.timed) and the buttons' keys (<key>.start, <key>.pause, <key>.step,
+    <key>.reset).
     """
 
     def __init__(self, key: str, *, advance: Callable[[], Stop | None],
@@ -164,6 +181,26 @@ class LiveLoop:
         self.pause()
         st.session_state[self._k("note")] = note
 
+    def hold(self, key: str, config, build: Callable):
+        """The loop's model, held under `key` by ui.state.held(). A model built anew (new
+        settings, or after reset) pauses the loop: called before controls(), the buttons
+        and the view then show the new one, and the page reruns if the timer must go."""
+        before = held_model(key)
+        model = held(key, config, build)
+        if model is not before:
+            self.stop_with(None)
+        return model
+
+    def _follow_timer(self) -> None:
+        """A whole-page run notes whether the view's timer is registered (<key>.timed). A
+        run of a fragment alone that finds the loop started or stopped since then reruns the
+        whole page, which registers the timer or drops it."""
+        timed = self._k("timed")
+        if not in_fragment_run():
+            st.session_state[timed] = self.running
+        elif st.session_state.get(timed, False) != self.running:
+            st.rerun(scope="app")
+
     def step_once(self, wait: float = 0.0) -> bool:
         """Advance one chunk once a slot is free, waiting up to `wait` s in line for one
         (the view shows the place in line meanwhile). True when the run is over after it."""
@@ -214,10 +251,12 @@ class LiveLoop:
     def controls(self, *, start_label: str | None = None,
                  on_start: Callable[[], None] | None = None, step_disabled: bool = False,
                  extra: Sequence[Button] = ()) -> None:
-        """Start, pause, step, the page's `extra` buttons, and reset, in one row. Each click
-        reruns the page. start_label replaces "Start" (e.g. "Resume"); on_start runs before
-        the loop starts (e.g. a finished run is rebuilt); step_disabled disables Step when
-        there is nothing left to step (it is always disabled while running)."""
+        """Start, pause, step, the page's `extra` buttons, and reset, in one row. A click
+        reruns the page, or the fragment they sit in (then the whole page as well when the
+        loop started or stopped). start_label replaces "Start" (e.g. "Resume"); on_start
+        runs before the loop starts (e.g. a finished run is rebuilt); step_disabled disables
+        Step when there is nothing left to step (it is always disabled while running)."""
+        self._follow_timer()
         running = self.running
         cols = iter(st.columns(4 + len(extra)))
         next(cols).button(start_label or t("live.start"), key=self._k("start"),
@@ -241,6 +280,7 @@ class LiveLoop:
 
     def view(self) -> None:
         """The fragment: while running it advances one chunk per tick, then draws."""
+        self._follow_timer()
         running = self.running
         self._inline = True
         try:
@@ -270,7 +310,7 @@ class LiveLoop:
         self._wait_slot = st.empty()
         while True:
             if self.running and self.step_once(self._tick_wait()):
-                st.rerun()  # the whole page: it registers the fragment again, without the timer
+                st.rerun(scope="app")  # the whole page: it registers the view without a timer
             if self.frame == 0:
                 self._notes()
             self.draw()

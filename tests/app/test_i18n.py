@@ -51,10 +51,6 @@ COMPUTED_KEYS = {
         {lesson_key(lesson, "title") for lesson in LESSONS},
     ("app_pages/home.py", "t(lesson_key(lesson, 'summary'))"):
         {lesson_key(lesson, "summary") for lesson in LESSONS},
-    ("ui/placeholder.py", "t(lesson_key(lesson, 'title'))"):
-        {lesson_key(lesson, "title") for lesson in LESSONS},
-    ("ui/placeholder.py", "t(lesson_key(lesson, 'summary'))"):
-        {lesson_key(lesson, "summary") for lesson in LESSONS},
     ("ui/sidebar.py", "t(f'lang.{lang}')"): {f"lang.{lang}" for lang in LANGS},
     ("ui/i18n.py", "tr(current_lang(), key, **kwargs)"): set(),  # t() itself
 }

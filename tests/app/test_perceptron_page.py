@@ -1,4 +1,4 @@
-"""Lesson 1 (perceptron) under AppTest, in both languages, and the LiveLoop helper it uses.
+"""Lesson 1 (perceptron) under AppTest, in both languages (LiveLoop itself: test_live.py).
 
 The numbers the page shows are checked against the engine computed here, the way a
 learner would reproduce them in a notebook.
@@ -195,6 +195,20 @@ def test_changing_the_settings_starts_a_new_network():
     assert at.session_state[XOR_STATE].model.trainer.optimizer.lr == 0.5
 
 
+def test_a_new_network_pauses_the_running_loop():
+    """H and the seed live in the XOR section's fragment with its buttons: a new network
+    pauses the loop, and the buttons say so (LiveLoop.hold)."""
+    at = open_page("en")
+    at.button(key="perceptron.xor.start").click().run()
+    assert at.session_state["perceptron.xor.running"]
+    at.number_input(key="perceptron.xor_seed").set_value(3).run()
+    assert not at.exception
+    assert not at.session_state["perceptron.xor.running"]
+    assert not at.button(key="perceptron.xor.start").disabled
+    assert metric(at, tr("en", "perceptron.epoch")) == "0"
+    assert metric(at, tr("en", "perceptron.s4.loss")) == xor_loss(xor_trainer(seed=3))
+
+
 def test_learning_xor_stops_with_a_note():
     """Seed 0 learns XOR after about 2,200 epochs; the step that gets there says so."""
     at = open_page("en")
@@ -240,105 +254,6 @@ def test_spiral_done_after_300_epochs():
     assert metric(at, tr("en", "perceptron.epoch"), "spiral") == "300 / 300"
     acc = float(metric(at, tr("en", "perceptron.s5.accuracy"), "spiral").rstrip("%"))
     assert acc >= 90  # seed 003's network separates the three arms
-
-
-# ---------------------------------------------------------------- ui.live.LiveLoop
-
-
-def _live_script():
-    import streamlit as st
-
-    from engine.trainer import TrainingDiverged
-    from ui.live import LiveLoop, Stop
-
-    st.session_state.setdefault("n", 0)
-    st.session_state.setdefault("mode", "count")
-
-    def advance():
-        if st.session_state["mode"] == "diverge":
-            raise TrainingDiverged("the loss became nan at step 4")
-        st.session_state["n"] += 1
-        return Stop("three", "success") if st.session_state["n"] >= 3 else None
-
-    def draw():
-        st.metric("n", st.session_state["n"])
-
-    def reset():
-        st.session_state["n"] = 0
-
-    LiveLoop("demo", advance=advance, draw=draw, reset=reset, tick=0.1).render()
-
-
-def live_app() -> AppTest:
-    at = AppTest.from_function(_live_script, default_timeout=30)
-    at.query_params["lang"] = "en"
-    at.run()
-    assert not at.exception
-    return at
-
-
-def n_shown(at: AppTest) -> int:
-    return int(at.metric[0].value)
-
-
-def test_live_step_start_pause_reset():
-    at = live_app()
-    assert n_shown(at) == 0
-    assert [at.button(key=f"demo.{k}").label for k in ("start", "pause", "step", "reset")] == [
-        tr("en", f"live.{k}") for k in ("start", "pause", "step", "reset")]
-    at.button(key="demo.step").click().run()
-    assert n_shown(at) == 1 and not at.session_state["demo.running"]
-    at.button(key="demo.start").click().run()
-    assert n_shown(at) == 2 and at.session_state["demo.running"]
-    at.button(key="demo.pause").click().run()
-    assert n_shown(at) == 2 and not at.session_state["demo.running"]
-    at.button(key="demo.reset").click().run()
-    assert n_shown(at) == 0
-
-
-def test_live_stops_itself_with_the_note():
-    at = live_app()
-    at.session_state["n"] = 2
-    at.button(key="demo.start").click().run()  # the chunk in this run reaches 3 and stops
-    assert not at.exception
-    assert n_shown(at) == 3
-    assert not at.session_state["demo.running"]
-    assert texts(at.success) == ["three"]
-    assert not at.button(key="demo.start").disabled
-
-
-def test_live_divergence_is_a_message_not_a_crash():
-    at = live_app()
-    at.session_state["mode"] = "diverge"
-    at.button(key="demo.start").click().run()
-    assert not at.exception
-    assert not at.session_state["demo.running"]
-    assert texts(at.error) == [tr("en", "live.diverged", message="the loss became nan at step 4")]
-
-
-def test_live_waits_when_the_server_is_busy():
-    from ui import live
-
-    at = live_app()
-    taken = [live._SLOTS.acquire() for _ in range(live.MAX_CONCURRENT)]
-    try:
-        assert all(taken)
-        at.button(key="demo.step").click().run()
-        assert n_shown(at) == 0
-        assert tr("en", "live.busy", n=live.MAX_CONCURRENT) in texts(at.caption)
-    finally:
-        for _ in taken:
-            live._SLOTS.release()
-    at.button(key="demo.step").click().run()
-    assert n_shown(at) == 1
-    assert tr("en", "live.busy", n=live.MAX_CONCURRENT) not in texts(at.caption)
-
-
-def test_stop_kind_is_checked():
-    from ui.live import Stop
-
-    with pytest.raises(ValueError, match="kind must be one of"):
-        Stop("x", "fatal")
 
 
 def test_gate_names_are_the_choices():

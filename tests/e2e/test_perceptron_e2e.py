@@ -1,4 +1,5 @@
-"""Lesson 1 in Chromium: the XOR network trains live after start and stops after pause."""
+"""Lesson 1 in Chromium: the XOR network trains live after start and stops after pause,
+its buttons inside the section's fragment."""
 
 from __future__ import annotations
 
@@ -17,9 +18,17 @@ from ui.i18n import tr
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 XOR = ".st-key-perceptron-xor"  # the LiveLoop's buttons carry keys perceptron.xor.<name>
+# Counts what the page sends on its websocket: a timed view that still ticks sends a rerun
+# request every tick.
+COUNT_SENDS = """(() => { window.__sent = 0; const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) { window.__sent += 1; return send.call(this, data); };
+})();"""
 
 
 def test_xor_net_trains_live_and_pauses(app_url, page, screenshots_dir):
+    """Start and pause sit inside the XOR section's fragment: pausing still drops the view's
+    timer, so the page sends nothing more."""
+    page.add_init_script(COUNT_SENDS)
     open_idle(page, f"{app_url}/perceptron?lang=en")
     settle(page)
     assert page.locator("[data-testid=stException]").count() == 0
@@ -34,8 +43,10 @@ def test_xor_net_trains_live_and_pauses(app_url, page, screenshots_dir):
     page.locator(f"{XOR}-pause button").click()
     page.locator(f"{XOR}-start button:not([disabled])").wait_for(timeout=IDLE_TIMEOUT_MS)
     page.wait_for_timeout(1000)  # a tick that was already on its way lands here
-    paused = metric_value(page, loss_label)
-    page.wait_for_timeout(2000)
+    settle(page)
+    paused, sent = metric_value(page, loss_label), page.evaluate("() => window.__sent")
+    page.wait_for_timeout(2000)  # eight ticks of 0.25 s, had the timer stayed
+    assert page.evaluate("() => window.__sent") == sent, "the paused view still ticks"
     assert metric_value(page, loss_label) == paused, "the loss still changes after pause"
     assert page.locator("[data-testid=stException]").count() == 0
     full_page_screenshot(page, screenshots_dir / "perceptron-xor-paused-en.png")

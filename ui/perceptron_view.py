@@ -1,0 +1,177 @@
+"""What the perceptron lesson shows of a result, for app_pages/perceptron.py, whose sections
+hold the widgets and the state and call these:
+
+    gate_check(p, gate)           # 1. the truth table, the worked sums, the verdict, the line
+    gate_verdicts()               # 2. every gate: a line or none, and the learning rule's run
+    xor_from_gates()              # 3. XOR from NAND, OR and AND: both spaces and the table
+    xor_stop(step)                # 4. the note for what one advance_xor did (or None)
+    xor_live(run)                 # 4. the live view: metrics, output map, loss, the deltas
+    spiral_live(trainer, data)    # 5. the live view: metrics, class regions, loss
+
+Every number comes from lessons.perceptron, every figure from viz.perceptron.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import lessons.perceptron as pl
+from ui.chart import show_chart
+from ui.i18n import t
+from ui.live import Stop
+from viz import perceptron as vz
+
+SQUARE_HEIGHT = 420  # a square plot with its legend beside it, in the page's column
+CURVE_HEIGHT = 280
+X, T = pl.XOR_X, pl.XOR_T
+
+
+def ok_mark(ok: bool) -> str:
+    return "✓" if ok else "✗"
+
+
+def fig_labels(gate: str, **labels: str) -> dict[str, str]:
+    """A figure's labels: the axes x1 and x2, the gate's two targets, and `labels`."""
+    return {"x1": "x1", "x2": "x2", "target0": t("perceptron.fig.target0", gate=gate),
+            "target1": t("perceptron.fig.target1", gate=gate), **labels}
+
+
+def chart(fig, name: str, key: str, height: int) -> None:
+    show_chart(fig, f"perceptron-{name}", key=f"perceptron.chart.{key}", height=height)
+
+
+def gate_check(p: pl.Perceptron, gate: str) -> None:
+    """Section 1: how `p` answers `gate`, row by row, and where its line lies."""
+    check = pl.check_gate(p, gate)
+    table = {**check.columns(), t("perceptron.col_target", gate=gate): check.targets,
+             t("perceptron.col_ok"): [ok_mark(ok) for ok in check.ok]}
+    st.table(pd.DataFrame(table).style.format({"a": "{:.4g}"}), hide_index=True)
+    st.latex(r"\begin{aligned}&" + r"\\&".join(pl.worked_sums(p)) + r"\end{aligned}")
+    if check.right == 4:
+        st.success(t("perceptron.match", gate=gate), icon=":material/check_circle:")
+    elif gate == "XOR":
+        st.warning(t("perceptron.xor_no_line", right=check.right), icon=":material/block:")
+    else:
+        st.info(t("perceptron.mismatch", gate=gate, right=check.right), icon=":material/tune:")
+    segment = p.decision_line(*pl.SQUARE)
+    chart(vz.decision_line_figure(
+        p.w1, p.w2, p.b, check.x, check.targets, check.outputs, segment,
+        fig_labels(gate, side1=t("perceptron.fig.side1"), side0=t("perceptron.fig.side0"),
+                   line=t("perceptron.fig.line")), *pl.SQUARE),
+        "decision-line", "line", SQUARE_HEIGHT)
+    if segment is None:
+        st.caption(t("perceptron.no_line", y=int(p.b > 0)) if p.w1 == 0 and p.w2 == 0
+                   else t("perceptron.line_outside"))
+    st.caption(t("perceptron.fig.caption"))
+
+
+def learn_text(learned: pl.LearnResult) -> str:
+    epochs = len(learned.errors)
+    if learned.converged:
+        return t("perceptron.s2.converged", epochs=epochs)
+    return t("perceptron.s2.not_converged", epochs=epochs, errors=int(learned.errors[-1]))
+
+
+def gate_verdicts() -> None:
+    """Section 2: every gate's line (or none) and the learning rule's errors per epoch."""
+    verdicts = pl.gate_verdicts(lr=0.1, epochs=pl.LEARN_EPOCHS, seed=0)
+    st.table(pd.DataFrame([{
+        t("perceptron.s2.col_gate"): name,
+        t("perceptron.s2.col_separable"): ok_mark(v.line is not None),
+        t("perceptron.s2.col_line"): v.line_text,
+        t("perceptron.s2.col_learn"): learn_text(v.learned),
+    } for name, v in verdicts.items()]), hide_index=True)
+    st.caption(t("perceptron.s2.table_caption"))
+    chart(vz.errors_figure({name: v.learned.errors for name, v in verdicts.items()},
+                           {"x": t("perceptron.s2.epoch"), "y": t("perceptron.s2.errors")}),
+          "learning-rule-errors", "errors", CURVE_HEIGHT + 40)
+    st.caption(t("perceptron.s2.errors_caption", epochs=pl.LEARN_EPOCHS))
+
+
+def xor_from_gates() -> None:
+    """Section 3: the two layers of gates, the input space and the hidden space, the table."""
+    chart(vz.gates_diagram_figure(pl.GATES, {
+        "x1": "x1", "x2": "x2", "s1": "s1", "s2": "s2", "y": "y",
+        "layer0": t("perceptron.s3.layer0"), "layer1": t("perceptron.s3.layer1"),
+        "layer2": t("perceptron.s3.layer2")}), "xor-from-gates", "gates", 360)
+    lines = {g: pl.Perceptron.gate(g).decision_line(*pl.SQUARE) for g in ("NAND", "OR", "AND")}
+    chart(vz.xor_input_space_figure(
+        X, T, {g: pl.GATES[g] for g in ("NAND", "OR")}, {g: lines[g] for g in ("NAND", "OR")},
+        fig_labels("XOR", band=t("perceptron.s3.band"), NAND=t("perceptron.s3.nand_line"),
+                   OR=t("perceptron.s3.or_line")), *pl.SQUARE),
+        "xor-input-space", "input_space", SQUARE_HEIGHT)
+    st.caption(t("perceptron.s3.input_caption"))
+    y_gates, h_gates = pl.xor_from_gates(X)
+    chart(vz.hidden_space_figure(
+        h_gates, T, X, pl.GATES["AND"], lines["AND"],
+        {"s1": "s1 = NAND(x1, x2)", "s2": "s2 = OR(x1, x2)", **fig_labels(
+            "XOR", side1=t("perceptron.s3.and_side"), line=t("perceptron.s3.and_line"))},
+        *pl.SQUARE), "xor-hidden-space", "hidden_space", SQUARE_HEIGHT)
+    st.caption(t("perceptron.s3.hidden_caption"))
+    st.table(pd.DataFrame({**pl.xor_gates_columns(), t("perceptron.col_target", gate="XOR"): T,
+                           t("perceptron.col_ok"): [ok_mark(ok) for ok in y_gates == T]}),
+             hide_index=True)
+
+
+def xor_stop(step: pl.XorStep) -> Stop | None:
+    """The note that ends a run of section 4's loop: learned, stuck, or at the epoch cap."""
+    if step.event == "learned":
+        return Stop(t("perceptron.s4.learned", epochs=step.epoch, loss=step.loss), "success")
+    if step.event == "stalled":
+        return Stop(t("perceptron.s4.stalled", epochs=step.epoch, loss=step.loss,
+                      window=pl.XOR_STALL_WINDOW), "warning")
+    if step.event == "cap":
+        return Stop(t("perceptron.s4.cap", epochs=pl.XOR_MAX_EPOCHS), "info")
+    return None
+
+
+def xor_live(run: pl.XorRun) -> None:
+    """Section 4's live view: the network's numbers, its output over the square, the loss,
+    the output deltas, and (H = 2) its own hidden space."""
+    trainer = run.trainer
+    net, loss = trainer.network, trainer.history.loss
+    m = st.columns(3)
+    m[0].metric(t("perceptron.epoch"), f"{trainer.epoch:,}")
+    m[1].metric(t("perceptron.s4.loss"), f"{pl.xor_loss(net):.5f}")
+    m[2].metric(t("perceptron.s4.accuracy"), f"{net.accuracy(X, T):.0%}")
+    chart(vz.probability_map_figure(*pl.probability_map(net), X, T, {
+        "z": "y", **fig_labels("XOR", boundary=t("perceptron.s4.boundary"))}),
+          "xor-net-output", "xor_map", SQUARE_HEIGHT)
+    if len(loss):
+        labels = {"x": t("perceptron.epoch"), "y": t("perceptron.s4.loss")}
+        chart(vz.epoch_loss_figure(loss.x, loss.y, labels), "xor-loss", "xor_loss", CURVE_HEIGHT)
+    else:
+        st.info(t("perceptron.s4.no_loss_yet"), icon=":material/play_arrow:")
+    d = pl.output_delta(net, X, T)
+    st.table(pd.DataFrame(pl.delta_columns(d)).style.format(
+        {"y_o": "{:.4f}", pl.DELTA_COLUMN: "{:.5f}", "δ / N": "{:.6f}"}), hide_index=True)
+    st.caption(t("perceptron.s4.delta_check", gap=f"{pl.delta_gap(net):.1e}"))
+    out = pl.output_line(net)
+    if out is not None:  # H = 2: the network's own (s1, s2), as in section 3
+        chart(vz.hidden_space_figure(
+            d.y_h, T, X, out, pl.Perceptron(*out).decision_line(*pl.HIDDEN_SQUARE),
+            {"s1": "y_h1", "s2": "y_h2", **fig_labels(
+                "XOR", side1=t("perceptron.s4.out_side"), line=t("perceptron.s4.out_line"))},
+            *pl.HIDDEN_SQUARE), "xor-net-hidden-space", "xor_hidden", SQUARE_HEIGHT)
+        st.caption(t("perceptron.s4.hidden_caption"))
+
+
+def spiral_live(trainer, data) -> None:
+    """Section 5's live view: epoch, loss and accuracy, the class regions, the epoch loss."""
+    net, records = trainer.network, trainer.history.epochs
+    x_sp, t_sp = data
+    m = st.columns(3)
+    m[0].metric(t("perceptron.epoch"), f"{trainer.epoch} / {pl.SPIRAL_EPOCHS}")
+    m[1].metric(t("perceptron.s5.loss"), f"{float(net.loss(x_sp, t_sp)):.4f}")
+    m[2].metric(t("perceptron.s5.accuracy"), f"{net.accuracy(x_sp, t_sp):.1%}")
+    chart(vz.class_regions_figure(*pl.class_regions(net), x_sp, t_sp.argmax(axis=1),
+                                  {"x1": "x1", "x2": "x2"},
+                                  [t("perceptron.s5.class", k=k) for k in range(3)]),
+          "spiral-regions", "spiral_map", SQUARE_HEIGHT + 40)
+    if records:
+        labels = {"x": t("perceptron.epoch"), "y": t("perceptron.s5.epoch_loss")}
+        chart(vz.epoch_loss_figure([r.epoch for r in records], [r.loss for r in records], labels,
+                                   log_y=False), "spiral-loss", "spiral_loss", CURVE_HEIGHT)
+    else:
+        st.info(t("perceptron.s5.no_loss_yet"), icon=":material/play_arrow:")
