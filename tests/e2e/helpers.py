@@ -112,3 +112,10 @@ def collect_errors(page, errors: list[str]) -> None:
     page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
     page.on("requestfailed", on_failed)
+
+
+# An init script: window.__sent counts the messages the page sends on its websocket, so a
+# test can tell that a paused loop's timer is gone (nothing is sent any more).
+COUNT_SENDS = """(() => { window.__sent = 0; const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) { window.__sent += 1; return send.call(this, data); };
+})();"""

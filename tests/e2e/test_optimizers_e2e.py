@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.helpers import (
+    COUNT_SENDS,
     IDLE_TIMEOUT_MS,
     full_page_screenshot,
     metric_value,
@@ -21,11 +22,6 @@ RACE = ".st-key-optimizers-race"  # LiveLoop buttons carry keys optimizers.race.
 MNIST = ".st-key-optimizers-mnist"
 # Counts what the page sends on its websocket: a timed view that still ticks sends a rerun
 # request every tick.
-COUNT_SENDS = """(() => { window.__sent = 0; const send = WebSocket.prototype.send;
-  WebSocket.prototype.send = function (data) { window.__sent += 1; return send.call(this, data); };
-})();"""
-
-
 @pytest.mark.parametrize(("lang", "slides"), [("en", False), ("ko", False), ("ko", True)])
 def test_surface_race_animates(app_url, page, screenshots_dir, lang, slides):
     """Start and pause sit inside the race's fragment: pausing still drops the view's timer."""

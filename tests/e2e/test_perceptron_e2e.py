@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.helpers import (
+    COUNT_SENDS,
     IDLE_TIMEOUT_MS,
     full_page_screenshot,
     metric_value,
@@ -20,11 +21,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 XOR = ".st-key-perceptron-xor"  # the LiveLoop's buttons carry keys perceptron.xor.<name>
 # Counts what the page sends on its websocket: a timed view that still ticks sends a rerun
 # request every tick.
-COUNT_SENDS = """(() => { window.__sent = 0; const send = WebSocket.prototype.send;
-  WebSocket.prototype.send = function (data) { window.__sent += 1; return send.call(this, data); };
-})();"""
-
-
 def test_xor_net_trains_live_and_pauses(app_url, page, screenshots_dir):
     """Start and pause sit inside the XOR section's fragment: pausing still drops the view's
     timer, so the page sends nothing more."""
