@@ -1,28 +1,42 @@
-"""How fast a page answers a control, against a whole-page rerun, in a real browser.
+"""How fast a page answers a control in its fragment, against the same control rerunning the
+whole page, in a real browser.
 
-    python -m bench.interact [--app-dir DIR] [--repeats 5] [--port N] [--pages mnist ...]
+    python -m bench.interact [--app-dir DIR] [--repeats 5] [--pages mnist ...]
 
-It starts `streamlit run streamlit_app.py` in --app-dir (default: this repository), opens
-every lesson (?lang=en) in Debian's Chromium, and for one control in each section (CONTROLS
-below: the section's heading and the control's English label) measures the time from
-touching the control (the keydown or pointerdown event, in the page) to the page being idle
-again: the page has sent its rerun request and got the answer, Streamlit's script state is
-`notRunning` (the signal tests/e2e/helpers.py waits for), nothing arrived on the websocket and
-the state did not change for QUIET_MS, and two animation frames were drawn after the last of
-it (so what the script sent is on screen). In the same run, on the same page, it measures a
-whole-page rerun ('r', Streamlit's rerun shortcut, with nothing focused: the same widget
-values, so whatever the page caches answers from its cache, while a control reruns its part
-with a new value: the ratio errs on the strict side).
-Each is the median of --repeats touches after one warm-up touch; controls and whole-page
-reruns alternate round by round, so both see the same machine load. It prints a table:
-page | section | control | control ms | whole-page rerun ms | ratio (control / whole); a control
-that cannot be found, or whose touch starts no rerun, shows n/a. A second table gives the
-same times from the browser's first websocket message after the touch (what the server and
-the drawing take, without the widget's own delay before it sends).
+It starts two servers of the app in --app-dir (default: this repository): the app as it is,
+and the same app with fragments switched off (`without_fragments`: before `streamlit run`,
+the server's process makes `st.fragment` return a plain section unchanged, so every control
+reruns the whole page; the app's files are not touched). It opens every lesson (?lang=en) on
+both in Debian's Chromium and, for one control in each section (CONTROLS below: the
+section's heading and the control's English label), measures the time from touching the
+control (the keydown or pointerdown event, in the page) to the page being idle again: the
+page has sent its rerun request and got the answer, Streamlit's script state is `notRunning`
+(the signal tests/e2e/helpers.py waits for), nothing arrived on the websocket and the state
+did not change for QUIET_MS, and two animation frames were drawn after the last of it (so
+what the script sent is on screen). The same touch, on the same page, alternates between
+the two servers (fragments on, off, off, on, ...) so both see the same machine load; the
+ratio of the two is what the fragment saves. Each is the median of --repeats touches after
+one warm-up touch. A third column, a gauge of the machine's load, is Streamlit's rerun
+shortcut 'r' on the page with fragments (the same widget values: the page's caches answer
+and unchanged figures are not redrawn, so it is cheaper than a control's whole-page rerun).
+
+The table: page | section | control | reruns | in its fragment ms | whole page ms (same
+control, fragments off) | ratio | 'r' rerun ms. `reruns` is what the touch ran on the
+server with fragments, read from its websocket (Streamlit's script-finished message):
+`fragment`, or `page` for a control outside a fragment (or one whose fragment calls
+st.rerun()), whose ratio is about 1 by design. A control that cannot be found, or whose
+touch starts no rerun, shows n/a. A second table gives the same times from the browser's
+first websocket message after the touch (what the server and the drawing take, without the
+widget's own delay before it sends). Both servers run without a file watcher, so a file
+edited during the run changes neither.
 
 The labels are those of ui/locales/en.json (and a few literal ones: "x", "N", "a1"), which
 the pages keep unchanged; tests/unit/test_bench_interact.py checks that they still exist.
 Needs Chromium at /usr/bin/chromium and playwright (requirements-dev.txt).
+
+    python -m bench.interact --serve-without-fragments [streamlit run options]
+
+serves the app of the current directory with fragments switched off, to try by hand.
 """
 
 from __future__ import annotations
@@ -209,16 +223,40 @@ def cell(value: float | None, digits: int = 0) -> str:
     return "n/a" if value is None else f"{value:,.{digits}f}"
 
 
-def table(rows: list[dict], part: str = "ms", whole: str = "whole") -> str:
-    """A Markdown table: page | section | control | control ms | whole-page rerun ms | ratio.
-    Each row holds page, section, control (its description) and the lists of milliseconds
-    under the keys `part` (the control's) and `whole` (the whole page's)."""
-    lines = ["| page | section | control | control ms | whole-page rerun ms "
-             "| ratio (control/whole) |", "|---|---|---|---:|---:|---:|"]
+def what_ran(finished: list[str]) -> str | None:
+    """What one touch ran, from the statuses of the script-finished messages that followed
+    it: "page" when a whole run of the page finished, else "fragment" when a fragment's run
+    did, else None (nothing finished)."""
+    if "FINISHED_SUCCESSFULLY" in finished:
+        return "page"
+    if "FINISHED_FRAGMENT_RUN_SUCCESSFULLY" in finished:
+        return "fragment"
+    return None
+
+
+def reruns(kinds: list[str | None]) -> str:
+    """What a control's touches ran: one kind, "mixed", or "n/a" when none was seen."""
+    seen = sorted({k for k in kinds if k})
+    return "n/a" if not seen else seen[0] if len(seen) == 1 else "mixed"
+
+
+HEADER = ("| page | section | control | reruns | in its fragment ms "
+          "| whole page ms (same control, fragments off) | ratio (fragment/whole) "
+          "| 'r' rerun ms |")
+
+
+def table(rows: list[dict], part: str = "on", whole: str = "off", gauge: str = "r") -> str:
+    """A Markdown table: page | section | control | reruns | in its fragment ms | whole page
+    ms | ratio | 'r' rerun ms. Each row holds page, section, control (its description),
+    reruns (a list of what each touch ran, see what_ran) and lists of milliseconds under the
+    keys `part` (the control, fragments on), `whole` (the same control, fragments off) and
+    `gauge` (the rerun shortcut)."""
+    lines = [HEADER, "|---|---|---|---|---:|---:|---:|---:|"]
     for row in rows:
         c, w = median(row[part]), median(row[whole])
-        lines.append(f"| {row['page']} | {row['section']} | {row['control']} | {cell(c)} "
-                     f"| {cell(w)} | {cell(ratio(c, w), 2)} |")
+        lines.append(f"| {row['page']} | {row['section']} | {row['control']} "
+                     f"| {reruns(row.get('reruns', []))} | {cell(c)} | {cell(w)} "
+                     f"| {cell(ratio(c, w), 2)} | {cell(median(row.get(gauge, [])))} |")
     return "\n".join(lines)
 
 
@@ -229,6 +267,58 @@ def load(averages: tuple[float, float, float]) -> str:
 def describe(control: Control) -> str:
     where = f" (tab {control.tab})" if control.tab else ""
     return f"{control.kind} '{control.label}'{where}"
+
+
+# --- fragments switched off ----------------------------------------------------------------
+
+def whole_page_scope(scope, in_fragment_run: bool):
+    """The st.rerun scope a server without fragments uses for `scope`: a rerun of named
+    fragments (a key or a list of keys; their sections are plain functions there) or of
+    "fragment" outside a timed fragment's own run becomes the whole page ("app"); "app"
+    stays, and so does "fragment" inside a timed fragment's run (those keep their timer)."""
+    if scope == "fragment" and in_fragment_run:
+        return "fragment"
+    return "app"
+
+
+def without_fragments() -> None:
+    """Switch Streamlit's fragments off in this process, before the app runs: st.fragment
+    (Streamlit 1.67's signature: func=None, *, run_every=None, parallel=False, key=None)
+    returns a plain section's function unchanged, so a control in it reruns the whole page;
+    a timed fragment (run_every set, e.g. a LiveLoop's view while it runs) stays a real one,
+    so its ticks still rerun it alone. st.rerun maps its scope with whole_page_scope (a
+    callback's st.rerun(keys) becomes the whole-page rerun the control runs anyway).
+    ctx.fragment_ids_this_run stays empty except in a timed fragment's runs."""
+    import streamlit as st
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    fragment, rerun = st.fragment, st.rerun
+
+    def plain(func=None, *, run_every=None, parallel=False, key=None):
+        if run_every is not None:
+            return fragment(func, run_every=run_every, parallel=parallel, key=key)
+        return func if func is not None else (lambda f: f)
+
+    def whole_page_rerun(scope="app"):
+        ctx = get_script_run_ctx(suppress_warning=True)
+        return rerun(whole_page_scope(scope, bool(ctx and ctx.fragment_ids_this_run)))
+
+    plain.__doc__ = f"st.fragment switched off by bench.interact.\n\n{fragment.__doc__}"
+    st.fragment, st.rerun = plain, whole_page_rerun
+
+
+def serve_without_fragments(args: list[str]) -> None:
+    """`streamlit run <args>` in this process, with fragments switched off."""
+    without_fragments()
+    from streamlit.web.cli import main as streamlit_main
+
+    streamlit_main(args=["run", *args], prog_name="streamlit")
+
+
+# Runs serve_without_fragments from this file, whatever the server's working directory (an
+# --app-dir with its own bench/ or none): argv[1] is this file, the rest streamlit's.
+LAUNCH = ("import runpy, sys; "
+          "runpy.run_path(sys.argv[1])['serve_without_fragments'](sys.argv[2:])")
 
 
 # --- driving the browser -------------------------------------------------------------------
@@ -332,82 +422,128 @@ def rerun_page(page, control: Control | None, turn: int) -> float:
     return armed
 
 
-def measure(page, act, control: Control | None, turn: int) -> tuple[float, float | None]:
-    """(touch to idle, first websocket message to idle) in ms; Missing when no rerun ran."""
-    wait_idle(page)
-    armed = act(page, control, turn)
-    seen = page.evaluate(WAIT, {"armed": armed, "quiet": QUIET_MS, "timeout": TOUCH_TIMEOUT_MS,
-                                 "silent": SILENT_MS})
+class Tab:
+    """One browser page on one server: its script-finished statuses, as they arrive on the
+    websocket (what_ran reads them), and the page's errors."""
+
+    def __init__(self, browser, url: str, name: str) -> None:
+        from tests.e2e.helpers import open_idle, settle
+
+        self.name, self.finished, self.errors, self.dead = name, [], [], False
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                           locale="en-US")
+        self.context.add_init_script(INSTRUMENT)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc).splitlines()[0]))
+        self.page.on("websocket", lambda ws: ws.on("framereceived", self.received))
+        try:
+            open_idle(self.page, url)
+            settle(self.page)
+        except Exception as err:
+            self.errors.append(f"the page did not load: {type(err).__name__}")
+            self.dead = True
+
+    def received(self, payload) -> None:
+        if isinstance(payload, (bytes, bytearray)) and len(payload) < 1024:  # not a delta
+            from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+            try:
+                msg = ForwardMsg.FromString(bytes(payload))
+            except Exception:  # not a ForwardMsg: nothing to read
+                return
+            if msg.HasField("script_finished"):
+                self.finished.append(ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished))
+
+    def close(self) -> list[str]:
+        """Close the page; its errors, named after its server."""
+        if not self.dead and self.page.locator("[data-testid=stException]").count():
+            self.errors.append("the page shows an exception")
+        self.context.close()
+        return [f"{self.name}: {e}" for e in self.errors]
+
+
+def measure(tab: Tab, act, control: Control | None, turn: int
+            ) -> tuple[float, float, str | None]:
+    """(touch to idle, first websocket message to idle) in ms and what the touch ran (see
+    what_ran); Missing when no rerun ran."""
+    wait_idle(tab.page)
+    mark = len(tab.finished)
+    armed = act(tab.page, control, turn)
+    seen = tab.page.evaluate(WAIT, {"armed": armed, "quiet": QUIET_MS,
+                                     "timeout": TOUCH_TIMEOUT_MS, "silent": SILENT_MS})
     if seen is None:
         raise Missing("the touch started no rerun")
-    return seen["done"] - seen["touch"], seen["done"] - seen["sent"]
+    return seen["done"] - seen["touch"], seen["done"] - seen["sent"], what_ran(
+        tab.finished[mark:])
 
 
-def attempt(page, act, control: Control | None, turn: int, row: dict) -> None:
-    """One measurement into row["ms"] and row["sent"] (not on turn 0, the warm-up); a
+def attempt(tab: Tab, act, control: Control | None, turn: int, row: dict, key: str) -> None:
+    """One measurement into row[key] and row[key + "_sent"] (not on turn 0, the warm-up),
+    and what it ran into row["reruns"] (key "on") or row["off_reruns"] (key "off"); a
     failure is noted in row["note"], and one on the warm-up stops the row."""
     try:
-        ms, sent = measure(page, act, control, turn)
+        ms, sent, ran = measure(tab, act, control, turn)
     except Exception as err:  # a control that is missing or misbehaves is reported, not fatal
         why = str(err).splitlines()[0] if isinstance(err, Missing) else (
             f"{type(err).__name__}: {str(err).splitlines()[0]}")
         row["failed"] += 1
+        why = f"{tab.name}: {why}"
         row["note"] = why if turn == 0 else f"{row['failed']} touch(es) failed: {why}"
-        row["dead"] = turn == 0
+        row["dead"] = row["dead"] or turn == 0
         return
     if turn:
-        row["ms"].append(ms)
-        row["sent"].append(sent)
+        row[key].append(ms)
+        row[f"{key}_sent"].append(sent)
+        if key in ("on", "off"):
+            row["reruns" if key == "on" else "off_reruns"].append(ran)
 
 
-def bench_page(browser, url: str, name: str, repeats: int) -> list[dict]:
-    """One row per control of the page, each with the page's whole-page reruns."""
-    from tests.e2e.helpers import open_idle, settle
+def blank(page: str, section: str, control: str, spec: Control | None) -> dict:
+    return {"page": page, "section": section, "control": control, "spec": spec,
+            "on": [], "on_sent": [], "off": [], "off_sent": [], "r": [], "r_sent": [],
+            "reruns": [], "off_reruns": [], "note": "", "failed": 0, "dead": False}
 
-    def blank(section: str, control: str, spec: Control | None) -> dict:
-        return {"page": name, "section": section, "control": control, "spec": spec,
-                "ms": [], "sent": [], "note": "", "failed": 0, "dead": False}
 
-    rows = [blank(c.section, describe(c), c) for c in CONTROLS if c.page == name]
-    whole = blank("", "", None)
-    errors: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    context.add_init_script(INSTRUMENT)
-    page = context.new_page()
-    page.on("pageerror", lambda exc: errors.append(str(exc).splitlines()[0]))
-    try:
-        open_idle(page, f"{url}/{name}?lang=en")
-        settle(page)
-    except Exception as err:
-        errors.append(f"the page did not load: {type(err).__name__}")
-        whole["dead"] = True
+def bench_page(browser, on_url: str, off_url: str, name: str, repeats: int) -> list[dict]:
+    """One row per control of the page: the control with fragments on and off, touched in
+    turn, and the page's 'r' reruns (fragments on)."""
+    rows = [blank(name, c.section, describe(c), c) for c in CONTROLS if c.page == name]
+    gauge = blank(name, "", "", None)
+    on = Tab(browser, f"{on_url}/{name}?lang=en", "fragments on")
+    off = Tab(browser, f"{off_url}/{name}?lang=en", "fragments off")
     for turn in range(repeats + 1):  # turn 0 warms up
-        if whole["dead"]:
+        if on.dead or off.dead:
             break
         for row in rows:
-            if not row["dead"]:
-                attempt(page, touch, row["spec"], turn, row)
-        attempt(page, rerun_page, None, turn, whole)
-    if not whole["dead"] and page.locator("[data-testid=stException]").count():
-        errors.append("the page shows an exception")
-    if whole["note"]:
-        errors.append(f"whole-page rerun: {whole['note']}")
-    context.close()
+            for tab in ((on, off) if turn % 2 == 0 else (off, on)):
+                if not row["dead"]:
+                    attempt(tab, touch, row["spec"], turn, row, "on" if tab is on else "off")
+        if not gauge["dead"]:
+            attempt(on, rerun_page, None, turn, gauge, "r")
+    errors = on.close() + off.close()
+    if gauge["note"]:
+        errors.append(f"'r' rerun: {gauge['note']}")
     for row in rows:
-        if row["dead"] or whole["dead"]:
-            row["ms"], row["sent"] = [], []
-        row["whole"], row["whole_sent"] = whole["ms"], whole["sent"]
+        if row["dead"] or on.dead or off.dead:
+            for key in ("on", "on_sent", "off", "off_sent"):
+                row[key] = []
+        row["r"], row["r_sent"] = gauge["r"], gauge["r_sent"]
         row["errors"] = errors
     return rows
 
 
-def start_server(app_dir: Path, port: int, log_path: Path) -> subprocess.Popen:
+def start_server(app_dir: Path, port: int, log_path: Path, fragments: bool = True
+                 ) -> subprocess.Popen:
+    """The app on `port`, fragments on (`streamlit run`) or off (serve_without_fragments),
+    without a file watcher."""
     from tests.e2e.server import STARTUP_TIMEOUT_S, ServerError, healthy, stop
 
     url = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-           "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    run = ([sys.executable, "-m", "streamlit", "run"] if fragments else
+           [sys.executable, "-c", LAUNCH, str(Path(__file__).resolve())])
+    cmd = [*run, "streamlit_app.py", "--server.headless", "true", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, cwd=app_dir, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
@@ -428,11 +564,30 @@ def commit(app_dir: Path) -> str:
         return "unknown"
 
 
+def report(rows: list[dict]) -> list[str]:
+    """Notes under the tables: controls that rerun the page even with fragments on, and
+    failures."""
+    notes = [f"- {r['page']} / {r['section']}: reruns the whole page even with fragments on "
+             f"(not in a fragment, or its fragment calls st.rerun()): its ratio is about 1 "
+             f"by design" for r in rows if reruns(r["reruns"]) in ("page", "mixed")]
+    notes += [f"- {r['page']} / {r['section']}: {'n/a: ' if r['dead'] else ''}{r['note']}"
+              for r in rows if r["note"]]
+    notes += [f"- {r['page']} / {r['section']}: with fragments off the touch still ran a "
+              f"fragment alone: the whole-page column is not a whole page"
+              for r in rows if reruns(r["off_reruns"]) in ("fragment", "mixed")]
+    return notes + sorted({f"- {r['page']}: {e}" for r in rows for e in r["errors"]})
+
+
 def main(argv=None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--serve-without-fragments"]:
+        serve_without_fragments(argv[1:] or ["streamlit_app.py"])
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--app-dir", type=Path, default=ROOT)
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--port", type=int, default=None,
+                        help="the port of the server with fragments (the other: a free one)")
     parser.add_argument("--pages", nargs="+", choices=LESSON_PAGES, default=list(LESSON_PAGES))
     args = parser.parse_args(argv)
     if args.repeats < 1:
@@ -447,38 +602,43 @@ def main(argv=None) -> None:
     if not CHROMIUM.exists():
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
     port = args.port or free_port()
+    off_port = free_port()
     rows: list[dict] = []
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
-        proc = start_server(app_dir, port, Path(tmp) / "server.log")
+        on_proc = start_server(app_dir, port, Path(tmp) / "on.log")
         try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=CHROMIUM_ARGS)
-                version = browser.version
-                for name in args.pages:
-                    print(f"measuring {name} ...", file=sys.stderr, flush=True)
-                    rows.extend(bench_page(browser, f"http://127.0.0.1:{port}", name,
-                                           args.repeats))
-                browser.close()
+            off_proc = start_server(app_dir, off_port, Path(tmp) / "off.log", fragments=False)
+            try:
+                with sync_playwright() as pw:
+                    browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                                 args=CHROMIUM_ARGS)
+                    version = browser.version
+                    for name in args.pages:
+                        print(f"measuring {name} ...", file=sys.stderr, flush=True)
+                        rows.extend(bench_page(browser, f"http://127.0.0.1:{port}",
+                                               f"http://127.0.0.1:{off_port}", name,
+                                               args.repeats))
+                    browser.close()
+            finally:
+                stop(off_proc)
         finally:
-            stop(proc)
+            stop(on_proc)
     print(f"bench.interact: commit {commit(app_dir)} ({app_dir}), {os.cpu_count()} cores "
           f"({len(os.sched_getaffinity(0))} usable), Chromium {version}, "
           f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}; load average "
           f"(1/5/15 min) {load(load_before)} at the start, {load(os.getloadavg())} at the end")
     print(f"median of {args.repeats} touches after one warm-up; touch (keydown/pointerdown) "
-          f"to idle (script state notRunning for {QUIET_MS} ms, two frames drawn); "
-          f"whole-page rerun: Streamlit's 'r' shortcut (the same widget values, so the page's "
-          f"caches answer)\n")
-    print(table(rows, "ms", "whole"))
+          f"to idle (script state notRunning for {QUIET_MS} ms, two frames drawn). Whole page: "
+          f"the same touch on a second server of the same app with st.fragment switched off, "
+          f"touches alternating between the two. 'r': Streamlit's rerun shortcut with "
+          f"fragments on (same widget values, caches answer: a load gauge)\n")
+    print(table(rows))
     print("\nthe same, from the browser's first websocket message after the touch to idle:\n")
-    print(table(rows, "sent", "whole_sent"))
-    notes = [f"- {r['page']} / {r['section']}: {'n/a: ' if r['dead'] else ''}{r['note']}"
-             for r in rows if r["note"]]
-    errors = sorted({f"- {r['page']}: {e}" for r in rows for e in r["errors"]})
-    if notes or errors:
-        print("\n" + "\n".join(notes + errors))
+    print(table(rows, "on_sent", "off_sent", "r_sent"))
+    notes = report(rows)
+    if notes:
+        print("\n" + "\n".join(notes))
 
 
 if __name__ == "__main__":
