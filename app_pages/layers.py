@@ -2,8 +2,7 @@
 softmax and the losses, broadcasting, and a live gradient check of every layer.
 
 Seeds 000 (the chain X = [0, 0, 1]; Affine's (2,)·(2,3)+(3,)), 003 (broadcasting, backward,
-the shape diagrams) and 001 (squared error). Numbers come from lessons.layers, figures and
-tables from viz.layers, the editors and the check's results from ui.layers_view.
+shapes), 001 (squared error). Numbers: lessons.layers; figures and tables: viz.layers.
 """
 
 from collections.abc import Callable
@@ -35,6 +34,8 @@ TARGET = ChoiceParam(PAGE, "target", ll.WORKED_TARGET, choices=(0, 1, 2))
 BCASE = ChoiceParam(PAGE, "bcase", "bias", choices=(*(c.id for c in ll.CASES), "custom"))
 BOP = ChoiceParam(PAGE, "bop", "+", choices=tuple(ll.OPS))
 CHECK = ChoiceParam(PAGE, "check", "affine", choices=tuple(ll.CHECK_CASES))
+# the fragments a change of N, D, H or the seed reruns: the sizes and the tabs that read them
+SIZED = ("layers.sizes", "layers.tab.affine", "layers.tab.chain", "layers.tab.check")
 PARAMS = [N, D, H, SEED, CHAIN_ACT, CHAIN_STEP, ACT, *LOGITS, TARGET, BCASE, BOP, CHECK]
 
 slides = slides_on()
@@ -47,18 +48,20 @@ def case_changed() -> None:
         st.session_state[BOP.state_key] = case.op
 
 
+@st.fragment(key=SIZED[0])
 def sizes_section() -> None:
-    """N, D, H and the seed. Not a fragment: the Affine, chain and gradient-check tabs all
-    read them, so a change reruns the whole page."""
     with st.container(border=True):
         st.markdown(t("layers.sizes.heading"))
         c_n, c_d, c_h, c_seed = st.columns(4)
-        N.slider(t("layers.sizes.n"), where=c_n, help=t("layers.sizes.n_help"))
-        D.slider(t("layers.sizes.d"), where=c_d, help=t("layers.sizes.d_help"))
-        H.slider(t("layers.sizes.h"), where=c_h, help=t("layers.sizes.h_help"))
+        # the Affine, chain and check tabs read the sizes: rerun them too, not the whole page
+        on = dict(on_change=lambda: st.rerun(SIZED))
+        N.slider(t("layers.sizes.n"), where=c_n, help=t("layers.sizes.n_help"), **on)
+        D.slider(t("layers.sizes.d"), where=c_d, help=t("layers.sizes.d_help"), **on)
+        H.slider(t("layers.sizes.h"), where=c_h, help=t("layers.sizes.h_help"), **on)
         SEED.number_input(t("layers.sizes.seed"), step=1, where=c_seed,
-                          help=t("layers.sizes.seed_help"))
+                          help=t("layers.sizes.seed_help"), **on)
         st.caption(t("layers.sizes.caption"))
+        save_params([N, D, H, SEED])
 
 
 def affine_tab() -> None:
@@ -264,14 +267,13 @@ def check_tab() -> None:
     lv.check_summary(n, d, h, seed)
 
 
-@st.fragment
-def tab_fragment(render: Callable[[], None], params: list) -> None:
-    """A tab whose widgets rerun only that tab; its own settings still reach the URL.
-    load_params again: a widget the last run did not draw (after an error message) has lost
-    its state, and a fragment rerun does not pass the page's load_params."""
+def tab_body(render: Callable[[], None], params: list) -> None:
+    """A tab, its settings loaded again (a widget not drawn last run has lost its state, and a
+    fragment rerun does not pass the page's load_params) and saved to the URL."""
     load_params(params)
     render()
     save_params(params)
+
 
 
 st.title(t("lesson.layers.title"))
@@ -279,15 +281,16 @@ st.markdown(t("layers.intro"))
 show_notices(load_params(PARAMS))
 lv.start_state()
 sizes_section()
-SECTIONS = [  # each tab: its label, its section, the settings it saves to the URL
-    (t("layers.tab.affine"), affine_tab, []),
-    (t("layers.tab.chain"), chain_tab, [CHAIN_ACT, CHAIN_STEP]),
-    (t("layers.tab.activations"), activations_tab, [ACT]),
-    (t("layers.tab.loss"), loss_tab, [*LOGITS, TARGET]),
-    (t("layers.tab.broadcast"), broadcast_tab, [BCASE, BOP]),
-    (t("layers.tab.check"), check_tab, [CHECK]),
+SECTIONS = [  # each tab: its label, its section, the settings it saves, its fragment's key
+    (t("layers.tab.affine"), affine_tab, [], SIZED[1]),
+    (t("layers.tab.chain"), chain_tab, [CHAIN_ACT, CHAIN_STEP], SIZED[2]),
+    (t("layers.tab.activations"), activations_tab, [ACT], None),
+    (t("layers.tab.loss"), loss_tab, [*LOGITS, TARGET], None),
+    (t("layers.tab.broadcast"), broadcast_tab, [BCASE, BOP], None),
+    (t("layers.tab.check"), check_tab, [CHECK], SIZED[3]),
 ]
-for tab, (_, render, params) in zip(st.tabs([s[0] for s in SECTIONS]), SECTIONS, strict=True):
+for tab, (_, render, params, key) in zip(st.tabs([s[0] for s in SECTIONS]), SECTIONS,
+                                         strict=True):
     with tab:
-        tab_fragment(render, params)
+        st.fragment(tab_body, key=key)(render, params)
 save_params(PARAMS)

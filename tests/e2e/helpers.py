@@ -119,3 +119,24 @@ def collect_errors(page, errors: list[str]) -> None:
 COUNT_SENDS = """(() => { window.__sent = 0; const send = WebSocket.prototype.send;
   WebSocket.prototype.send = function (data) { window.__sent += 1; return send.call(this, data); };
 })();"""
+
+
+def record_script_runs(page) -> list[str]:
+    """A list that fills, as the page runs, with the status of each script run the server
+    reports finished: FINISHED_SUCCESSFULLY after a whole-page run,
+    FINISHED_FRAGMENT_RUN_SUCCESSFULLY after a run of fragments alone. Call before opening."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    statuses: list[str] = []
+
+    def received(payload) -> None:
+        if isinstance(payload, (bytes, bytearray)) and len(payload) < 1024:  # not a delta
+            try:
+                msg = ForwardMsg.FromString(bytes(payload))
+            except Exception:
+                return
+            if msg.HasField("script_finished"):
+                statuses.append(ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished))
+
+    page.on("websocket", lambda ws: ws.on("framereceived", received))
+    return statuses

@@ -12,7 +12,13 @@ from playwright.sync_api import expect
 
 from engine.gradcheck import check_layer
 from lessons import layers as ll
-from tests.e2e.helpers import IDLE_TIMEOUT_MS, VIEWPORT, full_page_screenshot, open_idle
+from tests.e2e.helpers import (
+    IDLE_TIMEOUT_MS,
+    VIEWPORT,
+    full_page_screenshot,
+    open_idle,
+    record_script_runs,
+)
 from ui.i18n import LANGS, tr
 from viz.layers import format_vector
 from viz.theme import SLIDE_SIZE
@@ -168,3 +174,26 @@ def test_broadcasting_shows_numpys_error(app_url, page, lang):
     assert ("operands could not be broadcast together with shapes (2,5,1) (2,2,5)"
             in code.inner_text())
     panel.get_by_text(tr(lang, "layers.bc.fails")).wait_for(timeout=IDLE_TIMEOUT_MS)
+
+
+def test_a_new_size_reaches_the_tabs_that_read_it_without_a_page_run(app_url, page):
+    """N sits in its own fragment: moving it reruns that fragment and the Affine, chain and
+    check tabs by name (st.rerun with their keys), not the page: the server reports a
+    fragments-only run, and the tabs that read N show the new size."""
+    runs = record_script_runs(page)
+    open_layers(page, app_url, "en")
+    open_tab(page, "en", "affine")
+    wait_idle(page)
+    before = len(runs)
+    slider = page.locator("[data-testid=stSlider]").filter(
+        has_text=tr("en", "layers.sizes.n")).get_by_role("slider")
+    slider.focus()
+    slider.press("ArrowRight")  # N 4 -> 5
+    wait_idle(page)
+    ran = runs[before:]  # (the callback's st.rerun ends the default run early: FINISHED_EARLY)
+    assert "FINISHED_FRAGMENT_RUN_SUCCESSFULLY" in ran and "FINISHED_SUCCESSFULLY" not in ran, ran
+    affine = open_tab(page, "en", "affine")
+    expect(affine).to_contain_text("X is 5×2")
+    check = open_tab(page, "en", "check")
+    expect(check).to_contain_text("at N = 5, D = 2, H = 3")
+    assert page.locator("[data-testid=stException]").count() == 0
