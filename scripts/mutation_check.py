@@ -61,6 +61,29 @@ IMAGE_TESTS = "tests/app/test_images.py"
 EDITOR_TESTS = "tests/app/test_editors.py"
 
 MUTATIONS: list[Mutation] = [
+    # The house (issue 12): one state holder, loops inside fragments, the arrows.
+    mutation(
+        "held-model-rebuilt-on-every-run",
+        "ui/state.py",
+        "if isinstance(current, Held) and current.config == config:",
+        "if isinstance(current, Held) and current.config is config:",
+        "tests/app/test_state.py",
+    ),
+    mutation(
+        "loop-in-a-fragment-keeps-its-timer",
+        "ui/live.py",
+        "        elif st.session_state.get(timed, False) != self.running:\n"
+        "            st.rerun(scope=\"app\")\n",
+        "",
+        "tests/app/test_live.py",
+    ),
+    mutation(
+        "engine-imports-streamlit",
+        "engine/functions.py",
+        "import numpy as np\n",
+        "import numpy as np\nimport streamlit  # noqa: F401\n",
+        "tests/unit/test_layout.py",
+    ),
     mutation(
         "adam-step-per-parameter",
         "engine/optimizers.py",
