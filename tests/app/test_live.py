@@ -44,12 +44,17 @@ def _live_script():
     LiveLoop("demo", advance=advance, draw=draw, reset=reset, tick=0.1).render()
 
 
-def live_app() -> AppTest:
-    at = AppTest.from_function(_live_script, default_timeout=30)
+def started(script) -> AppTest:
+    """The script's first run, in English, without an exception."""
+    at = AppTest.from_function(script, default_timeout=30)
     at.query_params["lang"] = "en"
     at.run()
     assert not at.exception
     return at
+
+
+def live_app() -> AppTest:
+    return started(_live_script)
 
 
 def n_shown(at: AppTest) -> int:
@@ -162,11 +167,7 @@ def _fragment_script():
 
 
 def fragment_app() -> AppTest:
-    at = AppTest.from_function(_fragment_script, default_timeout=30)
-    at.query_params["lang"] = "en"
-    at.run()
-    assert not at.exception
-    return at
+    return started(_fragment_script)
 
 
 def page_runs(at: AppTest) -> int:
