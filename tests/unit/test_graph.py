@@ -48,6 +48,7 @@ from lessons.graph import (
     softmax_cross_entropy_graph,
     sum_graph,
 )
+from tests.graph_steps import edge_into
 
 TOL = 1e-6
 FAST = settings(max_examples=25, deadline=None)
@@ -80,15 +81,6 @@ def assert_grad_check(graph: Graph, dout=None, tol: float = TOL) -> None:
 def random_dout(graph: Graph, rng: np.random.Generator) -> np.ndarray:
     """A random upstream for the output (ones would hide transposed gradients)."""
     return rng.normal(size=graph.output.shape)
-
-
-def edge_into(steps, target_label: str, source_label: str):
-    """The edge source -> target recorded by a backward pass."""
-    for step in steps:
-        for edge in step.edges:
-            if edge.target.label == target_label and edge.source.label == source_label:
-                return edge
-    raise AssertionError(f"no edge {source_label!r} -> {target_label!r} in the steps")
 
 
 # ---------------------------------------------------------------- gradient checks per node

@@ -33,6 +33,7 @@ from lessons.graph import (
     sum_example,
     two_input_graph,
 )
+from tests.graph_steps import edge_into
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = settings(max_examples=25, deadline=None)
@@ -42,15 +43,6 @@ finite = st.floats(-5.0, 5.0, allow_nan=False, allow_infinity=False)
 def stable_softmax(a: np.ndarray) -> np.ndarray:
     e = np.exp(a - a.max())
     return e / e.sum()
-
-
-def edge_into(steps, target_label: str, source_label: str):
-    """The edge source -> target recorded by a backward pass."""
-    for step in steps:
-        for edge in step.edges:
-            if edge.target.label == target_label and edge.source.label == source_label:
-                return edge
-    raise AssertionError(f"no edge {source_label!r} -> {target_label!r} in the steps")
 
 
 # ---------------------------------------------------------------- engine.autograd on its own
