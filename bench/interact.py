@@ -30,8 +30,9 @@ first websocket message after the touch (what the server and the drawing take, w
 widget's own delay before it sends). Both servers run without a file watcher, so a file
 edited during the run changes neither.
 
-The labels are those of ui/locales/en.json (and a few literal ones: "x", "N", "a1"), which
-the pages keep unchanged; tests/unit/test_bench_interact.py checks that they still exist.
+The labels are those of the English catalog, ui/locales/en/ (and a few literal ones: "x",
+"N", "a1"), which the pages keep unchanged; tests/unit/test_bench_interact.py checks
+that they still exist.
 Needs Chromium at /usr/bin/chromium and playwright (requirements-dev.txt).
 
     python -m bench.interact --serve-without-fragments [streamlit run options]

@@ -20,6 +20,20 @@ DEFAULT_DTYPE = np.float32  # training: half the memory of float64, faster BLAS
 CHECK_DTYPE = np.float64  # gradient checks need the extra precision
 
 
+class InputError(ValueError):
+    """A ValueError a learner can cause, said so that a page can say it in any language.
+
+    `code` names the problem (e.g. 'diverged'); `details` holds the values its English
+    message mentions. The app's catalogs hold a text per code (`error.<code>`) with the
+    same placeholders; str(err) stays the English message, for a notebook.
+    """
+
+    def __init__(self, code: str, message: str, **details: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.details = details
+
+
 def cupy_available() -> bool:
     """True when cupy imports and sees at least one CUDA device."""
     try:

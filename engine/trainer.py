@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backend import positive_int, to_float
+from .backend import InputError, positive_int, to_float
 from .datasets import to_float_batch
 from .network import MultiLayerNet
 from .optimizers import Optimizer
 
 
-class TrainingDiverged(ValueError):
+class TrainingDiverged(InputError):
     """The loss became NaN or infinite: usually a learning rate that is too large."""
 
 
@@ -164,8 +164,10 @@ class Trainer:
         loss = to_float(loss)
         if not math.isfinite(loss):
             raise TrainingDiverged(
-                f"the loss became {loss} at step {self.step_count + 1}: the weights blew up. "
-                f"Try a smaller learning rate (now {self.optimizer.lr}).")
+                "diverged",
+                f"the loss became {loss} at step {self.step_count + 1}: training diverged. "
+                f"Try a smaller learning rate (now {self.optimizer.lr}).",
+                loss=loss, step=self.step_count + 1, lr=self.optimizer.lr)
         self.optimizer.update(self.network.params, grads)
         self.step_count += 1
         self._epoch_loss_sum += loss

@@ -48,6 +48,7 @@ from engine.autograd import (
     tanh,
     variable,
 )
+from engine.backend import InputError
 
 # CPython 3.11 builds the ast module's objects with one recursion counter per interpreter, so
 # two threads parsing at once can fail with "SystemError: AST constructor recursion depth
@@ -114,17 +115,13 @@ _CONSTRUCTS: dict[type, str] = {
 }
 
 
-class ExpressionError(ValueError):
+class ExpressionError(InputError):
     """A learner's expression that cannot become a graph.
 
     `code` names the problem (e.g. 'unknown_name', 'log_domain'); `details` holds the
-    values its message mentions, for a page that words it in another language.
+    values its message mentions, for a page that words it in another language (the
+    graph page's own texts, graph.expr.err.<code>).
     """
-
-    def __init__(self, code: str, message: str, **details: object) -> None:
-        super().__init__(message)
-        self.code = code
-        self.details = details
 
 
 @dataclass(frozen=True)

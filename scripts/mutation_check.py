@@ -207,7 +207,7 @@ MUTATIONS: list[Mutation] = [
     # The catalogs' tests belong to the app tests (tests/app/test_i18n.py).
     mutation(
         "korean-value-left-in-english",
-        "ui/locales/ko.json",
+        "ui/locales/ko/common.json",
         '  "lesson.layers.title": "레이어",\n',
         '  "lesson.layers.title": "Layer zoo",\n',
         I18N_TESTS,
@@ -215,10 +215,10 @@ MUTATIONS: list[Mutation] = [
     Mutation(
         "placeholder-dropped-from-both-catalogs",
         (
-            Edit("ui/locales/ko.json",
+            Edit("ui/locales/ko/graph.json",
                  '  "graph.step.progress": "노드 {n}개 중 {k}개 처리",\n',
                  '  "graph.step.progress": "노드 {n}개 중 일부 처리",\n'),
-            Edit("ui/locales/en.json",
+            Edit("ui/locales/en/graph.json",
                  '  "graph.step.progress": "{k} of {n} nodes done",\n',
                  '  "graph.step.progress": "some of {n} nodes done",\n'),
         ),

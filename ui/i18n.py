@@ -1,4 +1,8 @@
-"""One catalog for every string a learner reads: ui/locales/ko.json and en.json.
+"""One catalog for every string a learner reads: ui/locales/ko/*.json and en/*.json.
+
+Each language's catalog is split by area (common.json, then one file per lesson, named
+after its keys' first part), so that a lesson's text sits in a file of its own; the files
+are merged into one flat {key: text} dict, and a key found in two files is an error.
 
 The language comes from `?lang=ko|en`, else the browser's locale
 (`st.context.locale`), else Korean. The shell calls `init_language()` once per
@@ -30,8 +34,15 @@ def load_catalog(lang: str) -> dict[str, str]:
     """The flat {key: text} catalog of `lang`, read once per process."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGS)}")
-    with open(LOCALES_DIR / f"{lang}.json", encoding="utf-8") as f:
-        return json.load(f)
+    catalog: dict[str, str] = {}
+    for path in sorted((LOCALES_DIR / lang).glob("*.json")):
+        with open(path, encoding="utf-8") as f:
+            part = json.load(f)
+        twice = sorted(set(part) & set(catalog))
+        if twice:
+            raise ValueError(f"{path}: keys already in another file of {lang}: {twice[:5]}")
+        catalog.update(part)
+    return catalog
 
 
 def lang_from_tag(tag: str | None) -> str | None:
@@ -52,7 +63,7 @@ def tr(lang: str, key: str, **kwargs) -> str:
     try:
         text = load_catalog(lang)[key]
     except KeyError:
-        raise MissingKeyError(f"no key {key!r} in ui/locales/{lang}.json") from None
+        raise MissingKeyError(f"no key {key!r} in ui/locales/{lang}/") from None
     return text.format(**kwargs) if kwargs else text
 
 

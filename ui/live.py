@@ -53,9 +53,9 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from engine.trainer import TrainingDiverged
 from ui.chart import show_chart
 from ui.i18n import t
+from ui.messages import error_text
 from ui.runtime import training_slot_count
 from ui.slots import TrainingSlots
 from ui.state import held, held_model
@@ -215,10 +215,8 @@ class LiveLoop:
                 self._waited = False
                 self._wait_slot.empty()
             stop = self.advance()
-        except TrainingDiverged as err:
-            stop = Stop(t("live.diverged", message=str(err)), "error")
-        except (ValueError, ArithmeticError) as err:
-            stop = Stop(t("error.bad_input", message=str(err)), "error")
+        except (ValueError, ArithmeticError) as err:  # TrainingDiverged among them
+            stop = Stop(error_text(err), "error")
         finally:
             _SLOTS.release()
         if stop is not None:

@@ -8,12 +8,13 @@ show a clickable link. Inside a code span nothing is a link, emphasis, math or H
 
 from __future__ import annotations
 
+import numbers
 import re
 import unicodedata
 
 import streamlit as st
 
-from ui.i18n import t
+from ui.i18n import current_lang, load_catalog, t
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 _BACKTICKS = re.compile(r"`+")
@@ -41,7 +42,28 @@ def code_span(text: object, limit: int = 60) -> str:
     return f"{fence}{pad}{shown}{pad}{fence}"
 
 
+def _shown(value: object) -> object:
+    """A detail of an error as its text shows it: numbers stay numbers (for {x:g}), anything
+    else (a shape, a name the learner typed) becomes a code span."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return value
+    return code_span(value, limit=40)
+
+
+def error_text(err: Exception) -> str:
+    """What went wrong, in the learner's language.
+
+    An error with a `code` (engine.backend.InputError and its kind) is said by the
+    catalog's `error.<code>`, filled with the error's own values. Anything else (numpy's
+    broadcast error, say) gets a translated lead-in and the original words, quoted."""
+    code = getattr(err, "code", None)
+    key = f"error.{code}"
+    if code is not None and key in load_catalog(current_lang()):
+        details = {k: _shown(v) for k, v in getattr(err, "details", {}).items()}
+        return t(key, **details)
+    return t("error.bad_input", message=code_span(err, limit=300))
+
+
 def show_error(err: Exception) -> None:
-    """An engine ValueError (or similar): a translated lead-in, then the engine's own words,
-    quoted as they are (they may repeat what the learner typed)."""
-    st.error(t("error.bad_input", message=code_span(err, limit=300)), icon=":material/error:")
+    """An error a learner caused, as st.error in their language (see error_text)."""
+    st.error(error_text(err), icon=":material/error:")

@@ -18,7 +18,8 @@ BLUE, RED, GREEN, ORANGE, PURPLE = COLORS[0], COLORS[1], COLORS[2], COLORS[3], C
 GREY = "#7f7f7f"
 INK = "#262730"  # text and outlines: Streamlit's text colour
 MUTED = "#6b6b6b"
-# Negative blue, zero white, positive red; centred at 0 by the colour axis.
+# The app's one sign convention: negative blue, zero white, positive red, centred at 0 by
+# the colour axis. Every figure coloured by sign uses it and says so once (sign_key).
 DIVERGING = [[0.0, "#2166ac"], [0.25, "#92c5de"], [0.5, "#f7f7f7"], [0.75, "#f4a582"],
              [1.0, "#b2182b"]]
 
@@ -29,6 +30,15 @@ LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.15, x=0)
 def legend_on_top(fig: go.Figure) -> go.Figure:
     """One row of legend entries above the plot, left-aligned, out of the data's way."""
     return fig.update_layout(legend=LEGEND_TOP)
+
+
+def sign_key(fig: go.Figure, label: str) -> go.Figure:
+    """State the sign convention once on a figure coloured by DIVERGING: `label` (the
+    catalog's viz.sign_key, "red +, blue −", in the learner's language) above its top right
+    corner, in small muted text."""
+    return fig.add_annotation(text=label, xref="paper", yref="paper", x=1, y=1,
+                              xanchor="right", yanchor="bottom", showarrow=False,
+                              font=dict(size=12, color=MUTED), name="sign_key")
 
 
 def rgba(color: str, alpha: float) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lessons import expression as ex
+from tests.app.learner_errors import raised_codes
 from ui.i18n import LANGS, MissingKeyError, lang_from_tag, load_catalog, resolve_lang, tr
 from ui.lessons import LESSONS, lesson_key
 
@@ -54,6 +55,9 @@ COMPUTED_KEYS = {
     ("ui/sidebar.py", "t(f'lang.{lang}')"): {f"lang.{lang}" for lang in LANGS},
     ("ui/i18n.py", "tr(current_lang(), key, **kwargs)"): set(),  # t() itself
 }
+# error_text's t(f"error.{code}", **details): the keys of the codes the engine and the
+# lessons raise, and their placeholders, are checked in test_error_codes.py.
+ERROR_TEXT = ("ui/messages.py", "t(key, **details)")
 
 # t(key, **details) with the details of the engine's ExpressionError: one expression per
 # error code that raises it, so that the details it carries can be compared with the text.
@@ -122,6 +126,7 @@ def used_keys() -> set[str]:
     # Keys built at run time: the lessons' and the language names.
     keys |= {lesson_key(lesson, f) for lesson in LESSONS for f in ("title", "summary")}
     keys |= {f"lang.{lang}" for lang in LANGS}
+    keys |= {f"error.{code}" for code in raised_codes()}
     return keys
 
 
@@ -224,6 +229,7 @@ def test_every_placeholder_in_the_catalog_is_filled_by_some_call():
     # spread calls: checked against the engine's errors below
     filled |= {s.key for s in call_sites() if s.spread and s.key is not None}
     filled |= set(FILLED_BY_A_FIGURE)
+    filled |= {f"error.{code}" for code in raised_codes()}
     unfilled = sorted(k for k in load_catalog("en") if catalog_placeholders(k)
                       and k not in filled)
     assert unfilled == []
@@ -242,7 +248,7 @@ def test_texts_filled_by_a_figure_get_their_placeholders_there():
 
 
 def test_computed_keys_are_the_listed_ones_and_need_no_placeholders():
-    computed = {(s.file, s.source) for s in call_sites() if s.key is None}
+    computed = {(s.file, s.source) for s in call_sites() if s.key is None} - {ERROR_TEXT}
     assert computed == set(COMPUTED_KEYS), "list a new computed key in COMPUTED_KEYS"
     for (file, source), keys in COMPUTED_KEYS.items():
         for key in keys:
@@ -252,6 +258,7 @@ def test_computed_keys_are_the_listed_ones_and_need_no_placeholders():
 def test_expression_errors_carry_every_placeholder_of_their_text():
     """graph.py shows an ExpressionError as t("graph.expr.err.<code>", **err.details)."""
     spread = {s.key for s in call_sites() if s.spread and s.key is not None}
+    assert ERROR_TEXT in {(s.file, s.source) for s in call_sites() if s.spread}
     prefix = "graph.expr.err."
     assert spread and all(k.startswith(prefix) for k in spread), spread
     assert {k.removeprefix(prefix) for k in spread} == set(EXPRESSION_ERRORS)

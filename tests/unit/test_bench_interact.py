@@ -4,7 +4,6 @@ and tabs must still be texts the English pages show."""
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -25,13 +24,14 @@ from bench.interact import (
     what_ran,
     whole_page_scope,
 )
+from ui.i18n import load_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 LITERAL = {"x", "N", "a1"}  # labels the pages write as they are, not from the locale
 
 
 def english_texts() -> list[str]:
-    return list(json.loads((ROOT / "ui/locales/en.json").read_text(encoding="utf-8")).values())
+    return list(load_catalog("en").values())
 
 
 def matches(text: str, template: str) -> bool:
