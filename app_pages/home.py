@@ -1,9 +1,11 @@
-"""Home: what the course is, the five lessons in order, and a live check of the engine."""
+"""Home: what the course is, the five lessons in order, the glossary, and a live check of the
+engine."""
 
 import numpy as np
 import streamlit as st
 
 from engine.backend import BACKEND_ENV, DEFAULT_DTYPE, backend_name, get_backend
+from ui.glossary import glossary_rows
 from ui.i18n import t
 from ui.lessons import ICONS, LESSONS, lesson_key
 
@@ -18,6 +20,10 @@ for number, lesson in enumerate(LESSONS, start=1):
         st.page_link(f"app_pages/{lesson}.py", label=f"**{title}**", icon=ICONS[lesson])
         st.markdown(f":green-badge[{t('home.badge_ready')}]")
         st.caption(t(lesson_key(lesson, "summary")))
+
+st.subheader(t("home.glossary.heading"))
+st.caption(t("home.glossary.intro"))
+st.table(glossary_rows(), hide_index=True, border="horizontal")
 
 st.subheader(t("home.engine_heading"))
 try:

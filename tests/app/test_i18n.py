@@ -12,6 +12,7 @@ import pytest
 
 from lessons import expression as ex
 from tests.app.learner_errors import raised_codes
+from ui.glossary import TERMS, term_key
 from ui.i18n import LANGS, MissingKeyError, lang_from_tag, load_catalog, resolve_lang, tr
 from ui.lessons import LESSONS, lesson_key
 
@@ -53,6 +54,11 @@ COMPUTED_KEYS = {
     ("app_pages/home.py", "t(lesson_key(lesson, 'summary'))"):
         {lesson_key(lesson, "summary") for lesson in LESSONS},
     ("ui/sidebar.py", "t(f'lang.{lang}')"): {f"lang.{lang}" for lang in LANGS},
+    ("ui/glossary.py", "t(f'home.glossary.col_{lang}')"):
+        {f"home.glossary.col_{lang}" for lang in LANGS},
+    ("ui/glossary.py", "tr(lang, term_key(term))"): {term_key(term) for term, _ in TERMS},
+    ("ui/glossary.py", "t(lesson_key(lesson, 'title'))"):
+        {lesson_key(lesson, "title") for lesson in LESSONS},
     ("ui/i18n.py", "tr(current_lang(), key, **kwargs)"): set(),  # t() itself
 }
 # error_text's t(f"error.{code}", **details): the keys of the codes the engine and the
@@ -126,6 +132,8 @@ def used_keys() -> set[str]:
     # Keys built at run time: the lessons' and the language names.
     keys |= {lesson_key(lesson, f) for lesson in LESSONS for f in ("title", "summary")}
     keys |= {f"lang.{lang}" for lang in LANGS}
+    keys |= {term_key(term) for term, _ in TERMS}
+    keys |= {f"home.glossary.col_{lang}" for lang in LANGS}
     keys |= {f"error.{code}" for code in raised_codes()}
     return keys
 
