@@ -39,6 +39,7 @@ def glossary_rows() -> list[dict[str, str]]:
         row = {column: tr(lang, term_key(term))
                for column, lang in zip(columns, LANGS, strict=True)}
         number = LESSONS.index(lesson) + 1
-        row[where] = f"{number}. {t(lesson_key(lesson, 'title'))}"
+        # st.table reads cells as Markdown: "1. " would start a numbered list
+        row[where] = f"{number}\\. {t(lesson_key(lesson, 'title'))}"
         rows.append(row)
     return rows
