@@ -208,9 +208,24 @@ MUTATIONS: list[Mutation] = [
     mutation(
         "korean-value-left-in-english",
         "ui/locales/ko/common.json",
-        '  "lesson.layers.title": "레이어",\n',
+        '  "lesson.layers.title": "계층",\n',
         '  "lesson.layers.title": "Layer zoo",\n',
         I18N_TESTS,
+    ),
+    # --- issue 13: the notes' Korean terms, and errors in the learner's language
+    mutation(
+        "korean-term-drifts-back",
+        "ui/locales/ko/common.json",
+        '  "lesson.layers.title": "계층",\n',
+        '  "lesson.layers.title": "레이어",\n',
+        "tests/app/test_korean_terms.py",
+    ),
+    mutation(
+        "diverged-error-without-its-step",
+        "engine/trainer.py",
+        "loss=loss, step=self.step_count + 1, lr=self.optimizer.lr)",
+        "loss=loss, lr=self.optimizer.lr)",
+        "tests/app/test_error_codes.py",
     ),
     Mutation(
         "placeholder-dropped-from-both-catalogs",

@@ -13,8 +13,9 @@ from ui.lessons import LESSONS, lesson_key
 
 # (term id, the lesson that first teaches it), in the order a learner meets them
 TERMS = (
-    ("weight", "perceptron"), ("bias", "perceptron"), ("activation", "perceptron"),
-    ("layer", "perceptron"), ("hidden_layer", "perceptron"),
+    ("neuron", "perceptron"), ("weight", "perceptron"), ("bias", "perceptron"),
+    ("activation", "perceptron"), ("layer", "perceptron"), ("hidden_layer", "perceptron"),
+    ("class", "perceptron"),
     ("forward", "graph"), ("backward", "graph"), ("graph", "graph"), ("node", "graph"),
     ("edge", "graph"), ("gradient", "graph"), ("upstream", "graph"), ("local", "graph"),
     ("downstream", "graph"), ("backprop", "graph"),
