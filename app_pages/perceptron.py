@@ -43,8 +43,8 @@ def perceptron_section() -> None:
     """1. Gate, presets and sliders, the truth table and the decision line."""
     st.header(t("perceptron.s1.header"))
     st.markdown(t("perceptron.s1.intro"))
-    st.latex(r"a = w_1 x_1 + w_2 x_2 + b \qquad "
-             r"y = \mathrm{step}(a) = \begin{cases} 1 & a > 0 \\ 0 & a \le 0 \end{cases}")
+    pv.formulas(r"a = w_1 x_1 + w_2 x_2 + b",
+                r"y = \mathrm{step}(a) = \begin{cases} 1 & a > 0 \\ 0 & a \le 0 \end{cases}")
     GATE.widget("radio", t("perceptron.gate"), horizontal=True, help=t("perceptron.gate_help"))
     st.caption(t("perceptron.presets"))
     for col, name in zip(st.columns(len(pl.GATES)), pl.GATES, strict=True):
@@ -68,7 +68,7 @@ def no_line_section() -> None:
              r"\\(0,1)\mapsto 1 &:\quad w_2 + b > 0 \\(1,1)\mapsto 0 &:\quad w_1 + w_2 + b \le 0"
              r"\end{aligned}")
     st.markdown(t("perceptron.s2.proof"))
-    st.latex(r"w_1 + w_2 + b \;=\; (w_1 + b) + (w_2 + b) - b \;>\; 0 - b \;\ge\; 0")
+    pv.aligned([r"w_1 + w_2 + b &= (w_1 + b) + (w_2 + b) - b", r"&> 0 - b \;\ge\; 0"])
     pv.gate_verdicts()
     show_code(pl.separating_line, pl.perceptron_learn)
 
@@ -78,8 +78,8 @@ def gates_section() -> None:
     """3. XOR from NAND, OR and AND: the input space and the hidden space."""
     st.header(t("perceptron.s3.header"))
     st.markdown(t("perceptron.s3.intro"))
-    st.latex(r"s_1 = \mathrm{NAND}(x_1, x_2) \qquad s_2 = \mathrm{OR}(x_1, x_2) \qquad "
-             r"y = \mathrm{AND}(s_1, s_2)")
+    pv.formulas(r"s_1 = \mathrm{NAND}(x_1, x_2)", r"s_2 = \mathrm{OR}(x_1, x_2)",
+                r"y = \mathrm{AND}(s_1, s_2)")
     pv.xor_from_gates()
     show_code(pl.xor_from_gates)
 
@@ -94,8 +94,8 @@ def xor_section() -> None:
     new one, which pauses the loop (LiveLoop.hold). Start and pause rerun the whole page."""
     st.header(t("perceptron.s4.header"))
     st.markdown(t("perceptron.s4.intro"))
-    st.latex(r"y_h = \sigma(x \cdot W_1 + b_1) \qquad y_o = \sigma(y_h \cdot W_2 + b_2) \qquad "
-             r"\mathrm{loss} = \frac{1}{2N}\sum_{n=1}^{N} (y_o - y_t)^2")
+    pv.formulas(r"y_h = \sigma(x \cdot W_1 + b_1)", r"y_o = \sigma(y_h \cdot W_2 + b_2)",
+                r"\mathrm{loss} = \frac{1}{2N}\sum_{n=1}^{N} (y_o - y_t)^2")
     cols = st.columns(3)
     XOR_H.slider(t("perceptron.s4.hidden"), where=cols[0], help=t("perceptron.s4.hidden_help"))
     XOR_LR.slider(t("perceptron.s4.lr"), step=0.1, where=cols[1], help=t("perceptron.s4.lr_help"))
@@ -107,16 +107,10 @@ def xor_section() -> None:
     xor_loop.controls()
     st.caption(t("perceptron.s4.controls_caption", n=pl.XOR_EPOCHS_PER_CALL,
                  cap=pl.XOR_MAX_EPOCHS, seconds=CHUNK_SECONDS))
-    xor_loop.view()
-    st.subheader(t("perceptron.s4.delta_header"))
-    st.markdown(t("perceptron.s4.delta_intro"))
-    st.latex(r"\delta = (y_o - y_t)\cdot y_o\cdot(1 - y_o) \qquad w \leftarrow w - \eta\cdot"
-             r"\delta\cdot y_h")
-    st.markdown(t("perceptron.s4.delta_batch"))
-    st.latex(r"\frac{\partial\,\mathrm{loss}}{\partial W_2} = \frac{1}{N}\, y_h^{\top}\cdot\delta"
-             r"\qquad W_2 \leftarrow W_2 - \mathrm{lr}\cdot\frac{1}{N}\, y_h^{\top}\cdot\delta")
+    xor_loop.view()  # the live numbers: outputs, the output and hidden deltas, the gradients
     st.markdown(t("perceptron.s4.delta_code"))
-    show_code(SquaredErrorLoss.backward, Sigmoid.backward, Affine.backward, SGD, pl.output_delta)
+    show_code(SquaredErrorLoss.backward, Sigmoid.backward, Affine.backward, SGD, pl.output_delta,
+              pl.hidden_backprop)
 
 
 def spiral_advance() -> Stop | None:

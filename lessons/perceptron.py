@@ -10,7 +10,11 @@ other. Suitable weights turn it into a logic gate (`GATES`); NAND is
 w1 = w2 = -2, b = 3. XOR needs two layers (`xor_from_gates`) because no line
 separates its two classes (`separating_line` finds one when it exists).
 A network of sigmoid units learns XOR by backpropagation; `output_delta` shows
-the delta rule of seed 004 at its output layer.
+the delta rule of seed 004 at its output layer, and `hidden_backprop` carries it into the
+hidden layer as seed 001 writes it, δʰ = h′(aʰ)·Σₖ wₖ·δᵒₖ and ∂C/∂w = (input of w)·(δ of
+the unit it feeds), checked against backprop and numerical gradients by `backprop_gaps`.
+Bad input raises engine.backend.InputError (a ValueError) with a code the app's catalogs
+say in the learner's language.
 
 The runs the page drives, reproducible in a notebook:
 
@@ -29,7 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from engine.backend import to_numpy
+from engine.backend import InputError, to_numpy
 from engine.datasets import GATE_INPUTS, GATE_NAMES, logic_gate, spiral
 from engine.network import MultiLayerNet
 from engine.optimizers import SGD
@@ -54,12 +58,14 @@ XOR_T.setflags(write=False)
 
 
 def step(x):
-    """step(x) = 1 where x > 0, else 0 (int64, the shape of x). NaN raises ValueError."""
+    """step(x) = 1 where x > 0, else 0 (int64, the shape of x). NaN raises InputError
+    (a ValueError)."""
     a = np.asarray(x)
     if a.dtype.kind not in "biuf":
-        raise ValueError(f"step expects real numbers, got dtype {a.dtype}")
+        raise InputError("perceptron_not_real", f"step expects real numbers, got dtype {a.dtype}",
+                         name="x", value=str(a.dtype))
     if np.isnan(a).any():
-        raise ValueError("step got NaN: its output is undefined there")
+        raise InputError("perceptron_step_nan", "step got NaN: its output is undefined there")
     return (a > 0).astype(np.int64)
 
 
@@ -96,12 +102,15 @@ class Perceptron:
         """The preset for AND, OR or NAND (see GATES)."""
         key = str(name).strip().upper()
         if key == "XOR":
-            raise ValueError(
+            raise InputError(
+                "perceptron_xor_single",
                 "XOR has no single-perceptron weights: no line separates its classes; "
                 "use xor_from_gates (NAND and OR feeding AND)"
             )
         if key not in GATES:
-            raise ValueError(f"unknown gate {name!r}: choose one of {', '.join(GATES)}")
+            raise InputError("perceptron_unknown_gate",
+                             f"unknown gate {name!r}: choose one of {', '.join(GATES)}",
+                             gate=str(name), choices="/".join(GATES))
         return cls(*GATES[key])
 
     @property
@@ -134,11 +143,14 @@ class Perceptron:
         """x2 on the decision line at x1: x2 = -(w1·x1 + b) / w2 (needs w2 ≠ 0)."""
         if self.w2 == 0:
             if self.w1 == 0:
-                raise ValueError("w1 = w2 = 0: there is no decision line, y = step(b) everywhere")
-            raise ValueError(f"w2 = 0: the decision line is vertical, x1 = {-self.b / self.w1:g}")
+                raise InputError("perceptron_no_line", "w1 = w2 = 0: there is no decision line, "
+                                 "y = step(b) everywhere", y=int(self.b > 0))
+            raise InputError("perceptron_vertical_line",
+                             f"w2 = 0: the decision line is vertical, x1 = {-self.b / self.w1:g}",
+                             x1=-self.b / self.w1)
         x1 = np.asarray(x1, dtype=np.float64)
         if not np.isfinite(x1).all():
-            raise ValueError("x1 contains NaN or infinity")
+            raise InputError("perceptron_not_finite", "x1 contains NaN or infinity", name="x1")
         x2 = -(self.w1 * x1 + self.b) / self.w2
         return float(x2) if x2.ndim == 0 else x2
 
@@ -151,7 +163,8 @@ class Perceptron:
         """
         lo, hi = _finite_scalar(lo, "lo"), _finite_scalar(hi, "hi")
         if not lo < hi:
-            raise ValueError(f"need lo < hi, got lo={lo}, hi={hi}")
+            raise InputError("perceptron_bad_square", f"need lo < hi, got lo={lo}, hi={hi}",
+                             lo=lo, hi=hi)
         w1, w2, b = self.w1, self.w2, self.b
         hits = []
         if w2 != 0:  # crossings of the left and right edges
@@ -266,19 +279,22 @@ def perceptron_learn(
     t = _as_labels(t, len(p))
     lr = _finite_scalar(lr, "lr")
     if lr <= 0:
-        raise ValueError(f"lr must be positive, got {lr}")
+        raise InputError("perceptron_lr_not_positive", f"lr must be positive, got {lr}", lr=lr)
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+        raise InputError("perceptron_bad_epochs",
+                         f"epochs must be a positive integer, got {epochs!r}", epochs=repr(epochs))
     if len(p) * epochs > MAX_LEARN_STEPS:
-        raise ValueError(
-            f"{len(p)} samples × {epochs} epochs exceeds {MAX_LEARN_STEPS} steps; use fewer epochs"
-        )
+        raise InputError(
+            "perceptron_too_many_steps",
+            f"{len(p)} samples × {epochs} epochs exceeds {MAX_LEARN_STEPS} steps; use fewer epochs",
+            samples=len(p), epochs=int(epochs), cap=MAX_LEARN_STEPS)
     rng = np.random.RandomState(seed)
     if init is None:
         w1, w2, b = (float(v) for v in 0.1 * rng.randn(3))
     else:
         if len(init) != 3:
-            raise ValueError(f"init must be (w1, w2, b), got {init!r}")
+            raise InputError("perceptron_bad_init", f"init must be (w1, w2, b), got {init!r}",
+                             init=repr(init))
         start = Perceptron(*init)
         w1, w2, b = start.w1, start.w2, start.b
     history = [(w1, w2, b)]
@@ -333,8 +349,10 @@ def output_delta(net, x, t) -> OutputDelta:
     when there is no weight decay. Returns float64 numpy arrays.
     """
     if getattr(net, "output", None) != "sigmoid":
-        raise ValueError("output_delta needs a network with output='sigmoid' "
-                         "(sigmoid outputs with squared error, as in seed 004)")
+        raise InputError("perceptron_not_sigmoid_net",
+                         "output_delta needs a network with output='sigmoid' "
+                         "(sigmoid outputs with squared error, as in seed 004)",
+                         network=repr(net))
     trace = net.forward_trace(x)
     names = [name for name, _ in trace]
     last = names.index(f"Affine{net.hidden_layer_num + 1}")
@@ -344,7 +362,9 @@ def output_delta(net, x, t) -> OutputDelta:
     if y_t.ndim == 1 and y_o.shape[1] == 1:
         y_t = y_t.reshape(-1, 1)
     if y_t.shape != y_o.shape:
-        raise ValueError(f"t must have the shape of the outputs {y_o.shape}, got {y_t.shape}")
+        raise InputError("perceptron_target_shape",
+                         f"t must have the shape of the outputs {y_o.shape}, got {y_t.shape}",
+                         expected=str(y_o.shape), shape=str(y_t.shape))
     n = y_o.shape[0]
     delta = (y_o - y_t) * y_o * (1 - y_o)
     return OutputDelta(y_h, y_o, y_t, delta, y_h.T @ delta / n, delta.sum(axis=0) / n)
@@ -555,6 +575,244 @@ def delta_columns(d: OutputDelta, x=XOR_X) -> dict[str, np.ndarray]:
             "δ / N": d.delta[:, 0] / len(x)}
 
 
+# ---------------------------------------------------------- into the hidden layer (seeds 001, 004)
+
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+INPUT_NAMES = tuple(f"({x1}, {x2})" for x1, x2 in GATE_INPUTS)  # the four inputs, as columns
+
+
+def sub(n: int) -> str:
+    """12 -> '₁₂': an index written as the notes write it."""
+    return str(n).translate(_SUB)
+
+
+def sup(n: int) -> str:
+    """2 -> '²': a layer number written as the notes write it."""
+    return str(n).translate(_SUP)
+
+
+@dataclass(frozen=True, eq=False)
+class HiddenBackprop:
+    """Seeds 001 and 004's backward pass through a sigmoid network with one hidden layer
+    (D inputs, H hidden units, K outputs) and squared error, for a batch of N samples.
+
+    Seed 001's notation: layer 1 holds the inputs x, layer 2 the hidden units y_h, layer 3
+    the outputs y_o; wˡⱼₖ is the weight from unit k of layer l to unit j of layer l + 1. The
+    code writes the rows y_h = σ(x·W1 + b1) and y_o = σ(y_h·W2 + b2), so w¹ⱼₖ = W1[k, j] and
+    w²ₖⱼ = W2[j, k] (the notes count from 1, the arrays from 0).
+
+    For one sample, C = ½·Σₖ (y_oₖ − y_tₖ)², and with h′(a) = σ(a)·(1 − σ(a)):
+
+        δᵒₖ = (y_oₖ − y_tₖ)·y_oₖ·(1 − y_oₖ)                         (seed 004's delta)
+        δʰⱼ = h′(aʰⱼ)·Σₖ w²ₖⱼ·δᵒₖ = y_hⱼ·(1 − y_hⱼ)·(δᵒ·W2ᵀ)ⱼ       (seed 001)
+        ∂C/∂w¹ⱼₖ = xₖ·δʰⱼ    ∂C/∂w²ₖⱼ = y_hⱼ·δᵒₖ    ∂C/∂b = the δ of its unit
+
+    that is, the input of the weight times the δ of the unit it feeds. The engine's loss is
+    the mean over the batch, so the gradient it steps along is the mean of the samples'
+    (`grads`): seed 001's w → w − η/m·Σₓ δˣ·(aˣ)ᵀ.
+
+    x (N, D), y_t (N, K), W1 (D, H), W2 (H, K); a_h, y_h, h_prime, back (= δᵒ·W2ᵀ), delta_h
+    (N, H); y_o, delta_o (N, K); dW1 (N, D, H) and dW2 (N, H, K): every sample's ∂C/∂w.
+    """
+
+    x: np.ndarray
+    y_t: np.ndarray
+    W1: np.ndarray
+    W2: np.ndarray
+    a_h: np.ndarray
+    y_h: np.ndarray
+    y_o: np.ndarray
+    delta_o: np.ndarray
+    h_prime: np.ndarray
+    back: np.ndarray
+    delta_h: np.ndarray
+    dW1: np.ndarray
+    dW2: np.ndarray
+
+    def grads(self) -> dict[str, np.ndarray]:
+        """The mean of the samples' gradients, keyed like net.params: what backprop gives."""
+        return {"W1": self.dW1.mean(axis=0), "b1": self.delta_h.mean(axis=0),
+                "W2": self.dW2.mean(axis=0), "b2": self.delta_o.mean(axis=0)}
+
+
+def hidden_backprop(net, x=XOR_X, t=XOR_T) -> HiddenBackprop:
+    """The deltas of every unit and every sample's gradient, from `net`'s current weights.
+
+    `net` is a MultiLayerNet with one hidden layer of sigmoid units and output='sigmoid'
+    (the XOR network of build_xor), without weight decay, dropout or batch norm. Computed
+    here from the weights alone, not from the network's own backward pass, so that the two
+    can be compared (`backprop_gaps`). Returns float64 numpy arrays.
+    """
+    if (getattr(net, "output", None) != "sigmoid" or getattr(net, "hidden_layer_num", 0) != 1
+            or net.activation != "sigmoid" or net.use_batchnorm or net.use_dropout
+            or net.weight_decay_lambda):
+        raise InputError("perceptron_backprop_net",
+                         "hidden_backprop needs one hidden layer of sigmoid units, sigmoid "
+                         "outputs and squared error, without weight decay, dropout or batch "
+                         f"norm (the XOR network of build_xor); got {net!r}", network=repr(net))
+    W1, b1, W2, b2 = (to_numpy(net.params[k]).astype(np.float64)
+                      for k in ("W1", "b1", "W2", "b2"))
+    x = np.asarray(to_numpy(x))
+    if x.dtype.kind not in "biuf":
+        raise InputError("perceptron_not_real", f"x must hold real numbers, got dtype {x.dtype}",
+                         name="x", value=str(x.dtype))
+    if x.ndim != 2 or x.shape[1] != W1.shape[0] or x.shape[0] == 0:
+        raise InputError("perceptron_points_shape",
+                         f"x must be a batch of shape (N, {W1.shape[0]}), got shape {x.shape}",
+                         expected=f"(N, {W1.shape[0]})", shape=str(x.shape))
+    x = x.astype(np.float64)
+    y_t = np.asarray(to_numpy(t), dtype=np.float64)
+    if y_t.ndim == 1 and W2.shape[1] == 1:
+        y_t = y_t.reshape(-1, 1)
+    if y_t.shape != (x.shape[0], W2.shape[1]):
+        raise InputError("perceptron_target_shape",
+                         f"t must have the shape of the outputs {(x.shape[0], W2.shape[1])}, "
+                         f"got {y_t.shape}", expected=str((x.shape[0], W2.shape[1])),
+                         shape=str(y_t.shape))
+    a_h = x @ W1 + b1
+    y_h = 1 / (1 + np.exp(-a_h))
+    y_o = 1 / (1 + np.exp(-(y_h @ W2 + b2)))
+    delta_o = (y_o - y_t) * y_o * (1 - y_o)
+    h_prime = y_h * (1 - y_h)
+    back = delta_o @ W2.T  # Σₖ w²ₖⱼ·δᵒₖ for every hidden unit j
+    delta_h = h_prime * back
+    dW1 = x[:, :, None] * delta_h[:, None, :] + 0.0  # xₖ·δʰⱼ for every sample (+ 0: no −0)
+    dW2 = y_h[:, :, None] * delta_o[:, None, :]  # y_hⱼ·δᵒₖ
+    return HiddenBackprop(x, y_t, W1, W2, a_h, y_h, y_o, delta_o, h_prime, back, delta_h,
+                          dW1, dW2)
+
+
+class GradRow(NamedTuple):
+    """One parameter's gradient, sample by sample: its name in the notes' notation (w¹₂₁),
+    the product that gives it (x₁·δʰ₂), the N samples' values, their mean (the update's),
+    and the key and index of the parameter in net.params."""
+
+    name: str
+    formula: str
+    each: np.ndarray
+    mean: float
+    key: str
+    index: tuple[int, ...]
+
+
+def gradient_rows(bp: HiddenBackprop) -> list[GradRow]:
+    """Every weight and bias of the network, in the order W1, b1, W2, b2: ∂C/∂w per sample
+    as (input of w)·(δ of the unit it feeds), and the mean over the samples."""
+    d, h = bp.W1.shape
+    k_out = bp.W2.shape[1]
+    rows = []
+    for j in range(h):  # into hidden unit j: from each input k, then the bias
+        for k in range(d):
+            each = bp.dW1[:, k, j]
+            rows.append(GradRow(f"w¹{sub(j + 1)}{sub(k + 1)}", f"x{sub(k + 1)}·δʰ{sub(j + 1)}",
+                                each, float(each.mean()), "W1", (k, j)))
+        each = bp.delta_h[:, j]
+        rows.append(GradRow(f"bʰ{sub(j + 1)}", f"1·δʰ{sub(j + 1)}", each, float(each.mean()),
+                            "b1", (j,)))
+    for k in range(k_out):  # into output unit k: from each hidden unit j, then the bias
+        for j in range(h):
+            each = bp.dW2[:, j, k]
+            rows.append(GradRow(f"w²{sub(k + 1)}{sub(j + 1)}",
+                                f"y_h{sub(j + 1)}·δᵒ{sub(k + 1)}", each, float(each.mean()),
+                                "W2", (j, k)))
+        each = bp.delta_o[:, k]
+        rows.append(GradRow(f"bᵒ{sub(k + 1)}", f"1·δᵒ{sub(k + 1)}", each, float(each.mean()),
+                            "b2", (k,)))
+    return rows
+
+
+class BackpropGaps(NamedTuple):
+    """The largest difference, over every weight and bias, between the δ-built gradient and
+    the network's own backprop (`backprop`), and a central-difference estimate (`numerical`)."""
+
+    backprop: float
+    numerical: float
+
+
+def backprop_gaps(net, x=XOR_X, t=XOR_T, h: float = 1e-5) -> BackpropGaps:
+    """How far hidden_backprop's gradients are from net.gradient and net.numerical_gradient."""
+    mine = hidden_backprop(net, x, t).grads()
+    engine = {k: to_numpy(v).astype(np.float64) for k, v in net.gradient(x, t).items()}
+    numeric = {k: to_numpy(v).astype(np.float64)
+               for k, v in net.numerical_gradient(x, t, h=h).items()}
+    return BackpropGaps(max(float(np.abs(mine[k] - engine[k]).max()) for k in mine),
+                        max(float(np.abs(mine[k] - numeric[k]).max()) for k in mine))
+
+
+QUANTITY_COLUMN = "quantity"  # the first column of hidden_delta_table: what each row holds
+MEAN_COLUMN = "∂loss/∂w = (1/N)·Σₓ"  # the last column of gradient_table
+
+
+def hidden_delta_table(bp: HiddenBackprop) -> dict[str, list]:
+    """The hidden deltas, the four inputs as columns: for each hidden unit j the rows y_hⱼ,
+    h′(aʰⱼ) = y_hⱼ·(1 − y_hⱼ), Σₖ w²ₖⱼ·δᵒₖ and δʰⱼ, after the output's δᵒ."""
+    names, values = [], []
+    for k in range(bp.delta_o.shape[1]):
+        names.append(f"δᵒ{sub(k + 1)}")
+        values.append(bp.delta_o[:, k])
+    for j in range(bp.delta_h.shape[1]):
+        s = sub(j + 1)
+        names += [f"y_h{s}", f"h′(aʰ{s}) = y_h{s}·(1 − y_h{s})", f"Σₖ w²ₖ{s}·δᵒₖ", f"δʰ{s}"]
+        values += [bp.y_h[:, j], bp.h_prime[:, j], bp.back[:, j], bp.delta_h[:, j]]
+    return {QUANTITY_COLUMN: names, **{name: [float(v[i]) for v in values]
+                          for i, name in enumerate(input_names(bp.x))}}
+
+
+def input_names(x) -> list[str]:
+    """'(0, 1)' for every input row of x: the columns of the backprop tables."""
+    return ["(" + ", ".join(f"{v:g}" for v in row) + ")" for row in np.asarray(x)]
+
+
+def gradient_table(bp: HiddenBackprop) -> dict[str, list]:
+    """gradient_rows as columns: the parameter, its product, the inputs' values, the mean."""
+    rows = gradient_rows(bp)
+    inputs = input_names(bp.x)
+    return {"w": [r.name for r in rows], "∂C/∂w": [r.formula for r in rows],
+            **{name: [float(r.each[i]) for r in rows] for i, name in enumerate(inputs)},
+            MEAN_COLUMN: [r.mean for r in rows]}
+
+
+
+
+def latex_sig(v: float, digits: int = 4, paren: bool = True) -> str:
+    r"""v to `digits` significant digits for LaTeX: 1.234\times 10^{-5} rather than 1.234e-05,
+    and, with `paren`, negatives in parentheses as in latex_number."""
+    text = f"{float(v):.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = rf"{mantissa}\times 10^{{{int(exponent)}}}"
+    return f"({text})" if paren and v < 0 else text
+
+
+def hidden_delta_lines(bp: HiddenBackprop, j: int = 0) -> list[str]:
+    r"""Hidden unit j's delta worked out with the live numbers, for LaTeX's aligned: two
+    lines per input, h′(aʰⱼ)·Σₖ w²ₖⱼ·δᵒₖ with every w·δ term written out, then the value:
+    '\delta^h_{1}\,(1, 0) &= 0.2493\cdot (-0.417)\cdot (-0.1236)', '&= 0.01285', ..."""
+    lines = []
+    for i, name in enumerate(input_names(bp.x)):
+        terms = " + ".join(rf"{latex_sig(bp.W2[j, k])}\cdot {latex_sig(bp.delta_o[i, k])}"
+                           for k in range(bp.W2.shape[1]))
+        if bp.W2.shape[1] > 1:
+            terms = f"({terms})"
+        lines += [rf"\delta^h_{{{j + 1}}}\,{name} &= {latex_sig(bp.h_prime[i, j])}\cdot {terms}",
+                  rf"&= {latex_sig(bp.delta_h[i, j], paren=False)}"]
+    return lines
+
+
+def gradient_lines(bp: HiddenBackprop, j: int = 0, k: int = 0) -> list[str]:
+    r"""∂loss/∂w¹ⱼₖ worked out, for LaTeX's aligned: the mean over the inputs of xₖ·δʰⱼ,
+    each term written out (two to a line, to fit a phone), then the value."""
+    n = len(bp.x)
+    terms = [rf"{bp.x[i, k]:g}\cdot{latex_sig(bp.delta_h[i, j])}" for i in range(n)]
+    rows = [" + ".join(terms[i:i + 2]) for i in range(0, n, 2)]
+    body = [rf"&= \frac{{1}}{{{n}}}\big({rows[0]}"] + [rf"&\qquad + {row}" for row in rows[1:]]
+    body[-1] += r"\big)"
+    return [rf"\frac{{\partial\,\mathrm{{loss}}}}{{\partial w^1_{{{j + 1}{k + 1}}}}} "
+            rf"&= \frac{{1}}{{{n}}}\sum_x x_{{{k + 1}}}\,\delta^h_{{{j + 1}}}", *body,
+            rf"&= {latex_sig(bp.dW1[:, k, j].mean(), paren=False)}"]
+
+
 # ---------------------------------------------------------------- the spiral (seed 003)
 
 SPIRAL_LR = 1.0
@@ -603,13 +861,15 @@ def class_regions(net, lim: float = SPIRAL_LIM, n: int = SPIRAL_GRID):
 
 def _finite_scalar(value, name: str) -> float:
     if isinstance(value, (str, bytes)):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
+        raise InputError("perceptron_not_real", f"{name} must be a real number, got {value!r}",
+                         name=name, value=repr(value))
     try:
         v = float(value)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be a real number, got {value!r}") from err
+        raise InputError("perceptron_not_real", f"{name} must be a real number, got {value!r}",
+                         name=name, value=repr(value)) from err
     if not math.isfinite(v):
-        raise ValueError(f"{name} must be finite, got {v}")
+        raise InputError("perceptron_not_finite", f"{name} must be finite, got {v}", name=name)
     return v
 
 
@@ -617,16 +877,20 @@ def _as_points(x, batch: bool = False) -> np.ndarray:
     """x as float64 of shape (2,) or (N, 2) (only (N, 2) when batch), finite."""
     a = np.asarray(x)
     if a.dtype.kind not in "biuf":
-        raise ValueError(f"x must hold real numbers, got dtype {a.dtype}")
+        raise InputError("perceptron_not_real", f"x must hold real numbers, got dtype {a.dtype}",
+                         name="x", value=str(a.dtype))
     if batch and (a.ndim != 2 or a.shape[1] != 2 or a.shape[0] == 0):
-        raise ValueError(f"x must be a batch of points of shape (N, 2), got shape {a.shape}")
+        raise InputError("perceptron_points_shape",
+                         f"x must be a batch of points of shape (N, 2), got shape {a.shape}",
+                         expected="(N, 2)", shape=str(a.shape))
     if a.ndim not in (1, 2) or a.shape[-1] != 2:
-        raise ValueError(
-            f"x must be one point of shape (2,) or a batch of shape (N, 2), got shape {a.shape}"
-        )
+        raise InputError(
+            "perceptron_points_shape",
+            f"x must be one point of shape (2,) or a batch of shape (N, 2), got shape {a.shape}",
+            expected="(2,) | (N, 2)", shape=str(a.shape))
     a = a.astype(np.float64)
     if not np.isfinite(a).all():
-        raise ValueError("x contains NaN or infinity")
+        raise InputError("perceptron_not_finite", "x contains NaN or infinity", name="x")
     return a
 
 
@@ -634,9 +898,14 @@ def _as_labels(t, n: int) -> np.ndarray:
     """t as int64 of shape (n,), every value 0 or 1."""
     a = np.asarray(t)
     if a.dtype.kind not in "biuf":
-        raise ValueError(f"t must hold 0/1 labels, got dtype {a.dtype}")
+        raise InputError("perceptron_labels_values", f"t must hold 0/1 labels, got dtype {a.dtype}",
+                         values=str(a.dtype))
     if a.shape != (n,):
-        raise ValueError(f"t must have shape ({n},), one label per point, got shape {a.shape}")
+        raise InputError("perceptron_labels_shape",
+                         f"t must have shape ({n},), one label per point, got shape {a.shape}",
+                         n=n, shape=str(a.shape))
     if not np.isin(a, (0, 1)).all():  # NaN is not in (0, 1) either
-        raise ValueError(f"t must hold only 0 and 1, got {np.unique(a).tolist()}")
+        raise InputError("perceptron_labels_values",
+                         f"t must hold only 0 and 1, got {np.unique(a).tolist()}",
+                         values=str(np.unique(a).tolist()))
     return a.astype(np.int64)

@@ -5,7 +5,8 @@ hold the widgets and the state and call these:
     gate_verdicts()               # 2. every gate: a line or none, and the learning rule's run
     xor_from_gates()              # 3. XOR from NAND, OR and AND: both spaces and the table
     xor_stop(step)                # 4. the note for what one advance_xor did (or None)
-    xor_live(run)                 # 4. the live view: metrics, output map, loss, the deltas
+    xor_live(run)                 # 4. the live view: metrics, output map, loss, hidden space,
+                                  #    the output and hidden deltas, every weight's gradient
     spiral_live(trainer, data)    # 5. the live view: metrics, class regions, loss
 
 Every number comes from lessons.perceptron, every figure from viz.perceptron.
@@ -25,6 +26,16 @@ from viz import perceptron as vz
 SQUARE_HEIGHT = 420  # a square plot with its legend beside it, in the page's column
 CURVE_HEIGHT = 280
 X, T = pl.XOR_X, pl.XOR_T
+
+
+def formulas(*lines: str) -> None:
+    """LaTeX formulas one under the other, centred: narrow enough for a phone."""
+    st.latex(r"\begin{gathered}" + r"\\[2pt]".join(lines) + r"\end{gathered}")
+
+
+def aligned(lines: list[str]) -> None:
+    """LaTeX lines aligned at their '&' (a worked derivation)."""
+    st.latex(r"\begin{aligned}" + r"\\".join(lines) + r"\end{aligned}")
 
 
 def ok_mark(ok: bool) -> str:
@@ -128,7 +139,8 @@ def xor_stop(step: pl.XorStep) -> Stop | None:
 
 def xor_live(run: pl.XorRun) -> None:
     """Section 4's live view: the network's numbers, its output over the square, the loss,
-    the output deltas, and (H = 2) its own hidden space."""
+    (H = 2) its own hidden space, then the output deltas and the backprop into the hidden
+    layer, all from the current weights."""
     trainer = run.trainer
     net, loss = trainer.network, trainer.history.loss
     m = st.columns(3)
@@ -143,18 +155,61 @@ def xor_live(run: pl.XorRun) -> None:
         chart(vz.epoch_loss_figure(loss.x, loss.y, labels), "xor-loss", "xor_loss", CURVE_HEIGHT)
     else:
         st.info(t("perceptron.s4.no_loss_yet"), icon=":material/play_arrow:")
-    d = pl.output_delta(net, X, T)
-    st.table(pd.DataFrame(pl.delta_columns(d)).style.format(
-        {"y_o": "{:.4f}", pl.DELTA_COLUMN: "{:.5f}", "δ / N": "{:.6f}"}), hide_index=True)
-    st.caption(t("perceptron.s4.delta_check", gap=f"{pl.delta_gap(net):.1e}"))
     out = pl.output_line(net)
     if out is not None:  # H = 2: the network's own (s1, s2), as in section 3
         chart(vz.hidden_space_figure(
-            d.y_h, T, X, out, pl.Perceptron(*out).decision_line(*pl.HIDDEN_SQUARE),
+            pl.hidden_backprop(net).y_h, T, X, out,
+            pl.Perceptron(*out).decision_line(*pl.HIDDEN_SQUARE),
             {"s1": "y_h1", "s2": "y_h2", **fig_labels(
                 "XOR", side1=t("perceptron.s4.out_side"), line=t("perceptron.s4.out_line"))},
             *pl.HIDDEN_SQUARE), "xor-net-hidden-space", "xor_hidden", SQUARE_HEIGHT)
         st.caption(t("perceptron.s4.hidden_caption"))
+    output_deltas(net)
+    hidden_deltas(net)
+
+
+def output_deltas(net) -> None:
+    """Section 4, live: seed 004's delta rule at the output, and its check against backprop."""
+    st.subheader(t("perceptron.s4.delta_header"))
+    st.markdown(t("perceptron.s4.delta_intro"))
+    formulas(r"\delta = (y_o - y_t)\cdot y_o\cdot(1 - y_o)",
+             r"w \leftarrow w - \eta\cdot\delta\cdot y_h")
+    st.markdown(t("perceptron.s4.delta_batch"))
+    formulas(r"\frac{\partial\,\mathrm{loss}}{\partial W_2} = \frac{1}{N}\, y_h^{\top}\cdot\delta",
+             r"W_2 \leftarrow W_2 - \mathrm{lr}\cdot\frac{1}{N}\, y_h^{\top}\cdot\delta")
+    d = pl.output_delta(net, X, T)
+    st.table(pd.DataFrame(pl.delta_columns(d)).style.format(
+        {"y_o": "{:.4f}", pl.DELTA_COLUMN: "{:.5f}", "δ / N": "{:.6f}"}), hide_index=True)
+    st.caption(t("perceptron.s4.delta_check", gap=f"{pl.delta_gap(net):.1e}"))
+
+
+def hidden_deltas(net) -> None:
+    """Section 4, live: seeds 001 and 004's δ of the hidden units, every weight's ∂C/∂w as
+    (its input)·(the δ of the unit it feeds) for the four inputs, and the checks."""
+    bp = pl.hidden_backprop(net)
+    st.subheader(t("perceptron.s4.bp_header"))
+    st.markdown(t("perceptron.s4.bp_notation"))
+    st.markdown(t("perceptron.s4.bp_intro"))
+    formulas(r"\delta^h_j = h'(a^h_j)\sum_k w^2_{kj}\,\delta^o_k",
+             r"\delta^h = \big(\delta^o\cdot W_2^{\top}\big)\odot y_h\odot(1 - y_h)")
+    st.markdown(t("perceptron.s4.bp_table"))
+    inputs = pl.input_names(bp.x)
+    table = pd.DataFrame(pl.hidden_delta_table(bp)).rename(
+        columns={pl.QUANTITY_COLUMN: t("perceptron.s4.col_quantity")})
+    st.table(table.style.format({name: "{:.4g}" for name in inputs}), hide_index=True)
+    st.markdown(t("perceptron.s4.bp_worked"))
+    aligned(pl.hidden_delta_lines(bp))
+    st.markdown(t("perceptron.s4.bp_grad"))
+    formulas(r"\frac{\partial C}{\partial w^1_{jk}} = x_k\,\delta^h_j \qquad "
+             r"\frac{\partial C}{\partial w^2_{kj}} = y_{h,j}\,\delta^o_k",
+             r"\frac{\partial\,\mathrm{loss}}{\partial w} = \frac{1}{N}\sum_x "
+             r"\frac{\partial C_x}{\partial w}")
+    st.table(pd.DataFrame(pl.gradient_table(bp)).style.format(
+        {name: "{:.4g}" for name in [*inputs, pl.MEAN_COLUMN]}), hide_index=True)
+    st.markdown(t("perceptron.s4.bp_grad_worked"))
+    aligned(pl.gradient_lines(bp))
+    gaps = pl.backprop_gaps(net)
+    st.caption(t("perceptron.s4.bp_check", backprop=gaps.backprop, numerical=gaps.numerical))
 
 
 def spiral_live(trainer, data) -> None:

@@ -259,3 +259,81 @@ def test_spiral_done_after_300_epochs():
 def test_gate_names_are_the_choices():
     at = open_page("en")
     assert list(at.radio(key="perceptron.gate").options) == list(GATE_NAMES)
+
+
+# ---------------------------------------------------------------- backprop into the hidden layer
+
+
+def table_by_column(at: AppTest, column: str):
+    """The one table on the page with `column` among its columns."""
+    found = [tb.value for tb in at.table if column in tb.value.columns]
+    assert len(found) == 1, [list(tb.value.columns) for tb in at.table]
+    return found[0]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_hidden_deltas_and_gradients_are_the_networks(lang):
+    """Seeds 001/004: after a step, the page's δʰ table and every weight's ∂loss/∂w are the
+    notebook network's, the latter equal to its backprop gradient."""
+    at = open_page(lang)
+    at.button(key="perceptron.xor.step").click().run()
+    assert not at.exception
+    assert tr(lang, "perceptron.s4.bp_header") in texts(at.subheader)
+    trainer = xor_trainer()
+    trainer.run(max_steps=100)
+    net = trainer.network
+    x, t = logic_gate("XOR", np.float64)
+    deltas = table_by_column(at, tr(lang, "perceptron.s4.col_quantity"))
+    rows = dict(zip(deltas[tr(lang, "perceptron.s4.col_quantity")], deltas.index, strict=True))
+    y_h = 1 / (1 + np.exp(-(x @ net.params["W1"] + net.params["b1"])))
+    y_o = net.predict(x).ravel()
+    delta_o = (y_o - t) * y_o * (1 - y_o)
+    delta_h1 = y_h[:, 0] * (1 - y_h[:, 0]) * net.params["W2"][0, 0] * delta_o
+    for i, name in enumerate(["(0, 0)", "(0, 1)", "(1, 0)", "(1, 1)"]):
+        assert deltas.loc[rows["δʰ₁"], name] == pytest.approx(delta_h1[i])
+        assert deltas.loc[rows["δᵒ₁"], name] == pytest.approx(delta_o[i])
+    grads = table_by_column(at, "∂C/∂w")
+    engine = net.gradient(x, t)
+    mean = grads[grads.columns[-1]]
+    assert grads["w"].tolist()[:3] == ["w¹₁₁", "w¹₁₂", "bʰ₁"]
+    assert mean.tolist() == pytest.approx([
+        engine["W1"][0, 0], engine["W1"][1, 0], engine["b1"][0],
+        engine["W1"][0, 1], engine["W1"][1, 1], engine["b1"][1],
+        engine["W2"][0, 0], engine["W2"][1, 0], engine["b2"][0]], rel=1e-9)
+    checks = [c for c in texts(at.caption) if "net.numerical_gradient" in c]
+    assert len(checks) == 1
+
+
+def test_the_page_writes_the_row_form():
+    """One form everywhere: y_h·W2 + b2 (the code's rows), never W2·y_h."""
+    at = open_page("ko")
+    shown = texts(at.markdown) + texts(at.caption) + [e.value for e in at.latex]
+    assert any("y_h·W2 + b2" in s for s in shown)
+    assert not any("W2·y_h" in s or r"W_2 \cdot y_h" in s or "W_2 y_h" in s for s in shown)
+    assert any(r"y_h \cdot W_2 + b_2" in e.value for e in at.latex)
+
+
+def test_korean_captions_name_the_buttons_by_their_labels():
+    at = open_page("ko")
+    labels = {tr("ko", f"live.{k}") for k in ("start", "step", "reset")}
+    assert labels <= {b.label for b in at.button}
+    captions = [c for c in texts(at.caption) if "다시 그릴 때마다" in c]
+    assert len(captions) == 2  # the XOR and the spiral loops
+    for caption in captions:
+        assert tr("ko", "live.start") in caption and tr("ko", "live.step") in caption
+
+
+def test_no_learner_input_reaches_an_error_on_a_korean_page():
+    """Every widget at its corners: the lesson raises nothing a learner could cause, so the
+    page shows no error (the coded errors serve a notebook; see learner_errors/perceptron)."""
+    at = open_page("ko", w1="0", w2="0", b="-3", gate="XOR")
+    assert not at.exception and not at.error
+    assert tr("ko", "perceptron.no_line", y=0) in texts(at.caption)
+    for key, value in (("xor_h", 8), ("xor_lr", 10.0), ("spiral_h", 50), ("spiral_lr", 5.0)):
+        at.slider(key=f"perceptron.{key}").set_value(value).run()
+    at.number_input(key="perceptron.xor_seed").set_value(9999).run()
+    at.button(key="perceptron.xor.step").click().run()
+    at.button(key="perceptron.spiral.step").click().run()
+    assert not at.exception and not at.error
+    assert metric(at, tr("ko", "perceptron.epoch")) == "100"
+    assert table_by_column(at, "∂C/∂w").shape[0] == 2 * 8 + 8 + 8 + 1

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import lessons.perceptron as pl
+from engine.backend import InputError
 from engine.datasets import logic_gate, spiral
 from engine.network import MultiLayerNet
 from engine.optimizers import SGD
@@ -179,6 +180,179 @@ def test_the_output_unit_as_a_line_and_the_delta_rule():
     np.testing.assert_allclose(columns[pl.DELTA_COLUMN], (y_o - pl.XOR_T) * y_o * (1 - y_o))
     np.testing.assert_allclose(columns["δ / N"], columns[pl.DELTA_COLUMN] / 4)
     assert columns["y_t"].tolist() == [0, 1, 1, 0]
+
+
+# ------------------------------------------------- into the hidden layer (seeds 001 and 004)
+
+
+def trained_xor(hidden: int = 2, seed: int = 0, epochs: int = 300):
+    run = pl.build_xor(pl.XorConfig(hidden=hidden, seed=seed))
+    run.trainer.run(max_steps=epochs)
+    return run.network
+
+
+def sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def test_hidden_deltas_by_the_notes_index_formula():
+    """δʰⱼ = h′(aʰⱼ)·Σₖ w²ₖⱼ·δᵒₖ, written out with seed 001's wˡⱼₖ (unit k of layer l to
+    unit j of layer l + 1; w²ₖⱼ = W2[j, k]) one sample, one unit and one term at a time."""
+    net = trained_xor(hidden=3)
+    bp = pl.hidden_backprop(net)
+    W1, b1, W2, b2 = (net.params[k] for k in ("W1", "b1", "W2", "b2"))
+    for n, (x, t) in enumerate(zip(pl.XOR_X, pl.XOR_T, strict=True)):
+        a_h = [sum(W1[k, j] * x[k] for k in range(2)) + b1[j] for j in range(3)]  # w¹ⱼₖ
+        y_h = [sigmoid(a) for a in a_h]
+        y_o = sigmoid(sum(W2[j, 0] * y_h[j] for j in range(3)) + b2[0])
+        delta_o = (y_o - t) * y_o * (1 - y_o)
+        assert bp.delta_o[n, 0] == pytest.approx(delta_o, rel=1e-12)
+        for j in range(3):
+            h_prime = y_h[j] * (1 - y_h[j])
+            delta_h = h_prime * W2[j, 0] * delta_o  # Σₖ over the one output unit
+            assert bp.h_prime[n, j] == pytest.approx(h_prime, rel=1e-12)
+            assert bp.back[n, j] == pytest.approx(W2[j, 0] * delta_o, rel=1e-12)
+            assert bp.delta_h[n, j] == pytest.approx(delta_h, rel=1e-12)
+            for k in range(2):  # ∂C/∂w¹ⱼₖ = xₖ·δʰⱼ
+                assert bp.dW1[n, k, j] == pytest.approx(x[k] * delta_h, rel=1e-12, abs=0)
+            assert bp.dW2[n, j, 0] == pytest.approx(y_h[j] * delta_o, rel=1e-12)  # y_hⱼ·δᵒ
+
+
+@pytest.mark.parametrize(("hidden", "seed", "epochs"), [(2, 0, 0), (2, 0, 300), (2, 0, 2200),
+                                                         (2, 5, 4000), (3, 7, 500),
+                                                         (8, 1, 100)])
+def test_hidden_delta_gradients_are_backprops_and_the_numerical_ones(hidden, seed, epochs):
+    """For every weight and bias, hidden and output: the mean over the four inputs of
+    (input of w)·(δ of the unit it feeds) is net.gradient's value and the central
+    difference's."""
+    net = trained_xor(hidden, seed, epochs)
+    mine = pl.hidden_backprop(net).grads()
+    engine = net.gradient(pl.XOR_X, pl.XOR_T)
+    numeric = net.numerical_gradient(pl.XOR_X, pl.XOR_T, h=1e-5)
+    assert set(mine) == set(net.params) == {"W1", "b1", "W2", "b2"}
+    for key in mine:
+        assert mine[key].shape == net.params[key].shape
+        np.testing.assert_allclose(mine[key], engine[key], rtol=1e-10, atol=1e-15)
+        np.testing.assert_allclose(mine[key], numeric[key], rtol=1e-5, atol=1e-10)
+    gaps = pl.backprop_gaps(net)
+    assert gaps.backprop < 1e-14 and gaps.numerical < 1e-8
+
+
+def test_the_update_is_the_sum_over_the_four_inputs():
+    """One SGD step moves every parameter by −lr·(1/N)·Σₓ (input)·δ: the tables' last column."""
+    run = pl.build_xor(pl.XorConfig(hidden=2, seed=3))
+    net = run.network
+    before = {k: v.copy() for k, v in net.params.items()}
+    rows = pl.gradient_rows(pl.hidden_backprop(net))
+    run.trainer.run(max_steps=1)
+    for row in rows:
+        assert row.mean == pytest.approx(row.each.sum() / 4, rel=1e-12)
+        moved = net.params[row.key][row.index] - before[row.key][row.index]
+        assert moved == pytest.approx(-pl.XOR_LR * row.mean, rel=1e-9, abs=1e-15)
+
+
+def test_the_gradient_rows_name_every_parameter_in_the_notes_notation():
+    bp = pl.hidden_backprop(trained_xor())
+    rows = pl.gradient_rows(bp)
+    assert [r.name for r in rows] == ["w¹₁₁", "w¹₁₂", "bʰ₁", "w¹₂₁", "w¹₂₂", "bʰ₂",
+                                      "w²₁₁", "w²₁₂", "bᵒ₁"]
+    assert [r.formula for r in rows] == ["x₁·δʰ₁", "x₂·δʰ₁", "1·δʰ₁", "x₁·δʰ₂", "x₂·δʰ₂",
+                                         "1·δʰ₂", "y_h₁·δᵒ₁", "y_h₂·δᵒ₁", "1·δᵒ₁"]
+    assert [(r.key, r.index) for r in rows[:3]] == [("W1", (0, 0)), ("W1", (1, 0)), ("b1", (0,))]
+    assert rows[6].index == (0, 0) and rows[7].index == (1, 0)  # w²₁ⱼ = W2[j, 0]
+    # w¹₁₂ (input 2 to hidden unit 1) is zero for the inputs with x2 = 0, (0, 0) and (1, 0)
+    assert rows[1].each[[0, 2]].tolist() == [0.0, 0.0]
+    np.testing.assert_array_equal(rows[1].each[[1, 3]], bp.delta_h[[1, 3], 0])
+    rows8 = pl.gradient_rows(pl.hidden_backprop(trained_xor(hidden=8)))
+    assert len(rows8) == 2 * 8 + 8 + 8 + 1  # W1, b1, W2, b2
+
+
+def test_the_pages_backprop_tables():
+    net = trained_xor()
+    bp = pl.hidden_backprop(net)
+    names = ["(0, 0)", "(0, 1)", "(1, 0)", "(1, 1)"]
+    assert pl.input_names(pl.XOR_X) == names
+    deltas = pl.hidden_delta_table(bp)
+    assert list(deltas) == [pl.QUANTITY_COLUMN, *names]
+    assert deltas[pl.QUANTITY_COLUMN] == [
+        "δᵒ₁", "y_h₁", "h′(aʰ₁) = y_h₁·(1 − y_h₁)", "Σₖ w²ₖ₁·δᵒₖ", "δʰ₁",
+        "y_h₂", "h′(aʰ₂) = y_h₂·(1 − y_h₂)", "Σₖ w²ₖ₂·δᵒₖ", "δʰ₂"]
+    column = deltas["(1, 0)"]
+    assert column[4] == pytest.approx(column[2] * column[3]) == bp.delta_h[2, 0]
+    assert column[2] == pytest.approx(column[1] * (1 - column[1]))
+    grads = pl.gradient_table(bp)
+    assert list(grads) == ["w", "∂C/∂w", *names, pl.MEAN_COLUMN]
+    engine = net.gradient(pl.XOR_X, pl.XOR_T)
+    assert grads[pl.MEAN_COLUMN][0] == pytest.approx(engine["W1"][0, 0], rel=1e-12)
+    assert grads[pl.MEAN_COLUMN][-1] == pytest.approx(engine["b2"][0], rel=1e-12)
+    for i in range(len(grads["w"])):
+        assert grads[pl.MEAN_COLUMN][i] == pytest.approx(sum(grads[n][i] for n in names) / 4)
+
+
+def test_the_worked_lines_carry_the_live_numbers():
+    bp = pl.hidden_backprop(trained_xor())
+    lines = pl.hidden_delta_lines(bp)
+    assert len(lines) == 8  # two per input
+    h, w, d, result = bp.h_prime[2, 0], bp.W2[0, 0], bp.delta_o[2, 0], bp.delta_h[2, 0]
+    assert lines[4] == (rf"\delta^h_{{1}}\,(1, 0) &= {pl.latex_sig(h)}\cdot "
+                        rf"{pl.latex_sig(w)}\cdot {pl.latex_sig(d)}")
+    assert lines[5] == f"&= {pl.latex_sig(result, paren=False)}"
+    assert float(pl.latex_sig(result, paren=False)) == pytest.approx(result, rel=1e-3)
+    grad = pl.gradient_lines(bp)
+    assert len(grad) == 4
+    assert grad[0].startswith(r"\frac{\partial\,\mathrm{loss}}{\partial w^1_{11}} &=")
+    assert grad[1].startswith(r"&= \frac{1}{4}\big(0\cdot") and grad[2].endswith(r"\big)")
+    assert r"1\cdot" in grad[2]  # x₁ of the four inputs: 0, 0, 1, 1
+    assert grad[3] == f"&= {pl.latex_sig(bp.dW1[:, 0, 0].mean(), paren=False)}"
+
+
+def test_latex_numbers_to_significant_digits():
+    assert pl.latex_sig(0.012849) == "0.01285"
+    assert pl.latex_sig(-0.4170) == "(-0.417)"
+    assert pl.latex_sig(-0.4170, paren=False) == "-0.417"
+    assert pl.latex_sig(1.23456e-5) == r"1.235\times 10^{-5}"
+    assert pl.latex_sig(0.0) == "0"
+
+
+def test_hidden_backprop_takes_only_the_xor_network():
+    with pytest.raises(InputError) as info:
+        pl.hidden_backprop(MultiLayerNet(2, [3, 3], 1, activation="sigmoid", output="sigmoid"))
+    assert info.value.code == "perceptron_backprop_net"
+    with pytest.raises(InputError) as info:
+        pl.hidden_backprop(MultiLayerNet(2, [3], 1, activation="relu", output="sigmoid"))
+    assert info.value.code == "perceptron_backprop_net"
+    net = trained_xor()
+    with pytest.raises(InputError) as info:
+        pl.hidden_backprop(net, np.zeros((4, 3)), pl.XOR_T)
+    assert (info.value.code, info.value.details["shape"]) == ("perceptron_points_shape", "(4, 3)")
+    with pytest.raises(InputError) as info:
+        pl.hidden_backprop(net, pl.XOR_X, np.zeros(3))
+    assert info.value.code == "perceptron_target_shape"
+    with pytest.raises(InputError) as info:
+        pl.hidden_backprop(net, np.array([["a", "b"]]), pl.XOR_T)
+    assert info.value.code == "perceptron_not_real"
+
+
+def test_bad_input_raises_coded_input_errors():
+    """A notebook user's bad values: InputError (a ValueError) with a code and its values."""
+    cases = {
+        "perceptron_not_finite": lambda: pl.Perceptron(1, float("nan"), 0),
+        "perceptron_not_real": lambda: pl.Perceptron(None, 1, 0),
+        "perceptron_unknown_gate": lambda: pl.Perceptron.gate("nor"),
+        "perceptron_lr_not_positive": lambda: pl.perceptron_learn(pl.XOR_X, pl.XOR_T, lr=0),
+        "perceptron_points_shape": lambda: pl.Perceptron(1, 1, 0).predict([1, 2, 3]),
+        "perceptron_vertical_line": lambda: pl.Perceptron(2, 0, -1).x2_on_line(0),
+    }
+    for code, make in cases.items():
+        with pytest.raises(InputError) as info:
+            make()
+        assert isinstance(info.value, ValueError) and info.value.code == code
+    with pytest.raises(InputError) as info:
+        pl.Perceptron.gate("nor")
+    assert info.value.details == {"gate": "nor", "choices": "AND/OR/NAND"}
+    with pytest.raises(InputError) as info:
+        pl.Perceptron(2, 0, -1).x2_on_line(0)
+    assert info.value.details == {"x1": 0.5}
 
 
 # ---------------------------------------------------------------- the spiral (seed 003)
