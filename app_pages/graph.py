@@ -45,7 +45,8 @@ LOGITS = tuple(FloatParam(PAGE, f"a{k}", a, -50.0, 50.0)
 TARGET = ChoiceParam(PAGE, "target", 3, choices=(1, 2, 3))  # the class numbers, from 1
 REPEAT_N = IntParam(PAGE, "rep_n", 3, 1, 4)
 SUM_N = IntParam(PAGE, "sum_n", 2, 1, 4)
-MM_N, MM_D, MM_H = (IntParam(PAGE, f"mm_{k}", v, 1, 4) for k, v in (("n", 2), ("d", 3), ("h", 2)))
+# D = H = 2 as in seed 002's derivation of dx = dy·Wᵀ
+MM_N, MM_D, MM_H = (IntParam(PAGE, f"mm_{k}", v, 1, 4) for k, v in (("n", 2), ("d", 2), ("h", 2)))
 EXPR = gv.ExpressionParam(PAGE, "expr", ex.EXAMPLES[0])
 EXPR_X, EXPR_Y = (FloatParam(PAGE, name, v, -10.0, 10.0) for name, v in (("ex", 1.0), ("ey", 2.0)))
 PARAMS = [*CAFE_PARAMS, CAFE_STEP, NODE_X, NODE_Y, NODE_UP, CHAIN_X, CHAIN_Y, SIG_X, SIG_STEP,
@@ -180,16 +181,13 @@ def softmax_section() -> None:
     TARGET.widget("selectbox", t("graph.ce.target"), where=columns[3])
     ce = lg.softmax_cross_entropy_graph([p.value() for p in LOGITS],
                                         lg.one_hot(TARGET.value() - 1, 3))
-    gv.backward_stepper(ce, CE_STEP)
+    steps = gv.backward_stepper(ce, CE_STEP, names=gv.SOFTMAX_NAMES)
     save_params([*LOGITS, TARGET, CE_STEP])
-    c, fn = lg.softmax_check(ce), format_number
-    st.markdown(t("graph.ce.compare", loss=fn(c.loss)))
-    st.table(pd.DataFrame({
-        t("graph.col.class"): [t("graph.ce.class", k=k) for k in (1, 2, 3)],
-        "a": [fn(v) for v in c.a], "y": [fn(v) for v in c.y], "t": [fn(v) for v in c.t],
-        t("graph.col.grad_a"): [fn(v) for v in c.grad_a], "y − t": [fn(v) for v in c.y_minus_t],
-    }), hide_index=True)
-    st.caption(t("graph.ce.caption", err=f"{c.max_error:.1e}"))
+    gv.softmax_walk(lg.softmax_check(ce, steps), TARGET.value())
+    shifted = lg.shifted_softmax(ce)
+    st.info(t("graph.ce.stable", limit=format_number(lg.EXP_LIMIT),
+              shift=format_number(shifted.shift), diff=f"{shifted.difference:.1e}"),
+            icon=":material/info:")
     show_code(lg.softmax_cross_entropy_graph)
 
 
@@ -227,8 +225,10 @@ def node_types_section() -> None:
             p.slider(name, where=col)
         mm, dy = lg.matmul_example(MM_N.value(), MM_D.value(), MM_H.value())
         gv.draw(mm, mm.backward(dy), highlight=False)
+        gv.matmul_derivation(mm, dy)
+        st.markdown(t("graph.types.matmul_check"))
         st.latex(vg.matmul_shapes_latex(MM_N.value(), MM_D.value(), MM_H.value()))
-        show_chart(vg.matmul_backward_figure(mm, dy), "graph-matmul-shapes")
+        show_chart(vg.matmul_backward_figure(mm, dy, t("viz.sign_key")), "graph-matmul-shapes")
         st.caption(t("graph.types.matmul_caption"))
         show_code(ag.matmul)
     save_params([REPEAT_N, SUM_N, MM_N, MM_D, MM_H])

@@ -438,6 +438,10 @@ class GraphBuilder:
                 raise _value_error(
                     "pow_negative", _source(node.left), self.values, exponent=f"{p:g}"
                 )
+            if 0 < p < 1 and left.op != "const" and np.any(v == 0):
+                # the value 0 is fine; the derivative p·u^(p−1) is infinite here
+                raise _value_error("infinite_slope", parenthesized(_source(node.left)),
+                                   self.values, exponent=f"{p:g}", slope=f"{p - 1:g}")
             return _guard(lambda: power(left, p, label=text))
         right = self.build(node.right)
         right_text = _source(node.right)
@@ -485,6 +489,11 @@ def _value_error(code: str, piece: str, values: dict[str, float], **details) -> 
             f"{piece} is negative at {at}, and a negative number to a non-integer power "
             "is undefined"
         ),
+        "infinite_slope": (
+            f"{piece}^{details.get('exponent')} is 0 at {at}, which is fine, but its derivative "
+            f"{details.get('exponent')}·{piece}^({details.get('slope')}) is infinite there: "
+            "there is no gradient; move x or y a little"
+        ),
     }
     return ExpressionError(code, messages[code], piece=piece[:40], at=at, **details)
 
@@ -530,7 +539,8 @@ def parse(text: str, x: float = 1.0, y: float = 2.0) -> Graph:
 
 def gradients(graph: Graph) -> dict[str, float]:
     """d output / d x and d output / d y from one backward pass (0 for a name not used)."""
-    graph.backward()
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # checked below
+        graph.backward()
     grads = {name: float(graph[name].grad) if name in graph else 0.0 for name in VARIABLES}
     if not all(math.isfinite(g) for g in grads.values()):
         raise ExpressionError(
@@ -548,7 +558,16 @@ def numerical_check(graph: Graph, h: float = 1e-5) -> list[GradientCheck]:
     grads = gradients(graph)
     checks = []
     for name in VARIABLES:
-        numerical = float(central_difference(graph, name, h=h)) if name in graph else 0.0
+        try:
+            numerical = float(central_difference(graph, name, h=h)) if name in graph else 0.0
+        except ValueError:  # name ± h leaves the region where the expression is defined
+            value = float(graph[name].value)
+            raise ExpressionError(
+                "check_edge",
+                f"the numerical check moves {name} = {value:g} by ±{h:g}, and there the "
+                "expression is not defined; move it further from the edge",
+                name=name, value=value, h=h,
+            ) from None
         back = grads[name]
         scale = max(abs(back) + abs(numerical), 1e-8)
         checks.append(GradientCheck(name, back, numerical, abs(back - numerical) / scale))

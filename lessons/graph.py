@@ -6,7 +6,8 @@
 
 Here: the café bill, the chain rule t = x + y, z = t², the sigmoid graph and the
 edges its backward walk meets (−y², −y², −y²·e^(−x), y²·e^(−x)), softmax with
-cross-entropy (backward y − t), the affine, branch, repeat, sum and matmul graphs,
+cross-entropy as seed 002 draws it (exp, S, '/', ×, log, × t, sum, ×(−1); backward y − t),
+matmul's dx = dy·Wᵀ element by element, the affine, branch, repeat, sum and matmul graphs,
 and the numbers the page feeds them. Everything is float64, computed by the engine's
 forward and backward passes; nothing here knows about the page.
 """
@@ -31,6 +32,7 @@ from engine.autograd import (
     matmul,
     mul,
     negate,
+    reciprocal,
     repeat,
     sigmoid,
     square,
@@ -188,15 +190,24 @@ def one_hot(index: int, size: int) -> np.ndarray:
     return np.eye(size)[index]
 
 
-def softmax_cross_entropy_graph(a: ArrayLike, t: ArrayLike) -> Graph:
-    """L = −Σₖ tₖ log yₖ with y = softmax(a), built so that it never overflows.
+# The largest score exp() takes in float64 before it overflows: log(1.797…e308) ≈ 709.78.
+EXP_LIMIT = float(np.log(np.finfo(np.float64).max))
 
-    log y = (a − max a) − log S with S = Σ exp(a − max a) ≥ 1: no exp overflows
-    and no log of 0, even for logits of ±10⁴. Shifting every logit by the same
-    constant does not change softmax, so -max(a) is a constant leaf. Backward at
-    the logits gives y − t (t one-hot, or any probabilities summing to 1).
-    Labels: 'a', '-max(a)', 'a-max(a)', 'exp', 'S', 'log S', 'repeat log S',
-    '-log S', 'log y', 't', 't*log y', 'sum t*log y', 'L'; y = exp(log y).
+
+def softmax_cross_entropy_graph(a: ArrayLike, t: ArrayLike) -> Graph:
+    """L = −Σₖ tₖ log yₖ with yₖ = exp(aₖ)/S, S = Σᵢ exp(aᵢ), drawn as seed 002 draws it.
+
+    One lane per class k (from 1): the score aₖ goes into an exp node; the K exps go into
+    one + node, S; the '/' node makes 1/S; a × node makes yₖ = exp(aₖ) · 1/S; then log,
+    × tₖ, one + node for the sum over k, and ×(−1) gives L. Each exp(aₖ) feeds two nodes
+    (S and yₖ), so backward adds two paths there:
+
+        at exp(aₖ):  1/S (through S) − tₖ/exp(aₖ) (through yₖ)   [Σ t = 1]
+        at aₖ:       (1/S − tₖ/exp(aₖ)) · exp(aₖ) = yₖ − tₖ
+
+    Labels 'a1'…, 'exp(a1)'…, 'S', '1/S', 'y1'…, 'log y1'…, 't1'…, 't1 log y1'…,
+    'sum', 'L'. Scores above EXP_LIMIT (≈ 709.78) overflow the exp nodes: that is why code
+    computes softmax as exp(a − max a)/Σ exp(a − max a) (`shifted_softmax`).
     """
     av, tv = finite_array(a, "logits a"), finite_array(t, "target t")
     if av.ndim != 1 or av.size == 0:
@@ -205,25 +216,51 @@ def softmax_cross_entropy_graph(a: ArrayLike, t: ArrayLike) -> Graph:
         raise ValueError(f"target t must have the logits' shape {av.shape}, got {tv.shape}")
     if np.any(tv < 0) or abs(float(tv.sum()) - 1.0) > 1e-9:
         raise ValueError("target t must be one-hot (or probabilities ≥ 0 that sum to 1)")
-    an = variable(av, "a")
-    z = add(an, constant(np.full_like(av, -av.max()), label="-max(a)"), label="a-max(a)")
-    s = sum_(exp(z, label="exp"), label="S")
-    log_s = log(s, label="log S")
-    minus_log_s = negate(repeat(log_s, av.size, label="repeat log S"), label="-log S")
-    log_y = add(z, minus_log_s, label="log y")
-    t_log_y = mul(variable(tv, "t"), log_y, label="t*log y")
-    return Graph(negate(sum_(t_log_y, label="sum t*log y"), label="L"))
+    if av.size < 2:
+        raise ValueError(f"softmax needs at least 2 classes, got {av.size}")
+    ks = range(1, av.size + 1)
+    exps = [exp(variable(av[k - 1], f"a{k}"), label=f"exp(a{k})") for k in ks]
+    inv_s = reciprocal(add(*exps, label="S"), label="1/S")
+    terms = []
+    for k, e in zip(ks, exps, strict=True):
+        y = mul(e, inv_s, label=f"y{k}")
+        log_y = log(y, label=f"log y{k}")
+        terms.append(mul(log_y, variable(tv[k - 1], f"t{k}"), label=f"t{k} log y{k}"))
+    total = add(*terms, label="sum")
+    return Graph(negate(total, label="L"))
+
+
+@dataclass(frozen=True)
+class SoftmaxLane:
+    """One class k of the softmax-with-loss graph after backward: what reaches exp(aₖ)
+    along its two paths, their sum, and that sum times exp(aₖ) at aₖ, beside y − t."""
+
+    k: int
+    a: float
+    exp_a: float
+    y: float
+    t: float
+    from_s: float  # downstream on exp(aₖ) -> S: 1/S
+    from_y: float  # downstream on exp(aₖ) -> yₖ: −tₖ/exp(aₖ)
+    upstream: float  # their sum, the upstream gradient at the exp node
+    grad_a: float  # downstream at aₖ: upstream × exp(aₖ)
+
+    @property
+    def y_minus_t(self) -> float:
+        return self.y - self.t
 
 
 @dataclass(frozen=True, eq=False)
 class SoftmaxCheck:
-    """What backward found at the logits of a softmax-with-loss graph, beside y − t."""
+    """What backward found at the scores of a softmax-with-loss graph, beside y − t."""
 
     a: np.ndarray
     y: np.ndarray
     t: np.ndarray
     grad_a: np.ndarray
     loss: float
+    s: float  # S = Σ exp(aₖ)
+    lanes: tuple[SoftmaxLane, ...]
 
     @property
     def y_minus_t(self) -> np.ndarray:
@@ -235,11 +272,41 @@ class SoftmaxCheck:
         return float(np.max(np.abs(self.grad_a - self.y_minus_t)))
 
 
-def softmax_check(graph: Graph) -> SoftmaxCheck:
-    """The logits, y = exp(log y), t, dL/da and L of `softmax_cross_entropy_graph`, after
-    a backward pass."""
-    return SoftmaxCheck(graph["a"].value, np.exp(graph["log y"].value), graph["t"].value,
-                        graph["a"].grad, float(graph.output.value))
+def softmax_check(graph: Graph, steps: list[BackwardStep]) -> SoftmaxCheck:
+    """The scores, y, t, dL/da, L, S and each class's two paths into exp(aₖ), from a
+    `softmax_cross_entropy_graph` and its backward `steps`."""
+    down = {(e.source.label, e.target.label): float(e.downstream)
+            for step in steps for e in step.edges}
+    ks = range(1, sum(1 for n in graph.nodes if n.op == "exp") + 1)
+    lanes = tuple(SoftmaxLane(
+        k, float(graph[f"a{k}"].value), float(graph[f"exp(a{k})"].value),
+        float(graph[f"y{k}"].value), float(graph[f"t{k}"].value),
+        down[(f"exp(a{k})", "S")], down[(f"exp(a{k})", f"y{k}")],
+        float(graph[f"exp(a{k})"].grad), float(graph[f"a{k}"].grad)) for k in ks)
+    return SoftmaxCheck(np.array([lane.a for lane in lanes]), np.array([lane.y for lane in lanes]),
+                        np.array([lane.t for lane in lanes]),
+                        np.array([lane.grad_a for lane in lanes]), float(graph.output.value),
+                        float(graph["S"].value), lanes)
+
+
+@dataclass(frozen=True, eq=False)
+class ShiftedSoftmax:
+    """Softmax computed as code does, from a − max a, beside the seed's exp(a)/S."""
+
+    shift: float  # max a, subtracted from every score
+    y: np.ndarray  # exp(a − max a) / Σ exp(a − max a)
+    difference: float  # max |y − the seed graph's y|: rounding only
+
+
+def shifted_softmax(graph: Graph) -> ShiftedSoftmax:
+    """y from a − max a for the scores of a `softmax_cross_entropy_graph`: the same y,
+    and no exp ever sees more than 0, so no score is too large."""
+    labels = [n.label for n in graph.nodes if n.op == "input" and n.label.startswith("a")]
+    a = np.array([float(graph[label].value) for label in labels])
+    e = np.exp(a - a.max())
+    y = e / e.sum()
+    seed_y = np.array([float(graph[f"y{k}"].value) for k in range(1, a.size + 1)])
+    return ShiftedSoftmax(float(a.max()), y, float(np.max(np.abs(y - seed_y))))
 
 
 # ---------------------------------------------------------------- branch, repeat, sum, matmul
@@ -254,6 +321,44 @@ def matmul_graph(x: ArrayLike | None = None, W: ArrayLike | None = None) -> Grap
     x = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]] if x is None else x
     W = [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]] if W is None else W
     return Graph(matmul(variable(x, "x"), variable(W, "W"), label="y"))
+
+
+@dataclass(frozen=True)
+class MatmulTerm:
+    """One term ∂L/∂y_nj · W_ij of the sum that gives ∂L/∂x_ni (indices from 1)."""
+
+    j: int
+    dy: float  # ∂L/∂y_nj
+    w: float  # W_ij = ∂y_nj/∂x_ni
+
+
+@dataclass(frozen=True)
+class MatmulSum:
+    """∂L/∂x_ni = Σⱼ ∂L/∂y_nj · W_ij written out: x_ni changes every y_nj by W_ij, so its
+    gradient adds the paths through all of them (seed 002, for D = H = 2)."""
+
+    n: int
+    i: int
+    terms: tuple[MatmulTerm, ...]
+
+    @property
+    def value(self) -> float:
+        return float(sum(term.dy * term.w for term in self.terms))
+
+
+def matmul_elementwise(graph: Graph, dy: ArrayLike, n: int = 1) -> list[MatmulSum]:
+    """Every ∂L/∂x_ni of row `n` (from 1) of a `matmul_graph`, element by element from the
+    upstream `dy`: Σⱼ dy_nj · W_ij. Stacked for every row they are dy · Wᵀ, the matrix form
+    (whose shapes (N×H)·(H×D) = N×D are the check, not the derivation)."""
+    W = graph["W"].value
+    d = finite_array(dy, "dy")
+    if d.shape != graph.output.shape:
+        raise ValueError(f"dy must have y's shape {graph.output.shape}, got {d.shape}")
+    if not 1 <= n <= d.shape[0]:
+        raise ValueError(f"row n must be between 1 and {d.shape[0]}, got {n}")
+    return [MatmulSum(n, i, tuple(MatmulTerm(j, float(d[n - 1, j - 1]), float(W[i - 1, j - 1]))
+                                  for j in range(1, W.shape[1] + 1)))
+            for i in range(1, W.shape[0] + 1)]
 
 
 def affine_graph(
@@ -325,22 +430,29 @@ def matmul_example(n: int, d: int, h: int) -> tuple[Graph, np.ndarray]:
 
 __all__ = [
     "CAFE_ITEMS",
+    "EXP_LIMIT",
     "SIGMOID_EDGES",
     "SIGMOID_TAGS",
     "CafeLeaf",
+    "MatmulSum",
+    "MatmulTerm",
+    "ShiftedSoftmax",
     "SigmoidEdge",
     "SoftmaxCheck",
+    "SoftmaxLane",
     "affine_graph",
     "branch_graph",
     "cafe_bill",
     "cafe_graph",
     "cafe_leaves",
     "chain_rule_graph",
+    "matmul_elementwise",
     "matmul_example",
     "matmul_graph",
     "one_hot",
     "repeat_example",
     "repeat_graph",
+    "shifted_softmax",
     "sigmoid_graph",
     "sigmoid_walk",
     "softmax_check",

@@ -3,6 +3,8 @@ whose sections hold those widgets and call these:
 
     draw(graph, steps, upto)              # an engine graph, drawn by Graphviz in the browser
     backward_stepper(graph, param)        # backward one node at a time: buttons, graph, table
+    softmax_walk(check, target)           # seed 002's two paths into exp(a_k), and y − t
+    matmul_derivation(graph, dy)          # dx = dy · Wᵀ element by element, then as matrices
     cafe_words()                          # the café's item names, node names and units
     cafe_gradient_table(graph)            # d total / d every number of the bill, and its meaning
     expression_message(err)               # the parser's ExpressionError, in this run's language
@@ -35,11 +37,11 @@ MAX_COLUMNS = 7  # a longer graph is drawn top to bottom in the page's narrow co
 
 def draw(graph: Graph, steps: list[BackwardStep] | None = None, upto: int | None = None, *,
          names: dict[str, str] | None = None, tags: dict | None = None,
-         highlight: bool = True) -> None:
-    """A graph from the engine, drawn by Graphviz in the browser; long graphs run top to
-    bottom, so that their labels stay readable in the page's column."""
+         highlight: bool = True, max_columns: int = MAX_COLUMNS) -> None:
+    """A graph from the engine, drawn by Graphviz in the browser; graphs longer than
+    `max_columns` run top to bottom, so that their labels stay readable in the column."""
     dot = vg.graph_dot(graph, steps, upto, names=names, edge_tags=tags, highlight=highlight,
-                       max_columns=MAX_COLUMNS, slides=slides_on())
+                       max_columns=max_columns, slides=slides_on())
     st.graphviz_chart(dot, width="content")
 
 
@@ -61,7 +63,8 @@ def _move(key: str, to: int | None, delta: int, n: int) -> None:
 
 
 def backward_stepper(graph: Graph, param: IntParam, *, names: dict[str, str] | None = None,
-                     tags: dict | None = None) -> list[BackwardStep]:
+                     tags: dict | None = None,
+                     max_columns: int = MAX_COLUMNS) -> list[BackwardStep]:
     """Backward one node at a time: buttons, the graph with the current node lit, and a
     table of the current node's edges (upstream, local, downstream). Returns the steps."""
     names = names or {}
@@ -81,7 +84,7 @@ def backward_stepper(graph: Graph, param: IntParam, *, names: dict[str, str] | N
         st.button(t("graph.step.all"), key=f"{key}.all", icon=":material/last_page:",
                   on_click=_move, args=(key, n, 0, n), disabled=k == n)
     st.progress(k / n, text=t("graph.step.progress", k=k, n=n))
-    draw(graph, steps, k, names=names, tags=tags)
+    draw(graph, steps, k, names=names, tags=tags, max_columns=max_columns)
     st.caption(t("graph.legend"))
     if k == 0:
         st.info(t("graph.step.start", seed=fmt(steps[0].upstream)), icon=":material/start:")
@@ -159,6 +162,50 @@ def cafe_gradient_table(graph: Graph) -> None:
     st.caption(t("graph.cafe.grads_caption", subtotal=fn(graph["subtotal"].value)))
 
 
+# ---------------------------------------------------------------- softmax with cross-entropy
+
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+# the seed's names for the softmax-with-loss graph's nodes (three classes)
+SOFTMAX_NAMES = {
+    "S": "S", "1/S": "1/S", "L": "L",
+    **{f"{name}{k}": f"{name}{k}".translate(_SUB) for k in (1, 2, 3) for name in "aty"},
+}
+
+
+def softmax_walk(check: lg.SoftmaxCheck, target: int) -> None:
+    """Seed 002's walk back to the scores: the formulas, the target class's exp node with
+    its numbers, and a table of both paths into every exp node beside y − t."""
+    fn = format_number
+    st.markdown(t("graph.ce.walk"))
+    st.latex(vg.SOFTMAX_WALK_LATEX)
+    st.markdown(t("graph.ce.lane", k=target))
+    st.latex(vg.softmax_lane_latex(check.lanes[target - 1], check.s))
+    st.markdown(t("graph.ce.compare", loss=fn(check.loss), s=fn(check.s)))
+    st.table(pd.DataFrame([{
+        t("graph.col.class"): t("graph.ce.class", k=lane.k),
+        "a": fn(lane.a), "exp(a)": fn(lane.exp_a), "t": fn(lane.t),
+        t("graph.col.via_s"): fn(lane.from_s), t("graph.col.via_y"): fn(lane.from_y),
+        t("graph.col.exp_up"): fn(lane.upstream), t("graph.col.grad_a"): fn(lane.grad_a),
+        "y − t": fn(lane.y_minus_t),
+    } for lane in check.lanes]), hide_index=True)
+    st.caption(t("graph.ce.caption", err=f"{check.max_error:.1e}"))
+
+
+# ---------------------------------------------------------------- matmul: dx = dy · Wᵀ
+
+
+def matmul_derivation(graph: Graph, dy) -> None:
+    """Where dx = dy · Wᵀ comes from (seed 002): the paths from xᵢ through every yⱼ, the sums
+    with the graph's numbers for the first row, then the matrix form (after backward)."""
+    st.markdown(t("graph.types.matmul_paths"))
+    st.latex(vg.MATMUL_SEED_LATEX)
+    sums = lg.matmul_elementwise(graph, dy, n=1)
+    st.markdown(t("graph.types.matmul_numbers", dx=vg.format_inline(graph["x"].grad[0])))
+    st.latex(vg.matmul_elementwise_latex(sums))
+    st.markdown(t("graph.types.matmul_matrix"))
+    st.latex(vg.MATMUL_MATRIX_LATEX)
+
+
 # ---------------------------------------------------------------- the learner's expression
 
 
@@ -185,6 +232,9 @@ def expression_message(err: ex.ExpressionError) -> str:
         "log_domain": lambda: t("graph.expr.err.log_domain", **d),
         "pow_zero": lambda: t("graph.expr.err.pow_zero", **d),
         "pow_negative": lambda: t("graph.expr.err.pow_negative", **d),
+        "infinite_slope": lambda: t("graph.expr.err.infinite_slope", **d),
+        "check_edge": lambda: t("graph.expr.err.check_edge", name=d["name"], value=d["value"],
+                                h=d["h"]),
         "overflow": lambda: t("graph.expr.err.overflow"),
     }
     return texts[err.code]() if err.code in texts else code_span(err, 300)

@@ -14,13 +14,14 @@ Streamlit here.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
 from engine.autograd import BackwardStep, Edge, Graph, Node
-from viz.common import INK, MUTED, RED, format_number
+from viz.common import DIVERGING, INK, MUTED, RED, format_number, sign_key
 
 GRAD = RED  # gradients
 CURRENT = "#e65100"  # the node being processed and its input edges
@@ -32,6 +33,11 @@ MAX_EDGE_ELEMENTS = 16  # arrays up to this many numbers are written out on an e
 # (names, values and edge labels, one-character symbols such as × + /), on screen and on slides
 FONT_SIZES = {False: (13, 11, 22), True: (18, 16, 28)}
 OPERATOR_GAP = 1.2  # cells of room for a · or = between two matrices
+NODE_MARGIN = (0.14, 0.06)  # inches of room around a node's label, across and down
+# Graphviz (in the browser too) measures a Hangul syllable as about half as wide as it is
+# drawn: each one on a label's widest line gets this many ems of extra room.
+HANGUL_EXTRA_EM = 0.6
+_HANGUL = re.compile("[\uac00-\ud7a3\u3131-\u318e]")
 
 
 # ---------------------------------------------------------------- numbers as text
@@ -100,6 +106,15 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def hangul_margin(lines: Sequence[tuple[str, float]]) -> float:
+    """The across margin (inches) a node needs so that its label's Hangul fits: the base
+    margin plus half of HANGUL_EXTRA_EM × font size for each Hangul syllable on the line
+    that needs most (lines are (text, font size in points) pairs)."""
+    extra = max((len(_HANGUL.findall(text)) * HANGUL_EXTRA_EM * size / 72
+                 for text, size in lines), default=0.0)
+    return NODE_MARGIN[0] + extra / 2
 
 
 def _node_value(node: Node) -> str:
@@ -182,12 +197,13 @@ def graph_dot(
         '  bgcolor="transparent"; ordering=in;',
         f"  nodesep={0.35 if slides else 0.25}; ranksep={0.7 if slides else 0.55};",
         f'  node [fontname="sans-serif", fontsize={base}, color="{INK}", fontcolor="{INK}", '
-        "margin=\"0.14,0.06\"];",
+        f'margin="{NODE_MARGIN[0]},{NODE_MARGIN[1]}"];',
         f'  edge [fontname="sans-serif", fontsize={small}, color="{MUTED}", arrowsize=0.7];',
     ]
 
     for i, node in enumerate(graph.nodes):
         name = names.get(node.label)
+        texts = [(name or node.label, base if node.is_leaf else small)]
         if node.is_leaf:
             title = name or node.label
             label = _font(title, bold=True) + "<BR/>" + _font(_node_value(node), size=small)
@@ -211,9 +227,11 @@ def graph_dot(
             fill = DONE_FILL
         if node is current:
             fill, penwidth, color = CURRENT_FILL, 3.0, CURRENT
+        margin = hangul_margin(texts)
+        room = f', margin="{margin:.3f},{NODE_MARGIN[1]}"' if margin > NODE_MARGIN[0] else ""
         lines.append(
             f"  n{i} [label=<{label}>, shape={shape}, style={_attr(style)}, "
-            f'fillcolor="{fill}", color="{color}", penwidth={penwidth:g}, '
+            f'fillcolor="{fill}", color="{color}", penwidth={penwidth:g}{room}, '
             f"tooltip={_attr(node.label)}];"
         )
 
@@ -260,15 +278,18 @@ def font_css() -> str:
 
 
 def matmul_shapes_figure(
-    rows: Sequence[Sequence[tuple[str, np.ndarray] | str]], *, title: str | None = None
+    rows: Sequence[Sequence[tuple[str, np.ndarray] | str]], *, title: str | None = None,
+    sign_label: str | None = None,
 ) -> go.Figure:
     """Matrix products drawn to scale: one line per row, e.g.
 
         [("dy", dy), "·", ("Wᵀ", W.T), "=", ("dx", dx)]
 
     Each matrix is a grid of square cells (its numbers written in, coloured by sign and
-    size, one colour scale for all), captioned with its name and shape; strings between
-    them are drawn as operators. The shapes make the rule visible: N×H times H×D is N×D.
+    size with the app's DIVERGING scale, red +, blue −, one scale for all; `sign_label`,
+    the page's words for that, is written once above the figure), captioned with its name
+    and shape; strings between them are drawn as operators. The shapes are the check:
+    N×H times H×D is N×D.
     """
     fig = go.Figure()
     mats = [np.atleast_2d(np.asarray(m, dtype=np.float64)) for r in rows for it in r
@@ -294,7 +315,7 @@ def matmul_shapes_figure(
             fig.add_trace(go.Heatmap(
                 z=m, x=left + np.arange(n_cols), y=top + np.arange(n_rows),
                 text=[[_plain(v) for v in r] for r in m], texttemplate="%{text}",
-                colorscale="RdBu", zmid=0, zmin=-scale, zmax=scale, showscale=False,
+                colorscale=DIVERGING, zmid=0, zmin=-scale, zmax=scale, showscale=False,
                 xgap=2, ygap=2, hovertemplate=f"{html.escape(name)}[%{{y}}, %{{x}}] = %{{z}}"
                 "<extra></extra>",
             ))
@@ -312,17 +333,20 @@ def matmul_shapes_figure(
     fig.update_layout(height=int(cell * (top + 0.1) + 60))
     if title:
         fig.update_layout(title=title)
+    if sign_label:
+        sign_key(fig, sign_label)
     return fig
 
 
-def matmul_backward_figure(graph: Graph, dy: np.ndarray) -> go.Figure:
+def matmul_backward_figure(graph: Graph, dy: np.ndarray, sign_label: str) -> go.Figure:
     """The two products of a matmul graph's backward, to scale: dy · Wᵀ = dx and
-    xᵀ · dy = dW (run `graph.backward(dy)` first; labels 'x', 'W' as `matmul_graph`)."""
+    xᵀ · dy = dW (run `graph.backward(dy)` first; labels 'x', 'W' as `matmul_graph`),
+    with the sign key `sign_label` ("red +, blue −" in the page's language)."""
     x, W = graph["x"], graph["W"]
     return matmul_shapes_figure([
         [("dy", dy), "·", ("Wᵀ", W.value.T), "=", ("dx", x.grad)],
         [("xᵀ", x.value.T), "·", ("dy", dy), "=", ("dW", W.grad)],
-    ])
+    ], sign_label=sign_label)
 
 
 # ---------------------------------------------------------------- formulas beside the graphs
@@ -344,8 +368,62 @@ SIGMOID_SIMPLIFY_LATEX = (r"\begin{aligned} y^2 e^{-x} &= \frac{1}{(1 + e^{-x})^
                           r" = \frac{1}{1 + e^{-x}} \cdot \frac{e^{-x}}{1 + e^{-x}} \\"
                           r"&= \frac{1}{1 + e^{-x}} \left( \frac{1 + e^{-x}}{1 + e^{-x}}"
                           r" - \frac{1}{1 + e^{-x}} \right) = y\,(1 - y) \end{aligned}")
-SOFTMAX_LOSS_LATEX = (r"y_k = \frac{\exp(a_k)}{\sum_i \exp(a_i)}, \qquad L = -\sum_k t_k \log y_k"
-                      r"\qquad\Rightarrow\qquad \frac{\partial L}{\partial a} = y - t")
+SOFTMAX_LOSS_LATEX = (r"S = \sum_i \exp(a_i), \qquad y_k = \frac{\exp(a_k)}{S}, \qquad"
+                      r" L = -\sum_k t_k \log y_k")
+# seed 002's walk back to exp(a_k): two paths meet there (Σ t = 1)
+SOFTMAX_WALK_LATEX = (r"\begin{aligned}"
+                      r"\frac{\partial L}{\partial y_k} &= -\frac{t_k}{y_k}"
+                      r" & &(\log,\ \times t_k,\ \times(-1))\\"
+                      r"\frac{\partial L}{\partial (1/S)} &= \sum_k -\frac{t_k}{y_k}\exp(a_k)"
+                      r" = -S & &(\times)\\"
+                      r"\frac{\partial L}{\partial S} &= -S \times \left(-\frac{1}{S^2}\right)"
+                      r" = \frac{1}{S} & &(/)\\"
+                      r"\frac{\partial L}{\partial \exp(a_k)} &= \underbrace{\frac{1}{S}}_{S}"
+                      r" + \underbrace{\left(-\frac{t_k}{y_k}\cdot\frac{1}{S}\right)}_{y_k}"
+                      r" = \frac{1}{S} - \frac{t_k}{\exp(a_k)} & &(+,\ \times)\\"
+                      r"\frac{\partial L}{\partial a_k} &= \left(\frac{1}{S}"
+                      r" - \frac{t_k}{\exp(a_k)}\right)\exp(a_k) = y_k - t_k & &(\exp)"
+                      r"\end{aligned}")
+MATMUL_SEED_LATEX = (r"\begin{aligned} y_1 &= x_1 W_{11} + x_2 W_{21} \\"
+                     r" y_2 &= x_1 W_{12} + x_2 W_{22} \end{aligned}"
+                     r"\qquad\Rightarrow\qquad \frac{\partial y_j}{\partial x_i} = W_{ij}"
+                     r"\qquad\Rightarrow\qquad \frac{\partial L}{\partial x_i}"
+                     r" = \sum_j \frac{\partial L}{\partial y_j}\, W_{ij}")
+MATMUL_MATRIX_LATEX = (r"\frac{\partial L}{\partial x_i} = \frac{\partial L}{\partial \mathbf{y}}"
+                       r" \cdot \mathbf{w}_i"
+                       r"\qquad\Rightarrow\qquad \frac{\partial L}{\partial \mathbf{x}}"
+                       r" = \frac{\partial L}{\partial \mathbf{y}}\, W^T")
+
+
+def _factor(v: float) -> str:
+    """A number as a factor in a formula: negative ones in parentheses."""
+    text = format_number(v)
+    return f"({text})" if v < 0 else text
+
+
+def softmax_lane_latex(lane, s: float) -> str:
+    """The exp(a_k) node of one class with the graph's numbers: the two paths, their sum,
+    and times exp(a_k) equal to y_k − t_k (a lessons.graph.SoftmaxLane and S)."""
+    k, fn = lane.k, format_number
+    return (rf"\begin{{aligned}}\frac{{1}}{{S}} - \frac{{t_{k}}}{{\exp(a_{k})}} &= {fn(1 / s)} - "
+            rf"\frac{{{fn(lane.t)}}}{{{fn(lane.exp_a)}}} = {fn(lane.from_s)}"
+            rf" + {_factor(lane.from_y)} = {fn(lane.upstream)} \\"
+            rf"{_factor(lane.upstream)} \times \exp(a_{k}) &= {_factor(lane.upstream)}"
+            rf" \times {fn(lane.exp_a)} = {fn(lane.grad_a)} = {fn(lane.y)} - {fn(lane.t)}"
+            rf" = y_{k} - t_{k}\end{{aligned}}")
+
+
+def matmul_elementwise_latex(sums) -> str:
+    """∂L/∂x_i = Σ_j ∂L/∂y_j W_ij for each i, written out with the numbers of one row
+    (a list of lessons.graph.MatmulSum), one line each."""
+    lines = []
+    for s in sums:
+        symbols = " + ".join(rf"\frac{{\partial L}}{{\partial y_{t.j}}} W_{{{s.i}{t.j}}}"
+                             for t in s.terms)
+        numbers = " + ".join(rf"{_factor(t.dy)} \cdot {_factor(t.w)}" for t in s.terms)
+        lines.append(rf"\frac{{\partial L}}{{\partial x_{s.i}}} &= {symbols} = {numbers}"
+                     rf" = {format_number(s.value)}")
+    return r"\begin{aligned}" + r"\\".join(lines) + r"\end{aligned}"
 
 
 def backward_rule_latex(down: str, local: str, up: str) -> str:
@@ -392,11 +470,14 @@ __all__ = [
     "CURRENT",
     "FONT_SIZES",
     "GRAD",
+    "MATMUL_MATRIX_LATEX",
+    "MATMUL_SEED_LATEX",
     "NODE_RULES_LATEX",
     "SIGMOID_LATEX",
     "SIGMOID_SIMPLIFY_LATEX",
     "SIGMOID_WALK_LATEX",
     "SOFTMAX_LOSS_LATEX",
+    "SOFTMAX_WALK_LATEX",
     "backward_rule_latex",
     "branch_latex",
     "chain_rule_numbers_latex",
@@ -407,8 +488,11 @@ __all__ = [
     "format_shape",
     "format_value",
     "graph_dot",
+    "hangul_margin",
     "matmul_backward_figure",
+    "matmul_elementwise_latex",
     "matmul_shapes_figure",
     "matmul_shapes_latex",
     "sigmoid_check_latex",
+    "softmax_lane_latex",
 ]

@@ -4,6 +4,7 @@ and a bad expression is a message, never a traceback."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -12,11 +13,20 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lessons.expression import ExpressionError, check, parse
-from lessons.graph import cafe_graph, sigmoid_graph, softmax_cross_entropy_graph
+from lessons.graph import (
+    cafe_graph,
+    matmul_elementwise,
+    matmul_example,
+    sigmoid_graph,
+    softmax_check,
+    softmax_cross_entropy_graph,
+)
 from tests.app.helpers import open_lesson
+from tests.app.learner_errors import assert_korean_error
+from tests.app.test_i18n import EXPRESSION_ERRORS
 from tests.markdown_spans import code_spans
 from ui.i18n import LANGS, tr
-from viz.common import format_number
+from viz.common import DIVERGING, format_number
 from viz.graph import CURRENT_FILL
 
 PAGE = "app_pages/graph.py"
@@ -91,13 +101,59 @@ def test_sigmoid_numbers_are_the_engines_and_simplify_to_y_one_minus_y(page):
 
 
 def test_softmax_cross_entropy_backward_is_y_minus_t(page):
+    """Seed 002's graph: both paths into exp(a_k), their sum, × exp(a_k) = y − t, live."""
     at, lang = page
     table = table_with(at, "y − t")
     a, t = np.array([0.3, 2.9, 4.0]), np.array([0.0, 0.0, 1.0])
     graph = softmax_cross_entropy_graph(a, t)
-    graph.backward()
-    assert list(table[tr(lang, "graph.col.grad_a")]) == [format_number(v) for v in graph["a"].grad]
+    check = softmax_check(graph, graph.backward())
+    fn = format_number
+    assert list(table[tr(lang, "graph.col.grad_a")]) == [fn(v) for v in check.grad_a]
     assert list(table[tr(lang, "graph.col.grad_a")]) == list(table["y − t"])
+    assert list(table[tr(lang, "graph.col.via_s")]) == [fn(1 / check.s)] * 3
+    assert list(table[tr(lang, "graph.col.via_y")]) == ["0", "0", fn(-1 / np.exp(4.0))]
+    assert list(table[tr(lang, "graph.col.exp_up")]) == [fn(lane.upstream)
+                                                         for lane in check.lanes]
+    latex = [m.value for m in at.latex if "exp(a_3)" in m.value]
+    lane = check.lanes[2]
+    assert any(f"= {fn(lane.grad_a)} = {fn(lane.y)} - 1 = y_3 - t_3" in m for m in latex)
+    # the graph is the seed's: exp nodes, S, 1/S, y_k, log, × t_k, sum, ×(−1)
+    spec = next(s for s in graphviz_specs(at) if 'tooltip="1/S"' in s)
+    for label in ("exp(a1)", "S", "y3", "log y3", "t3 log y3", "sum", "L"):
+        assert f'tooltip="{label}"' in spec
+
+
+def test_choosing_another_target_moves_the_minus_t_path(page):
+    at, lang = page
+    at.selectbox(key="graph.target").set_value(1).run()
+    at.number_input(key="graph.a1").set_value(1.5).run()
+    assert not at.exception
+    graph = softmax_cross_entropy_graph([1.5, 2.9, 4.0], [1.0, 0.0, 0.0])
+    check = softmax_check(graph, graph.backward())
+    table = table_with(at, "y − t")
+    assert list(table["y − t"]) == [format_number(v) for v in check.y_minus_t]
+    assert list(table[tr(lang, "graph.col.via_y")])[1:] == ["0", "0"]
+
+
+def test_matmul_derivation_is_element_by_element_then_the_matrix_form(page):
+    at, lang = page
+    mm, dy = matmul_example(2, 2, 2)  # the page's default: D = H = 2, as in the seed
+    mm.backward(dy)
+    sums = matmul_elementwise(mm, dy)
+    latex = " ".join(m.value for m in at.latex)
+    for s in sums:
+        assert f"= {format_number(s.value)}" in latex
+    assert [s.value for s in sums] == list((dy @ mm["W"].value.T)[0])
+    texts = [m.value for m in at.markdown]
+    order = [texts.index(tr(lang, key)) for key in ("graph.types.matmul_paths",
+                                                    "graph.types.matmul_matrix",
+                                                    "graph.types.matmul_check")]
+    assert order == sorted(order)  # the derivation first, the shapes last, as the check
+    spec = json.loads(next(c for c in at.get("plotly_chart") if "dW" in c.proto.spec).proto.spec)
+    keys = [a["text"] for a in spec["layout"]["annotations"] if a.get("name") == "sign_key"]
+    assert keys == [tr(lang, "viz.sign_key")]
+    assert {tuple(map(tuple, d["colorscale"])) for d in spec["data"]} == {
+        tuple(map(tuple, DIVERGING))}
 
 
 def test_the_default_expression_shows_the_engines_gradients(page):
@@ -212,7 +268,8 @@ def test_error_messages_are_in_the_pages_language(lang):
     at.text_input(key="graph.expr").set_value("__import__('os')").run()
     # the learner's text is shown as a code span, so __import__ is not turned bold
     shown = at.error[0].value
-    assert [content for _, _, content in code_spans(shown)] == ["__import__"]
+    spans = [content for _, _, content in code_spans(shown)]
+    assert spans[0] == "__import__" and "x" in spans and "relu" in spans  # then the names
     assert shown == tr(lang, "graph.expr.err.unknown_function", name="`__import__`")
     at.text_input(key="graph.expr").set_value("2x").run()
     message = at.error[0].value
@@ -263,13 +320,60 @@ def test_a_step_beyond_the_graph_is_clamped():
 def test_matmul_sliders_change_the_shapes():
     at = open_page("en")
     at.slider(key="graph.mm_n").set_value(4).run()
+    at.slider(key="graph.mm_d").set_value(3).run()
     at.slider(key="graph.mm_h").set_value(1).run()
     assert not at.exception
     spec = next(s for s in graphviz_specs(at) if "MatMul" in s)
     assert "(4×3)" in spec and "(3×1)" in spec and "(4×1)" in spec
+    mm, dy = matmul_example(4, 3, 1)
+    mm.backward(dy)
+    latex = " ".join(m.value for m in at.latex)
+    assert latex.count(r"\frac{\partial L}{\partial x_") >= 3  # x₁, x₂, x₃ of row 1
 
 
 def test_url_expression_check_uses_the_engine_whitelist():
     check("x^2 - y")
     with pytest.raises(ExpressionError):
         check("__import__('os')")
+
+
+# ---------------------------------------------------------------- errors a learner can cause
+
+# (expression, x, y) -> the code the page must say in Korean; beyond EXPRESSION_ERRORS (each
+# at x, y = 1, 2): the box's codes that need other values or no placeholders
+MORE_EXPRESSION_ERRORS = {
+    ("", 1.0, 2.0): "empty",
+    ("exp(1000*x)", 1.0, 2.0): "overflow",
+    ("x^0.5", 0.0, 2.0): "infinite_slope",
+    ("log(x)", 0.000001, 2.0): "check_edge",
+}
+
+
+def test_every_expression_error_is_said_in_korean_on_a_korean_page():
+    """Each code the expression box can raise, typed on a Korean page: one st.error, Hangul,
+    no English sentence outside code spans."""
+    at = open_page("ko")
+    cases = {(text, 1.0, 2.0): code for code, text in EXPRESSION_ERRORS.items()}
+    cases.update(MORE_EXPRESSION_ERRORS)
+    for (text, x, y), code in cases.items():
+        at.number_input(key="graph.ex").set_value(x).run()
+        at.number_input(key="graph.ey").set_value(y).run()
+        at.text_input(key="graph.expr").set_value(text).run()
+        assert not at.exception, (text, [e.value for e in at.exception])
+        shown = assert_korean_error(at)
+        with pytest.raises(ExpressionError) as info:
+            from lessons.expression import numerical_check
+
+            numerical_check(parse(text, x, y))
+        assert info.value.code == code, (text, info.value.code)
+        assert "Traceback" not in shown
+
+
+def test_a_root_at_zero_says_the_slope_is_infinite_not_an_overflow():
+    at = open_page("ko")
+    at.number_input(key="graph.ex").set_value(0.0).run()
+    at.text_input(key="graph.expr").set_value("x^0.5").run()
+    shown = assert_korean_error(at)
+    assert shown == tr("ko", "graph.expr.err.infinite_slope", piece="`x`",
+                       at="`x = 0, y = 2`", exponent="`0.5`", slope="`-0.5`")
+    assert tr("ko", "graph.expr.err.overflow") != shown

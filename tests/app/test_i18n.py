@@ -85,6 +85,7 @@ EXPRESSION_ERRORS = {
     "log_domain": "log(x-1)",
     "pow_zero": "(x-1)^-1",
     "pow_negative": "(x-2)^0.5",
+    "infinite_slope": "(x-1)^0.5",
 }
 
 

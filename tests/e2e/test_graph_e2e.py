@@ -85,7 +85,7 @@ def test_slide_mode_draws_the_graphs_with_bigger_type(app_url, page, screenshots
 
 
 def test_node_type_tabs_draw_their_graphs_and_the_shape_diagram(app_url, page, screenshots_dir):
-    open_idle(page, f"{app_url}/graph?lang=en")
+    open_idle(page, f"{app_url}/graph?lang=en&mm_d=3")  # D = 3: the shapes tell x from W
     tabs = page.locator("[data-testid=stTabs]")
     for name, expected in (("Repeat", "Repeat"), ("Sum", "Sum"), ("MatMul", "MatMul")):
         tabs.get_by_role("tab", name=name, exact=True).click()
@@ -99,6 +99,7 @@ def test_node_type_tabs_draw_their_graphs_and_the_shape_diagram(app_url, page, s
     expect(plot.locator(".annotation-text").first).to_be_visible(timeout=IDLE_TIMEOUT_MS)
     captions = " ".join(plot.locator(".annotation-text").all_text_contents())
     assert "dx (2×3)" in captions and "dW (3×2)" in captions
+    assert tr("en", "viz.sign_key") in captions  # red +, blue −, said once on the figure
     assert page.locator("[data-testid=stException]").count() == 0
     full_page_screenshot(page, screenshots_dir / "graph-matmul-en-page.png")
 

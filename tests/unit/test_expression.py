@@ -365,6 +365,8 @@ UNDEFINED = {
     ("(x - 2)^0.5", 1.0, 2.0): ("pow_negative", "non-integer power"),
     ("exp(exp(exp(x)))", 2.0, 2.0): ("overflow", "overflow"),
     ("exp(1000*x)", 1.0, 2.0): ("overflow", "try smaller x and y"),
+    ("x^0.5", 0.0, 2.0): ("infinite_slope", "0.5·x^(-0.5) is infinite"),
+    ("(x - 1)^0.25 + y", 1.0, 2.0): ("infinite_slope", "(x-1)^0.25 is 0 at x = 1, y = 2"),
 }
 
 
@@ -447,3 +449,29 @@ def test_the_length_limit_counts_the_text_as_typed():
     check(text)
     with pytest.raises(ExpressionError, match="201 characters"):
         check("x" * 201)
+
+
+def test_a_root_at_zero_is_not_called_an_overflow():
+    """x^0.5 at x = 0: the value 0 is fine; the derivative 0.5·x^(−0.5) is infinite."""
+    with pytest.raises(ExpressionError) as info:
+        parse("x^0.5", 0.0, 2.0)
+    assert info.value.code == "infinite_slope"
+    assert "overflow" not in str(info.value)
+    assert info.value.details == {"piece": "x", "at": "x = 0, y = 2", "exponent": "0.5",
+                                  "slope": "-0.5"}
+    # away from 0, and for powers whose derivative is finite at 0, all is well
+    assert numerical_check(parse("x^0.5", 0.25, 2.0))[0].agrees
+    assert numerical_check(parse("x^2", 0.0, 2.0))[0].backprop == 0.0
+    assert float(parse("0^0.5 + x", 1.0, 2.0).output.value) == 1.0  # a number, not x or y
+
+
+@pytest.mark.parametrize("text", ["x^0.5", "log(x)", "x^1.5"])
+def test_a_numerical_check_across_the_edge_of_the_domain_has_its_own_code(text):
+    """Central differences step x by ±h; at x = 0.000001 (or 0 for x^1.5) that leaves the
+    region where the expression is defined: said as such, not as the engine's words."""
+    x = 0.0 if text == "x^1.5" else 1e-6
+    graph = parse(text, x, 2.0)
+    with pytest.raises(ExpressionError) as info:
+        numerical_check(graph)
+    assert info.value.code == "check_edge"
+    assert info.value.details == {"name": "x", "value": x, "h": 1e-5}

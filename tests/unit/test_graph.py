@@ -445,6 +445,7 @@ BAD_INPUT = {
     "softmax t sum": (lambda: softmax_cross_entropy_graph([1.0, 2.0], [1.0, 1.0]), "sum to 1"),
     "softmax t shape": (lambda: softmax_cross_entropy_graph([1.0, 2.0], [1.0]), "shape"),
     "softmax a 2-D": (lambda: softmax_cross_entropy_graph(np.ones((2, 2)), np.eye(2)), "(K,)"),
+    "softmax one class": (lambda: softmax_cross_entropy_graph([1.0], [1.0]), "at least 2"),
     "dout shape": (lambda: matmul_graph().backward(np.ones(3)), "dout"),
     "dout NaN": (lambda: matmul_graph().backward(np.full((2, 2), np.nan)), "NaN"),
     "affine b shape": (lambda: affine_graph(b=[1.0, 2.0, 3.0]), r"\(H,\)"),

@@ -1,6 +1,7 @@
 """Tests for lessons.graph without Streamlit: the lesson's worked numbers (the café total
 3,190,000 won and its gradients, the chain rule, the sigmoid graph's −y² at the '/' node,
-softmax with cross-entropy's y − t), the examples the page feeds its graphs, and that
+softmax with cross-entropy as seed 002 draws it, node by node, and dx = dy·Wᵀ element by
+element), the examples the page feeds its graphs, and that
 engine.autograd works on its own."""
 
 from __future__ import annotations
@@ -18,14 +19,17 @@ from hypothesis.extra import numpy as hnp
 from engine.autograd import Graph, central_difference, variable
 from lessons.graph import (
     CAFE_ITEMS,
+    EXP_LIMIT,
     SIGMOID_EDGES,
     cafe_bill,
     cafe_graph,
     cafe_leaves,
     chain_rule_graph,
+    matmul_elementwise,
     matmul_example,
     one_hot,
     repeat_example,
+    shifted_softmax,
     sigmoid_graph,
     sigmoid_walk,
     softmax_check,
@@ -173,24 +177,59 @@ def test_sigmoid_local_gradients():
 # ---------------------------------------------------------------- softmax with cross-entropy
 
 
-def test_softmax_cross_entropy_value_and_y_minus_t():
-    a = np.array([0.3, 2.9, 4.0])
-    t = np.array([0.0, 0.0, 1.0])
+SOFTMAX_CASES = [
+    ([0.3, 2.9, 4.0], [0.0, 0.0, 1.0]),  # the page's defaults
+    ([1.0, -2.0, 0.5], [1.0, 0.0, 0.0]),
+    ([0.0, 0.0], [0.0, 1.0]),
+    ([3.0, -1.0, 2.0, 0.5], [0.2, 0.3, 0.1, 0.4]),  # probabilities, not one-hot
+    ([-40.0, 45.0, 10.0], [0.0, 1.0, 0.0]),
+]
+
+
+@pytest.mark.parametrize(("a", "t"), SOFTMAX_CASES)
+def test_seed_softmax_graph_backward_at_every_node_is_the_hand_derived_value(a, t):
+    """Seed 002's walk, node by node: −1 at the sum, −t at log y, −t/y at y, −S at 1/S,
+    1/S at S, 1/S − t/exp(a) at exp(a) (two paths), y − t at a, −log y at t."""
+    a, t = np.array(a), np.array(t)
     graph = softmax_cross_entropy_graph(a, t)
-    y = stable_softmax(a)
-    assert float(graph.output.value) == pytest.approx(-np.log(y[2]))
-    assert np.allclose(np.exp(graph["log y"].value), y)
+    steps = graph.backward()
+    e, s = np.exp(a), np.exp(a).sum()
+    y = e / s
+    assert float(graph.output.value) == pytest.approx(-np.sum(t * np.log(y)), rel=1e-12)
+    assert float(graph["S"].value) == pytest.approx(s, rel=1e-12)
+    close = dict(rel=1e-10, abs=1e-12)
+    assert float(graph["L"].grad) == 1.0
+    assert float(graph["sum"].grad) == -1.0
+    assert float(graph["1/S"].grad) == pytest.approx(-s, **close)
+    assert float(graph["S"].grad) == pytest.approx(1 / s, **close)
+    for k in range(1, a.size + 1):
+        tk, ek, yk = t[k - 1], e[k - 1], y[k - 1]
+        assert float(graph[f"y{k}"].value) == pytest.approx(yk, rel=1e-12)
+        assert float(graph[f"t{k} log y{k}"].grad) == -1.0
+        assert float(graph[f"log y{k}"].grad) == pytest.approx(-tk, **close)
+        assert float(graph[f"y{k}"].grad) == pytest.approx(-tk / yk, **close)
+        # exp(a_k) feeds S and y_k: the two paths add up
+        assert float(edge_into(steps, "S", f"exp(a{k})").downstream) == pytest.approx(1 / s,
+                                                                                  **close)
+        assert float(edge_into(steps, f"y{k}", f"exp(a{k})").downstream) == pytest.approx(
+            -tk / ek, **close)
+        assert float(graph[f"exp(a{k})"].grad) == pytest.approx(1 / s - tk / ek, **close)
+        assert float(graph[f"a{k}"].grad) == pytest.approx(yk - tk, **close)
+        assert float(graph[f"t{k}"].grad) == pytest.approx(-np.log(yk), **close)
+
+
+@pytest.mark.parametrize(("a", "t"), SOFTMAX_CASES)
+def test_softmax_gradients_agree_with_central_differences(a, t):
+    graph = softmax_cross_entropy_graph(a, t)
     graph.backward()
-    assert np.allclose(graph["a"].grad, y - t, atol=1e-14)
+    for k in range(1, len(a) + 1):
+        numeric = float(central_difference(graph, f"a{k}"))
+        assert numeric == pytest.approx(float(graph[f"a{k}"].grad), abs=1e-7)
 
 
 @FAST
 @given(
-    hnp.arrays(
-        np.float64,
-        st.integers(2, 6),
-        elements=st.one_of(st.sampled_from([-1e4, 1e4]), st.floats(-1e4, 1e4)),
-    ),
+    hnp.arrays(np.float64, st.integers(2, 6), elements=st.floats(-50.0, 50.0)),
     st.data(),
 )
 def test_softmax_cross_entropy_is_finite_and_y_minus_t(a, data):
@@ -200,7 +239,21 @@ def test_softmax_cross_entropy_is_finite_and_y_minus_t(a, data):
     graph.backward()
     assert np.isfinite(graph.output.value)
     assert all(np.all(np.isfinite(n.grad)) for n in graph.nodes)
-    assert np.allclose(graph["a"].grad, stable_softmax(a) - t, atol=1e-12)
+    grads = [float(graph[f"a{i}"].grad) for i in range(1, a.size + 1)]
+    assert np.allclose(grads, stable_softmax(a) - t, atol=1e-12)
+
+
+def test_large_scores_overflow_the_seed_graph_and_shifting_keeps_y():
+    """Past EXP_LIMIT ≈ 709.78 the seed form's exp overflows: why code uses a − max a."""
+    assert pytest.approx(709.78, abs=0.01) == EXP_LIMIT
+    with pytest.raises(ValueError, match="overflow"):
+        softmax_cross_entropy_graph([1000.0, 0.0], [1.0, 0.0])
+    softmax_cross_entropy_graph([EXP_LIMIT - 1, 0.0], [1.0, 0.0])  # just below: fine
+    graph = softmax_cross_entropy_graph([0.3, 2.9, 4.0], one_hot(2, 3))
+    shifted = shifted_softmax(graph)
+    assert shifted.shift == 4.0
+    assert np.allclose(shifted.y, stable_softmax(np.array([0.3, 2.9, 4.0])), atol=1e-15)
+    assert shifted.difference < 1e-15
 
 
 # ---------------------------------------------------------------- what the page feeds the graphs
@@ -268,13 +321,53 @@ def test_sigmoid_walk_is_minus_y_squared_at_the_division_node():
 def test_softmax_check_is_y_minus_t_for_the_pages_logits():
     a = np.array([0.3, 2.9, 4.0])
     graph = softmax_cross_entropy_graph(a, one_hot(2, 3))
-    graph.backward()
-    c = softmax_check(graph)
+    c = softmax_check(graph, graph.backward())
     assert c.t.tolist() == [0.0, 0.0, 1.0]
     assert np.allclose(c.y, stable_softmax(a))
     assert np.allclose(c.grad_a, c.y_minus_t, atol=1e-14)
     assert c.max_error < 1e-14
     assert c.loss == pytest.approx(-np.log(stable_softmax(a)[2]))
+    assert c.s == pytest.approx(np.exp(a).sum())
+    target = c.lanes[2]
+    # the seed's sentence: 1/S − t₃/exp(a₃) arrives, times exp(a₃) gives y₃ − t₃
+    assert target.from_s == pytest.approx(1 / c.s) and target.from_y == pytest.approx(
+        -1 / np.exp(4.0))
+    assert target.upstream == pytest.approx(target.from_s + target.from_y, rel=1e-14)
+    assert target.upstream * target.exp_a == pytest.approx(target.y_minus_t, rel=1e-12)
+    assert [lane.from_y for lane in c.lanes[:2]] == [0.0, 0.0]  # t = 0: only the S path
+
+
+@pytest.mark.parametrize(("n", "d", "h"), [(2, 2, 2), (1, 2, 2), (3, 4, 2), (2, 3, 4)])
+def test_matmul_elementwise_sums_are_dy_times_w_transposed(n, d, h):
+    """∂L/∂x_ni = Σⱼ ∂L/∂y_nj · W_ij, row by row, is dy · Wᵀ (and the engine's dx)."""
+    mm, dy = matmul_example(n, d, h)
+    mm.backward(dy)
+    W = mm["W"].value
+    for row in range(1, n + 1):
+        sums = matmul_elementwise(mm, dy, n=row)
+        assert [s.i for s in sums] == list(range(1, d + 1))
+        for s in sums:
+            assert [t.j for t in s.terms] == list(range(1, h + 1))
+            assert [t.w for t in s.terms] == W[s.i - 1].tolist()
+            assert [t.dy for t in s.terms] == dy[row - 1].tolist()
+        assert [s.value for s in sums] == pytest.approx((dy @ W.T)[row - 1].tolist())
+        assert [s.value for s in sums] == pytest.approx(mm["x"].grad[row - 1].tolist())
+    with pytest.raises(ValueError, match="row n"):
+        matmul_elementwise(mm, dy, n=n + 1)
+    with pytest.raises(ValueError, match="shape"):
+        matmul_elementwise(mm, np.ones((n + 1, h)))
+
+
+def test_matmul_elementwise_by_hand_for_d_h_2():
+    """D = H = 2 as in seed 002: ∂L/∂x₁ = dy₁·W₁₁ + dy₂·W₁₂, ∂L/∂x₂ = dy₁·W₂₁ + dy₂·W₂₂."""
+    from lessons.graph import matmul_graph
+
+    mm = matmul_graph([[1.0, 2.0]], [[1.0, 2.0], [3.0, 4.0]])
+    dy = np.array([[0.5, -1.0]])
+    mm.backward(dy)
+    sums = matmul_elementwise(mm, dy)
+    assert [s.value for s in sums] == [0.5 * 1 - 1.0 * 2, 0.5 * 3 - 1.0 * 4] == [-1.5, -2.5]
+    assert mm["x"].grad.tolist() == [[-1.5, -2.5]]
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4])

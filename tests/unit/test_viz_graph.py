@@ -24,7 +24,10 @@ from viz import common
 from viz.graph import (
     CURRENT,
     CURRENT_FILL,
+    FONT_SIZES,
     GRAD,
+    HANGUL_EXTRA_EM,
+    NODE_MARGIN,
     backward_rule_latex,
     branch_latex,
     chain_rule_numbers_latex,
@@ -34,10 +37,13 @@ from viz.graph import (
     format_shape,
     format_value,
     graph_dot,
+    hangul_margin,
     matmul_backward_figure,
+    matmul_elementwise_latex,
     matmul_shapes_figure,
     matmul_shapes_latex,
     sigmoid_check_latex,
+    softmax_lane_latex,
 )
 
 # ---------------------------------------------------------------- numbers
@@ -218,7 +224,7 @@ def test_long_graphs_turn_top_to_bottom():
     graph = softmax_cross_entropy_graph([1.0, 2.0, 3.0], [0.0, 1.0, 0.0])
     assert max(columns(graph).values()) + 1 > 7
     assert "rankdir=TB" in graph_dot(graph, max_columns=7)
-    assert "rankdir=LR" in graph_dot(graph)
+    assert "rankdir=LR" in graph_dot(graph) and "rankdir=LR" in graph_dot(graph, max_columns=9)
     assert "rankdir=LR" in graph_dot(cafe_graph(), max_columns=7)
 
 
@@ -337,8 +343,74 @@ def test_matmul_backward_figure_shows_both_products():
     graph = matmul_graph()
     dy = np.array([[1.0, -1.0], [2.0, 0.0]])
     graph.backward(dy)
-    fig = matmul_backward_figure(graph, dy)
+    fig = matmul_backward_figure(graph, dy, "red +, blue −")
     captions = [a.text for a in fig.layout.annotations]
     assert "<b>dx</b> (2×3)" in captions and "<b>dW</b> (3×2)" in captions
     heatmaps = [t for t in fig.data if isinstance(t, go.Heatmap)]
     assert np.allclose(heatmaps[2].z, dy @ graph["W"].value.T)
+
+
+def test_matmul_figure_colours_by_the_apps_sign_convention_and_says_so_once():
+    """Red +, blue −, white 0 (viz.common.DIVERGING), centred at 0, with one sign key."""
+    graph = matmul_graph()
+    dy = np.array([[1.0, -1.0], [2.0, 0.0]])
+    graph.backward(dy)
+    fig = matmul_backward_figure(graph, dy, "빨강 +, 파랑 −")
+    heatmaps = [t for t in fig.data if isinstance(t, go.Heatmap)]
+    expected = tuple(tuple(stop) for stop in common.DIVERGING)
+    for h in heatmaps:
+        assert tuple(tuple(stop) for stop in h.colorscale) == expected
+        assert h.zmid == 0 and h.zmin == -h.zmax
+    assert expected[-1][1] == "#b2182b" and expected[0][1] == "#2166ac"  # red top, blue bottom
+    keys = [a for a in fig.layout.annotations if a.name == "sign_key"]
+    assert [a.text for a in keys] == ["빨강 +, 파랑 −"]
+    assert not [a for a in matmul_shapes_figure([[("a", np.eye(2))]]).layout.annotations
+                if a.name == "sign_key"]
+
+
+def _margins(dot: str) -> dict[str, float]:
+    """tooltip (engine label) -> the node's across margin in the DOT text."""
+    found = {}
+    for line in dot.splitlines():
+        tip = re.search(r'tooltip="([^"]*)"', line)
+        if tip and line.lstrip().startswith("n"):
+            m = re.search(r'margin="([\d.]+),', line)
+            found[tip[1]] = float(m[1]) if m else NODE_MARGIN[0]
+    return found
+
+
+def test_korean_node_labels_get_room_for_hangul():
+    """Graphviz measures a Hangul syllable about half as wide as it draws it: nodes with
+    Korean names get a wider margin, growing with the longest Korean line; others none."""
+    graph = cafe_graph()
+    english = _margins(graph_dot(graph, names={"chair_price": "chair price", "total": "total"}))
+    korean = _margins(graph_dot(graph, names={"chair_price": "의자 가격", "total": "총액",
+                                              "subtotal": "소계"}))
+    assert set(english.values()) == {NODE_MARGIN[0]}
+    assert korean["chair_price"] > korean["total"] > NODE_MARGIN[0]
+    assert korean["total"] == korean["subtotal"]  # two syllables each
+    assert korean["machine_price"] == NODE_MARGIN[0]  # no Korean name: no extra room
+    # four syllables at the leaf's font size: half the extra width on each side
+    size = FONT_SIZES[False][0]
+    assert korean["chair_price"] == pytest.approx(
+        NODE_MARGIN[0] + 4 * HANGUL_EXTRA_EM * size / 72 / 2, abs=1e-3)
+    assert hangul_margin([("abc", 13)]) == NODE_MARGIN[0]
+    assert hangul_margin([("가나", 13), ("가", 13)]) == hangul_margin([("가나", 13)])
+
+
+def test_softmax_and_matmul_formulas_carry_the_graphs_numbers():
+    from lessons.graph import matmul_elementwise, one_hot, softmax_check
+
+    ce = softmax_cross_entropy_graph([0.3, 2.9, 4.0], one_hot(2, 3))
+    check = softmax_check(ce, ce.backward())
+    text = softmax_lane_latex(check.lanes[2], check.s)
+    assert r"\frac{t_3}{\exp(a_3)}" in text
+    assert text.endswith(r"= 0.7366 - 1 = y_3 - t_3\end{aligned}")
+    assert f"= {format_number(check.lanes[2].grad_a)} = 0.7366" in text
+    mm = matmul_graph([[1.0, 2.0]], [[1.0, 2.0], [3.0, -4.0]])
+    dy = np.array([[0.5, -1.0]])
+    mm.backward(dy)
+    text = matmul_elementwise_latex(matmul_elementwise(mm, dy))
+    assert r"0.5 \cdot 1 + (-1) \cdot 2 = -1.5" in text
+    assert r"0.5 \cdot 3 + (-1) \cdot (-4) = 5.5" in text
+    assert text.count(r"\frac{\partial L}{\partial x_") == 2
