@@ -1,15 +1,17 @@
 """Lesson 4: optimizers. Batch, stochastic and mini-batch descent; the six update rules beside
 their code; a race on 2-D loss surfaces; the same race on MNIST. Each section is a fragment;
-a loop that starts or stops reruns the whole page, to set its view's timer (ui.live)."""
+a loop that starts or stops reruns the whole page, to set its view's timer (ui.live). The rules
+and the MNIST race's settings are drawn by ui.optimizers_view."""
 
 import pandas as pd
 import streamlit as st
 
 from engine.network import MultiLayerNet
-from engine.optimizers import OPTIMIZERS, SGD, Adam, Momentum
+from engine.optimizers import SGD, Adam, Momentum
 from engine.trainer import Trainer
 from lessons import optimizers as lo
 from lessons.optimizers import NAMES, SURFACES
+from ui import optimizers_view as view
 from ui.chart import show_chart
 from ui.code import show_code
 from ui.data import mnist_or_error, spiral_data
@@ -60,7 +62,7 @@ def batch_draw() -> None:
         figs = vz.batch_figures({k: (r.samples, r.updates, r.loss) for k, r in race.runs.items()},
                                 {**labels, "samples": t("optimizers.s1.samples"),
                                  "updates": t("optimizers.s1.updates"),
-                                 "loss": t("optimizers.s1.loss")})
+                                 "loss": t("optimizers.s1.loss", n=len(race.x))})
         # side by side on screen; on a slide, charts of fixed 16:9 size go one under another
         cols = [st.container(), st.container()] if slides_on() else st.columns(2)
         for col, fig, axis in zip(cols, figs, ("samples", "updates"), strict=True):
@@ -82,7 +84,7 @@ def batch_draw() -> None:
 @st.fragment
 def batch_section() -> None:
     st.header(t("optimizers.s1.header"))
-    st.markdown(t("optimizers.s1.intro"))
+    intro = st.empty()  # names the network once it is built
     for formula in lo.BATCH_RULES:
         st.latex(formula)
     loop = LiveLoop("optimizers.batch", advance=batch_advance, draw=batch_draw,
@@ -92,7 +94,9 @@ def batch_section() -> None:
                     on_change=loop.reset)  # a new learning rate starts the three runs again
     save_params([BATCH_LR])
     x, labels = spiral_data()
-    held(BATCH_KEY, lo.BatchConfig(BATCH_LR.value()), lambda c: lo.BatchRace.build(c, x, labels))
+    race = held(BATCH_KEY, lo.BatchConfig(BATCH_LR.value()),
+                lambda c: lo.BatchRace.build(c, x, labels))
+    intro.markdown(t("optimizers.s1.intro", network=race.network, seed=race.seed))
     loop.controls()
     st.caption(t("optimizers.s1.controls_caption", epochs=lo.BATCH_EPOCHS, n=len(x),
                  seconds=CHUNK_SECONDS))
@@ -107,24 +111,7 @@ def batch_section() -> None:
 def rules_section() -> None:
     st.header(t("optimizers.s2.header"))
     st.markdown(t("optimizers.s2.intro"))
-    ideas = {"SGD": t("optimizers.s2.idea_sgd"), "Momentum": t("optimizers.s2.idea_momentum"),
-             "Nesterov": t("optimizers.s2.idea_nesterov"),
-             "AdaGrad": t("optimizers.s2.idea_adagrad"),
-             "RMSProp": t("optimizers.s2.idea_rmsprop"), "Adam": t("optimizers.s2.idea_adam")}
-    oscillation, step = t("optimizers.s2.gain_oscillation"), t("optimizers.s2.gain_step")
-    gains = {"SGD": t("optimizers.s2.gain_speed"), "Momentum": oscillation,
-             "Nesterov": oscillation, "AdaGrad": step, "RMSProp": step,
-             "Adam": t("optimizers.s2.gain_both")}
-    st.table(pd.DataFrame({t("optimizers.s2.col_name"): list(NAMES),
-                           t("optimizers.s2.col_idea"): [ideas[n] for n in NAMES],
-                           t("optimizers.s2.col_gain"): [gains[n] for n in NAMES]}),
-             hide_index=True)
-    st.caption(t("optimizers.s2.names"))
-    for name in NAMES:
-        st.subheader(name)
-        st.latex(lo.UPDATE_RULES[name])
-        st.markdown(f"{ideas[name]}  \n**{t('optimizers.s2.col_gain')}:** {gains[name]}")
-        show_code(OPTIMIZERS[name])
+    view.rules()
 
 
 # ================================================================ 3. the race on surfaces
@@ -259,8 +246,7 @@ def mnist_draw() -> None:
 @st.fragment
 def mnist_section() -> None:
     st.header(t("optimizers.s4.header"))
-    st.markdown(t("optimizers.s4.intro", cap=lo.MNIST_CAP, batch=lo.MNIST_BATCH,
-                  test=lo.MNIST_TEST))
+    st.markdown(t("optimizers.s4.intro"))
     loop = LiveLoop("optimizers.mnist", advance=mnist_advance, draw=mnist_draw,
                     reset=lambda: held_reset(MNIST_KEY), tick=0.4,
                     step_help=t("optimizers.s4.step_help", n=lo.MNIST_STEPS_PER_TURN))
@@ -270,8 +256,9 @@ def mnist_section() -> None:
                                         on_change=loop.reset)  # the race starts again
     save_params(list(MNIST_LR.values()))
     if (data := mnist_or_error()) is not None:
-        held(MNIST_KEY, lo.MnistRaceConfig(tuple(MNIST_LR[n].value() for n in NAMES)),
-             lambda c: lo.MnistRace.build(c, *data))
+        race = held(MNIST_KEY, lo.MnistRaceConfig(tuple(MNIST_LR[n].value() for n in NAMES)),
+                    lambda c: lo.MnistRace.build(c, *data))
+        view.mnist_settings(race)
         loop.controls()
         st.caption(t("optimizers.s4.controls_caption", cap=lo.MNIST_CAP,
                      n=lo.MNIST_STEPS_PER_TURN, seconds=CHUNK_SECONDS, test=lo.MNIST_TEST,

@@ -3,8 +3,11 @@
 `params` and `grads` are dicts with the same keys (a network's `params` and
 its `gradient(...)`) or lists in the same order (a layer's `params`/`grads`).
 State such as velocities is created on the first update, shaped like each
-parameter. Each docstring gives the update as its paper writes it, with
-g = ∂L/∂θ and the names the code uses.
+parameter. Each docstring gives the update as its paper writes it, in the names
+the code uses: p a parameter array (the notes' W or b), updated in place, g = ∂L/∂p
+its gradient, v, h, m the state kept per parameter; η is lr, α momentum, ρ decay_rate,
+β1, β2 beta1, beta2, ε eps. The lesson's formulas (lessons.optimizers.UPDATE_RULES)
+read the same.
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """θ ← θ − η·g."""
+    """p ← p − η·g."""
 
     def __init__(self, lr: float = 0.01) -> None:
         super().__init__(lr)
@@ -78,7 +81,7 @@ class SGD(Optimizer):
 
 
 class Momentum(Optimizer):
-    """v ← α·v − η·g;  θ ← θ + v."""
+    """v ← α·v − η·g;  p ← p + v."""
 
     def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
         super().__init__(lr)
@@ -92,11 +95,13 @@ class Momentum(Optimizer):
 
 
 class Nesterov(Momentum):
-    """Nesterov's accelerated gradient (NAG), in the form that needs only g at θ:
+    """Nesterov's accelerated gradient (NAG), in the form that needs only g at p:
 
-    v ← α·v − η·g;  θ ← θ + α·v − η·g
-    (Sutskever et al. 2013's look-ahead step, rewritten for the current point;
-    the same update as PyTorch's SGD with nesterov=True).
+    v ← α·v − η·g;  p ← p + α·v − η·g
+    This is Sutskever et al. 2013's look-ahead step, v ← α·v − η·∇L(p̃ + α·v);
+    p̃ ← p̃ + v, rewritten for the look-ahead point p = p̃ + α·v that the code keeps:
+    g at p is the look-ahead gradient (the same update as PyTorch's SGD with
+    nesterov=True).
     """
 
     def _update_one(self, key, p, g) -> None:
@@ -108,7 +113,7 @@ class Nesterov(Momentum):
 
 
 class AdaGrad(Optimizer):
-    """h ← h + g⊙g;  θ ← θ − η·g / (√h + ε)."""
+    """h ← h + g⊙g;  p ← p − η·g / (√h + ε)."""
 
     def __init__(self, lr: float = 0.01, eps: float = 1e-7) -> None:
         super().__init__(lr)
@@ -122,7 +127,7 @@ class AdaGrad(Optimizer):
 
 
 class RMSProp(Optimizer):
-    """h ← ρ·h + (1 − ρ)·g⊙g;  θ ← θ − η·g / (√h + ε)."""
+    """h ← ρ·h + (1 − ρ)·g⊙g;  p ← p − η·g / (√h + ε)."""
 
     def __init__(self, lr: float = 0.01, decay_rate: float = 0.99, eps: float = 1e-7) -> None:
         super().__init__(lr)
@@ -142,7 +147,7 @@ class Adam(Optimizer):
 
     m ← β1·m + (1 − β1)·g;   v ← β2·v + (1 − β2)·g⊙g
     m̂ = m / (1 − β1ᵗ);      v̂ = v / (1 − β2ᵗ)
-    θ ← θ − η·m̂ / (√v̂ + ε)
+    p ← p − η·m̂ / (√v̂ + ε)
     """
 
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,

@@ -8,10 +8,16 @@
       paths = race(bowl, {"SGD": SGD(lr=0.95), "Adam": Adam(lr=0.3)}, bowl.start, steps=40)
       shown = Race.build(RaceConfig("bowl"))     # the race the page shows first
 
-- The same six optimizers on MNIST, one epoch each: MnistRaceConfig -> MnistRace.
+- Nesterov's two forms, the look-ahead one and the code's, step by step: nesterov_two_forms.
+- The same six optimizers on MNIST, one epoch each: MnistRaceConfig -> MnistRace, and the
+  settings it actually runs with: MnistRace.settings().
 
 Every optimizer runs the engine's own `update(params, grads)`, on a 2-vector p = (x, y) for
-a surface, so what a page animates is exactly what trains a network.
+a surface, so what a page animates is exactly what trains a network. The formulas use the
+code's names: p a parameter array, g = ∂L/∂p its gradient, v, h, m the per-parameter state.
+
+A learner's value that cannot be used raises engine.backend.InputError with a code
+(optimizers_*), which a page says in the learner's language.
 """
 
 from __future__ import annotations
@@ -20,11 +26,13 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from numbers import Real
 
 import numpy as np
 
+from engine.backend import InputError
 from engine.network import MultiLayerNet
-from engine.optimizers import OPTIMIZERS, Adam, Optimizer
+from engine.optimizers import OPTIMIZERS, Adam, Nesterov, Optimizer
 from engine.trainer import Trainer, TrainingDiverged
 from lessons import common
 
@@ -105,6 +113,37 @@ SURFACES: dict[str, Surface] = {
 }
 
 
+MAX_STEPS = 10_000  # the most steps race() and nesterov_two_forms() take
+
+
+def _check_steps(steps) -> None:
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= MAX_STEPS:
+        raise InputError("optimizers_steps",
+                         f"steps must be an integer from 0 to {MAX_STEPS}, got {steps!r}",
+                         steps=steps, most=MAX_STEPS)
+
+
+def _check_start(start) -> tuple[float, float]:
+    """(x0, y0) as floats, or an InputError when the start is not two finite numbers."""
+    try:
+        x0, y0 = (float(v) for v in start)
+    except (TypeError, ValueError):
+        x0 = y0 = math.nan
+    if not (math.isfinite(x0) and math.isfinite(y0)):
+        raise InputError("optimizers_start", f"the start point must be finite, got {start!r}",
+                         start=repr(start))
+    return x0, y0
+
+
+def surface_named(name: str) -> Surface:
+    """SURFACES[name], or an InputError naming the surfaces there are."""
+    if not isinstance(name, str) or name not in SURFACES:
+        raise InputError("optimizers_surface",
+                         f"surface must be one of {', '.join(SURFACES)}, got {name!r}",
+                         surface=str(name), choices=" / ".join(SURFACES))
+    return SURFACES[name]
+
+
 @dataclass
 class RacePath:
     """Where one optimizer went: points[k] is the position after k steps (points[0] = start)."""
@@ -127,11 +166,8 @@ def race(surface: Surface, optimizers: dict[str, Optimizer], start: tuple[float,
     An optimizer whose position turns NaN/inf or leaves |x|, |y| ≤ 1e6 stops there,
     with `diverged_at` set: a page shows it as flown off, never as a crash.
     """
-    if not isinstance(steps, int) or not 0 <= steps <= 10_000:
-        raise ValueError(f"steps must be an integer from 0 to 10000, got {steps!r}")
-    x0, y0 = (float(v) for v in start)
-    if not (math.isfinite(x0) and math.isfinite(y0)):
-        raise ValueError(f"the start point must be finite, got {start!r}")
+    _check_steps(steps)
+    x0, y0 = _check_start(start)
     paths = {}
     for name, opt in optimizers.items():
         p = np.array([x0, y0], dtype=np.float64)
@@ -153,38 +189,112 @@ def race(surface: Surface, optimizers: dict[str, Optimizer], start: tuple[float,
 
 # ---------------------------------------------------------------- the six update rules
 
-# Each rule as its paper writes it, with g = ∂L/∂W (the page shows them beside the code).
+# Each rule as its paper writes it, in the names of the code beside it: p is a parameter
+# array (the notes' W or b), g = ∂L/∂p its gradient, v, h and m the state the optimizer
+# keeps per parameter, η lr, α momentum, ρ decay_rate, β1 beta1, β2 beta2, ε eps.
 UPDATE_RULES = {
-    "SGD": r"W \leftarrow W - \eta\,\frac{\partial L}{\partial W}",
-    "Momentum": r"v \leftarrow \alpha\,v - \eta\,\frac{\partial L}{\partial W}"
-                r"\qquad W \leftarrow W + v",
-    "Nesterov": r"v \leftarrow \alpha\,v - \eta\,\frac{\partial L}{\partial W}"
-                r"\qquad W \leftarrow W + \alpha\,v - \eta\,\frac{\partial L}{\partial W}",
-    "AdaGrad": r"h \leftarrow h + \frac{\partial L}{\partial W}\odot"
-               r"\frac{\partial L}{\partial W}\qquad W \leftarrow W - \eta\,"
-               r"\frac{1}{\sqrt{h} + \epsilon}\,\frac{\partial L}{\partial W}",
-    "RMSProp": r"h \leftarrow \rho\,h + (1 - \rho)\,\frac{\partial L}{\partial W}"
-               r"\odot\frac{\partial L}{\partial W}\qquad W \leftarrow W - \eta\,"
-               r"\frac{1}{\sqrt{h} + \epsilon}\,\frac{\partial L}{\partial W}",
-    "Adam": r"\begin{aligned} m &\leftarrow \beta_1 m + (1 - \beta_1)\,g \qquad "
-            r"v \leftarrow \beta_2 v + (1 - \beta_2)\,g\odot g \\ "
-            r"\hat m &= \frac{m}{1 - \beta_1^t} \qquad \hat v = \frac{v}{1 - \beta_2^t}"
-            r"\qquad W \leftarrow W - \eta\,\frac{\hat m}{\sqrt{\hat v} + \epsilon}"
-            r"\end{aligned}",
+    "SGD": r"p \leftarrow p - \eta\,g",
+    "Momentum": r"\begin{aligned} v &\leftarrow \alpha\,v - \eta\,g \\ "
+                r"p &\leftarrow p + v \end{aligned}",
+    "Nesterov": r"\begin{aligned} v &\leftarrow \alpha\,v - \eta\,g \\ "
+                r"p &\leftarrow p + \alpha\,v - \eta\,g \end{aligned}",
+    "AdaGrad": r"\begin{aligned} h &\leftarrow h + g\odot g \\ "
+               r"p &\leftarrow p - \eta\,\frac{g}{\sqrt{h} + \epsilon} \end{aligned}",
+    "RMSProp": r"\begin{aligned} h &\leftarrow \rho\,h + (1 - \rho)\,g\odot g \\ "
+               r"p &\leftarrow p - \eta\,\frac{g}{\sqrt{h} + \epsilon} \end{aligned}",
+    "Adam": r"\begin{aligned} m &\leftarrow \beta_1 m + (1 - \beta_1)\,g \\ "
+            r"v &\leftarrow \beta_2 v + (1 - \beta_2)\,g\odot g \\ "
+            r"\hat m &= \frac{m}{1 - \beta_1^t} \qquad \hat v = \frac{v}{1 - \beta_2^t} \\ "
+            r"p &\leftarrow p - \eta\,\frac{\hat m}{\sqrt{\hat v} + \epsilon} \end{aligned}",
 }
+# The one line that maps the notes' names (seed 003: W ← W − η ∂L/∂W) to the code's.
+NAME_MAP = (r"p \;\leftrightarrow\; W,\ b \qquad g = \frac{\partial L}{\partial p}"
+            r" \;\leftrightarrow\; \frac{\partial L}{\partial W},\ \frac{\partial L}{\partial b}")
+
+# Nesterov as its idea reads (the gradient where the velocity is about to carry the point
+# p̃) and how the code's form follows from it: the code keeps the look-ahead point itself.
+NESTEROV_LOOKAHEAD = (r"v \leftarrow \alpha\,v - \eta\,\nabla L(\tilde p + \alpha\,v)"
+                      r"\qquad \tilde p \leftarrow \tilde p + v")
+NESTEROV_LINK = (r"\begin{aligned} p &= \tilde p + \alpha\,v \qquad v' = \alpha\,v - \eta\,g \\ "
+                 r"p' &= \tilde p' + \alpha\,v' = (\tilde p + v') + \alpha\,v' \\ "
+                 r"&= p + (v' - \alpha\,v) + \alpha\,v' = p + \alpha\,v' - \eta\,g"
+                 r"\end{aligned}")
+
+
+def _check_fraction(value, setting: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value < 1:
+        raise InputError("optimizers_setting", f"{setting} must be in [0, 1), got {value!r}",
+                         setting=setting, value=value if isinstance(value, Real) else repr(value))
+    return float(value)
 
 
 def make_optimizer(name: str, lr: float, *, momentum: float = 0.9, beta1: float = 0.9,
                    beta2: float = 0.999) -> Optimizer:
     """The engine's optimizer `name` (one of NAMES) with learning rate lr. Momentum and
-    Nesterov take the momentum α, Adam takes β1 and β2; the others need only lr."""
-    if name not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {', '.join(NAMES)}, got {name!r}")
+    Nesterov take the momentum α, Adam takes β1 and β2 (each in [0, 1)); the others need
+    only lr (a finite number > 0). A value that cannot be used raises a coded InputError."""
+    if not isinstance(name, str) or name not in OPTIMIZERS:
+        raise InputError("optimizers_unknown",
+                         f"optimizer must be one of {', '.join(NAMES)}, got {name!r}",
+                         name=str(name), choices=" / ".join(NAMES))
+    if (isinstance(lr, bool) or not isinstance(lr, Real) or not 0 < lr < math.inf):
+        raise InputError("optimizers_lr",
+                         f"the learning rate of {name} must be a finite number > 0, "
+                         f"got {lr!r}", name=name, lr=lr if isinstance(lr, Real) else repr(lr))
     if name in ("Momentum", "Nesterov"):
-        return OPTIMIZERS[name](lr=lr, momentum=momentum)
+        return OPTIMIZERS[name](lr=lr, momentum=_check_fraction(momentum, "momentum"))
     if name == "Adam":
-        return Adam(lr=lr, beta1=beta1, beta2=beta2)
+        return Adam(lr=lr, beta1=_check_fraction(beta1, "beta1"),
+                    beta2=_check_fraction(beta2, "beta2"))
     return OPTIMIZERS[name](lr=lr)
+
+
+@dataclass(frozen=True)
+class NesterovStep:
+    """Step k of Nesterov both ways, from the same start: `p` where the engine's Nesterov
+    (the code's form) is, `tilde_p` where the look-ahead form is, `v` the velocity (the same
+    in both), and `lookahead` = p̃ + α·v, which is p again."""
+
+    k: int
+    p: tuple[float, float]
+    tilde_p: tuple[float, float]
+    v: tuple[float, float]
+    lookahead: tuple[float, float]
+
+    @property
+    def gap(self) -> float:
+        """The largest |p − (p̃ + αv)| over the coordinates: rounding only."""
+        return max(abs(a - b) for a, b in zip(self.p, self.lookahead, strict=True))
+
+
+def nesterov_two_forms(surface: Surface, lr: float, momentum: float,
+                       start: tuple[float, float], steps: int) -> list[NesterovStep]:
+    """Run the engine's Nesterov (p) and the look-ahead form (p̃, by the formula
+    NESTEROV_LOOKAHEAD) side by side for `steps` steps on the surface; rows for k = 0..steps.
+    Both start at `start` with v = 0, so p = p̃ + α·v holds at every step."""
+    _check_steps(steps)
+    x0, y0 = _check_start(start)
+    opt = make_optimizer("Nesterov", lr, momentum=momentum)
+    assert isinstance(opt, Nesterov)
+    alpha = opt.momentum
+    p = np.array([x0, y0])
+    tilde_p, v = p.copy(), np.zeros(2)
+
+    def row(k: int) -> NesterovStep:
+        ahead = tilde_p + alpha * v
+        return NesterovStep(k, _pair(p), _pair(tilde_p), _pair(v), _pair(ahead))
+
+    rows = [row(0)]
+    for k in range(1, steps + 1):
+        opt.update([p], [surface.gradient(*p)])  # the code's form
+        v = alpha * v - lr * surface.gradient(*(tilde_p + alpha * v))  # the look-ahead form
+        tilde_p = tilde_p + v
+        rows.append(row(k))
+    return rows
+
+
+def _pair(a: np.ndarray) -> tuple[float, float]:
+    return float(a[0]), float(a[1])
 
 
 # ---------------------------------------------------------------- the race the page plays
@@ -236,7 +346,7 @@ class Race:
     @classmethod
     def build(cls, config: RaceConfig) -> Race:
         """Run every racer; all `steps` are revealed, as a page shows a race first."""
-        surface = SURFACES[config.surface]
+        surface = surface_named(config.surface)
         lrs = config.lrs()
         optimizers = {n: make_optimizer(n, lr, momentum=config.momentum, beta1=config.beta1,
                                         beta2=config.beta2) for n, lr in lrs.items()}
@@ -291,9 +401,11 @@ class Race:
 
 BATCH_EPOCHS = 50  # the three ways each see every spiral point this many times
 BATCH_SIZES = {"full": None, "sgd": 1, "mini": 30}  # None: the whole set (N = 300)
-# One update averages the gradients of a batch of B of the N points.
-BATCH_RULES = (r"W \leftarrow W - \eta\,\frac{1}{B}\sum_{n \in \text{batch}} "
-               r"\frac{\partial L_n}{\partial W}",
+BATCH_HIDDEN = (10,)  # one hidden layer of 10 sigmoid units: 2-10-3 on the spiral
+# One update averages the gradients g_n = ∂L_n/∂p of a batch of B of the N points (p, g as
+# in the code: a parameter and its gradient).
+BATCH_RULES = (r"p \leftarrow p - \eta\,\frac{1}{B}\sum_{n \in \text{batch}} g_n"
+               r"\qquad g_n = \frac{\partial L_n}{\partial p}",
                r"B = N\ (\text{batch}) \qquad B = 1\ (\text{SGD}) \qquad "
                r"1 < B < N\ (\text{mini-batch})")
 
@@ -328,9 +440,10 @@ class BatchRace:
     @classmethod
     def build(cls, config: BatchConfig, x, t) -> BatchRace:
         runs = {}
+        classes = t.shape[1] if np.ndim(t) == 2 else int(np.max(t)) + 1  # one-hot or labels
         for kind, size in BATCH_SIZES.items():
-            net = MultiLayerNet(2, [10], 3, activation="sigmoid", weight_init_std=0.01,
-                                seed=SEED)
+            net = MultiLayerNet(x.shape[1], list(BATCH_HIDDEN), classes,
+                                activation="sigmoid", weight_init_std=0.01, seed=SEED)
             trainer = Trainer(net, make_optimizer("SGD", config.lr), x, t,
                               batch_size=size or len(x), seed=SEED, eval_samples=0)
             runs[kind] = BatchRun(trainer, [0], [0], [float(net.loss(x, t))])
@@ -359,6 +472,16 @@ class BatchRace:
     def done(self) -> bool:
         return all(r.trainer.epoch >= self.config.epochs for r in self.runs.values())
 
+    @property
+    def network(self) -> str:
+        """The network's sizes as the page names them, '2-10-3', read from the network."""
+        net = next(iter(self.runs.values())).trainer.network
+        return "-".join(map(str, (net.input_size, *net.hidden_size_list, net.output_size)))
+
+    @property
+    def seed(self) -> int | None:
+        return next(iter(self.runs.values())).trainer.network.seed
+
     def loss_of(self, run: BatchRun) -> float:
         return float(run.trainer.network.loss(self.x, self.t))
 
@@ -369,6 +492,7 @@ class BatchRace:
 # ---------------------------------------------------------------- the race on MNIST
 
 MNIST_LRS = dict(SGD=0.1, Momentum=0.05, Nesterov=0.05, AdaGrad=0.01, RMSProp=0.001, Adam=0.001)
+MNIST_HIDDEN = (100, 100)  # two hidden layers; the engine's default activation (ReLU)
 MNIST_CAP = 600  # steps per optimizer: one epoch of 60,000 images in batches of 100
 MNIST_BATCH = 100
 MNIST_STEPS_PER_TURN = 5
@@ -406,7 +530,7 @@ class MnistRace:
         (x, t), (x_test, t_test) = train, test
         runs = {}
         for name, lr in zip(NAMES, config.lrs, strict=True):
-            net = MultiLayerNet(x[0].size, [100, 100], 10, seed=SEED)
+            net = MultiLayerNet(x[0].size, list(MNIST_HIDDEN), 10, seed=SEED)
             runs[name] = MnistRun(Trainer(
                 net, make_optimizer(name, lr), x, t, x_test[:config.test], t_test[:config.test],
                 batch_size=MNIST_BATCH, seed=SEED, eval_samples=0, stats_every=10**9))
@@ -440,3 +564,40 @@ class MnistRace:
     @property
     def steps_done(self) -> int:
         return min(r.trainer.step_count for r in self.runs.values())
+
+    def settings(self) -> MnistSettings:
+        """The settings this race runs with, read from its own networks and trainers."""
+        trainers = [r.trainer for r in self.runs.values()]
+        first = trainers[0]
+        net = first.network
+        return MnistSettings(
+            sizes=(net.input_size, *net.hidden_size_list, net.output_size),
+            activation=net.activation, init=str(net.weight_init_std),
+            batch=first.batch_size, train=len(first.x_train), cap=self.config.cap,
+            epochs=self.config.cap * first.batch_size / len(first.x_train),
+            seed=net.seed, test=len(first.x_test),
+            lrs={n: r.trainer.optimizer.lr for n, r in self.runs.items()})
+
+
+@dataclass(frozen=True)
+class MnistSettings:
+    """What the MNIST race trains and how: the layer sizes (input, hidden..., output), the
+    hidden activation, the weight initialisation, the mini-batch size, the training images,
+    the steps per optimizer and the epochs they make, the seed (the same weights and batches
+    for all), the test images, and each optimizer's learning rate."""
+
+    sizes: tuple[int, ...]
+    activation: str
+    init: str
+    batch: int
+    train: int
+    cap: int
+    epochs: float
+    seed: int | None
+    test: int
+    lrs: dict[str, float]
+
+    @property
+    def network(self) -> str:
+        """'784-100-100-10'."""
+        return "-".join(map(str, self.sizes))

@@ -9,13 +9,14 @@ from streamlit.testing.v1 import AppTest
 
 from engine.datasets import spiral
 from engine.optimizers import OPTIMIZERS, Adam
+from lessons import optimizers as lo
 from lessons.optimizers import SURFACES, race
 from tests.app.helpers import open_lesson
-from ui.i18n import LANGS, tr
+from ui.i18n import LANGS, load_catalog, tr
 
 PAGE = "app_pages/optimizers.py"
 BOWL_LRS = dict(SGD=0.95, Momentum=0.1, Nesterov=0.1, AdaGrad=1.5, RMSProp=0.3, Adam=0.3)
-RACE_TABLE, MNIST_TABLE = 2, 3  # batch costs, summary of rules, race, MNIST
+RACE_TABLE, MNIST_TABLE = 3, 4  # batch costs, summary of rules, Nesterov, race, MNIST
 
 
 def open_page(lang: str = "en", **params: str) -> AppTest:
@@ -180,7 +181,7 @@ def test_mnist_race_steps_and_a_divergence_stops_only_that_optimizer():
     assert all(steps[n] >= 1 for n in OPTIMIZERS if n != "SGD")
     assert runs["SGD"].diverged is not None
     notes = texts(at.warning)
-    assert any(n.startswith("SGD stopped at step") for n in notes)
+    assert any(n.startswith("SGD: diverged and stopped at step") for n in notes)
     adam = runs["Adam"].trainer
     assert adam.step_count == steps["Adam"]
     assert np.isfinite(adam.history.loss.y).all()
@@ -198,3 +199,144 @@ def test_mnist_cap_ends_the_race_with_test_accuracy():
     assert table.iloc[:, 2].tolist() == [600] * 6
     acc = runs["Adam"].trainer.evaluate("test")
     assert table.iloc[5, 4] == f"{acc:.1%}"
+
+
+# ---------------------------------------------------------------- the rules, in the code's names
+
+
+def markdowns(at: AppTest) -> list[str]:
+    return texts(at.markdown)
+
+
+def formulas(at: AppTest) -> list[str]:
+    """The st.latex bodies, without the $$ lines around them."""
+    return [v.strip("$\n") for v in texts(at.latex)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_formulas_use_the_codes_names_and_one_line_maps_the_notes(lang):
+    at = open_page(lang)
+    shown = formulas(at)
+    assert all(lo.UPDATE_RULES[name] in shown for name in OPTIMIZERS)
+    assert lo.NAME_MAP in shown and tr(lang, "optimizers.s2.names") in texts(at.caption)
+    assert [f for f in shown if "W" in f or r"\theta" in f] == [lo.NAME_MAP]  # the one line
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_nesterov_shows_the_look_ahead_form_and_both_forms_side_by_side(lang):
+    at = open_page(lang)
+    shown = formulas(at)
+    assert lo.NESTEROV_LOOKAHEAD in shown and lo.NESTEROV_LINK in shown
+    assert tr(lang, "optimizers.s2.nesterov_forms") in markdowns(at)
+    bowl = SURFACES["bowl"]
+    rows = lo.nesterov_two_forms(bowl, BOWL_LRS["Nesterov"], 0.9, bowl.start, 4)
+    table = at.table[2].value
+
+    def pairs(points):
+        return [f"({x:.4f}, {y:.4f})" for x, y in points]
+
+    assert table.iloc[:, 0].tolist() == [0, 1, 2, 3, 4]
+    assert table.iloc[:, 1].tolist() == pairs(r.p for r in rows)
+    assert table.iloc[:, 2].tolist() == pairs(r.tilde_p for r in rows)
+    assert table.iloc[:, 3].tolist() == table.iloc[:, 1].tolist()  # p = p̃ + αv
+    assert tr(lang, "optimizers.s2.nesterov_table", steps=4, lr=0.1, alpha=0.9,
+              gap=max(r.gap for r in rows)) in texts(at.caption)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_summary_shows_the_notes_effects_and_what_they_mean_here(lang):
+    at = open_page(lang)
+    table = at.table[1].value
+    assert table.columns.tolist() == [tr(lang, f"optimizers.s2.col_{c}")
+                                      for c in ("name", "idea", "seed", "gain")]
+    words = ("speed", "accuracy", "accuracy", "step", "step", "both")
+    assert table.iloc[:, 2].tolist() == [tr(lang, f"optimizers.s2.seed_{w}") for w in words]
+    gains = ("speed", "oscillation", "oscillation", "step", "step", "both")
+    assert table.iloc[:, 3].tolist() == [tr(lang, f"optimizers.s2.gain_{g}") for g in gains]
+    assert tr(lang, "optimizers.s2.seed_note") in markdowns(at)
+
+
+def test_the_korean_effects_are_the_notes_words_and_adagrad_scales_by_gradients():
+    """Seed 004's table, 효과 column (spacing as Korean writes it): 속도개선, 정확도 개선,
+    보폭크기 개선, 정확도와 보폭크기 개선."""
+    assert [tr("ko", f"optimizers.s2.seed_{w}") for w in ("speed", "accuracy", "step", "both")
+            ] == ["속도 개선", "정확도 개선", "보폭 크기 개선", "정확도와 보폭 크기 개선"]
+    assert "'정확도 개선'" in tr("ko", "optimizers.s2.seed_note")
+    assert "기울기 제곱" in tr("ko", "optimizers.s2.idea_adagrad")
+    assert "squared gradients" in tr("en", "optimizers.s2.idea_adagrad")
+    for lang in LANGS:
+        assert tr(lang, "optimizers.s2.adagrad_note") in markdowns(open_page(lang))
+
+
+# ---------------------------------------------------------------- the MNIST race's settings
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_mnist_race_names_its_settings_as_they_are(lang):
+    at = open_page(lang)
+    s = at.session_state["optimizers.mnist.model"].model.settings()
+    assert (s.network, s.activation, s.batch, s.cap) == ("784-100-100-10", "relu", 100, 600)
+    shown = [m for m in markdowns(at) if s.network in m]
+    assert len(shown) == 1
+    for part in ("ReLU", "He", f"{s.epochs:g}", "60,000", "2,000",
+                 ", ".join(f"{n} {lr:g}" for n, lr in s.lrs.items())):
+        assert part in shown[0], part
+    assert "book" not in tr("en", "optimizers.s4.outro")
+    assert "책" not in tr("ko", "optimizers.s4.outro")
+    at.number_input(key="optimizers.mnist_lr_adam").set_value(0.002).run()
+    assert not at.exception
+    assert any("Adam 0.002" in m for m in markdowns(at))  # read from the race, not typed
+
+
+# ---------------------------------------------------------------- Korean and the buttons
+
+
+def test_korean_captions_name_the_buttons_by_their_labels():
+    at = open_page("ko")
+    labels = [tr("ko", f"live.{b}") for b in ("start", "step", "reset")]
+    assert set(labels) <= {b.label for b in at.button}
+    captions = texts(at.caption)
+    race = tr("ko", "optimizers.s3.controls_caption", ticks=lo.RACE_TICKS)
+    assert race in captions and all(f"**{label}**" in race for label in labels)
+    for key in ("s1.controls_caption", "s4.controls_caption", "s1.no_loss_yet",
+                "s4.no_loss_yet"):
+        text = tr("ko", f"optimizers.{key}", n=1, epochs=1, seconds=1, cap=1, test=1, every=1)
+        assert f"**{labels[0]}**" in text and f"**{labels[1]}**" in text, key
+    assert not [k for k, v in load_catalog("ko").items()
+                if k.startswith("optimizers.") and "한 단계" in v]
+
+
+def test_korean_divergence_notes_say_diverged_with_no_particle_to_choose():
+    at = open_page("ko")
+    at.select_slider(key="optimizers.lr_scale").set_value(100.0).run()
+    notes = texts(at.warning)
+    assert notes and all(n.startswith(("SGD: ", "Momentum: ", "Nesterov: ", "AdaGrad: ",
+                                       "RMSProp: ", "Adam: ")) for n in notes)
+    assert all("발산했습니다" in n and "(가)" not in n and "(는)" not in n for n in notes)
+
+
+# ---------------------------------------------------------------- errors a learner can cause
+
+
+def test_no_widget_or_link_reaches_an_error_on_a_korean_page():
+    """Every value the page's widgets and links allow is one the lesson accepts: the coded
+    errors of lessons.optimizers (tests/app/learner_errors/optimizers.py) stay unreachable.
+    The widgets at their extremes and a link past them give no error."""
+    at = open_page("ko")
+    at.slider(key="optimizers.momentum").set_value(0.99)
+    at.slider(key="optimizers.beta1").set_value(0.99)
+    at.slider(key="optimizers.beta2").set_value(0.9999)
+    at.slider(key="optimizers.steps").set_value(500)
+    at.slider(key="optimizers.batch_lr").set_value(5.0)
+    at.select_slider(key="optimizers.lr_scale").set_value(0.01).run()
+    for i, name in enumerate(OPTIMIZERS):
+        at.number_input(key=f"optimizers.mnist_lr_{name.lower()}").set_value(
+            (1e-5, 10.0)[i % 2])
+    at.run()
+    at.button(key="optimizers.mnist.step").click().run()
+    at.button(key="optimizers.batch.step").click().run()
+    assert not at.exception and not at.error
+    at = open_page("ko", mnist_lr_sgd="0", momentum="1", beta2="1", steps="0", x0="nan")
+    assert not at.exception and not at.error
+    notices = texts(at.warning)  # one per value the link gave, each noted and ignored
+    assert len(notices) == 5 and any("mnist_lr_sgd=`0`" in n for n in notices)

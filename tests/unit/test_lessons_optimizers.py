@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from engine.backend import InputError
 from engine.datasets import spiral
 from engine.optimizers import OPTIMIZERS, Adam, Momentum, Nesterov
 from lessons import optimizers as lo
@@ -181,6 +182,7 @@ def test_the_three_ways_start_from_the_same_weights_and_count_their_cost():
     race = lo.BatchRace.build(lo.BatchConfig(lr=1.0, epochs=3), x, t)
     sizes = {kind: run.trainer.batch_size for kind, run in race.runs.items()}
     assert sizes == {"full": 300, "sgd": 1, "mini": 30}
+    assert (race.network, race.seed) == ("2-10-3", lo.SEED)  # what the page names
     first = {run.loss[0] for run in race.runs.values()}
     assert len(first) == 1  # the same network: weights ~ N(0, 0.01²) give ≈ 1/3 to each class
     assert first.pop() == pytest.approx(math.log(3), abs=1e-3)
@@ -235,3 +237,84 @@ def test_the_mnist_race_measures_accuracy_every_200_steps_and_at_the_cap(rng):
     for run in race.runs.values():
         assert run.trainer.step_count == 205 and run.acc_step == 205
         assert run.acc == run.trainer.evaluate("test")
+
+
+def test_the_mnist_race_names_its_own_settings(rng):
+    """What the page names as the race's settings is read from its networks and trainers."""
+    data = tiny_digits(rng), tiny_digits(rng, 100)
+    lrs = (0.2, 0.05, 0.04, 0.01, 0.002, 0.003)
+    race = lo.MnistRace.build(lo.MnistRaceConfig(lrs, cap=6, test=50), *data)
+    s = race.settings()
+    assert s.sizes == (16, *lo.MNIST_HIDDEN, 10) and s.network == "16-100-100-10"
+    net = race.runs["Adam"].trainer.network
+    assert (s.activation, s.init, s.seed) == (net.activation, str(net.weight_init_std), lo.SEED)
+    assert (s.batch, s.train, s.cap, s.test) == (lo.MNIST_BATCH, 300, 6, 50)
+    assert s.epochs == pytest.approx(6 * 100 / 300)
+    assert s.lrs == dict(zip(NAMES, lrs, strict=True))
+
+
+# ---------------------------------------------------------------- the formulas' names
+
+
+def test_every_formula_uses_the_codes_names():
+    """p and g as in `_update_one(self, key, p, g)`; W and ∂L/∂W only in the one line that
+    maps the notes' names to them."""
+    for formula in (*lo.UPDATE_RULES.values(), *lo.BATCH_RULES, lo.NESTEROV_LOOKAHEAD):
+        assert "W" not in formula and r"\theta" not in formula, formula
+    rules = {name: f.replace("&", "") for name, f in lo.UPDATE_RULES.items()}  # aligned rows
+    for name, formula in rules.items():
+        assert r"p \leftarrow p" in formula, name
+        assert "g" in formula.replace(r"\begin{aligned}", "").replace(r"\end{aligned}", "")
+    assert r"\partial p" in lo.NAME_MAP and r"\partial W" in lo.NAME_MAP
+    for name in ("Momentum", "Nesterov"):
+        assert r"v \leftarrow \alpha\,v - \eta\,g" in rules[name]
+    for name in ("AdaGrad", "RMSProp"):
+        assert r"h \leftarrow" in rules[name]
+    assert r"\hat m" in lo.UPDATE_RULES["Adam"]
+
+
+def test_nesterovs_look_ahead_form_is_the_codes_form_moved_by_alpha_v():
+    """Step 1 from (-7, 2) on the bowl, η = 0.1, α = 0.9, by hand: v = −η∇f(−7, 2) =
+    (0.07, −0.4); p̃ = (−6.93, 1.6); p = p̃ + αv = (−6.867, 1.24), which is the engine's
+    p + αv − ηg with g = ∇f(−7, 2) = (−0.7, 4)."""
+    rows = lo.nesterov_two_forms(SURFACES["bowl"], 0.1, 0.9, BOWL_START, 30)
+    assert rows[0].p == rows[0].tilde_p == rows[0].lookahead == BOWL_START
+    first = rows[1]
+    assert first.v == pytest.approx((0.07, -0.4))
+    assert first.tilde_p == pytest.approx((-6.93, 1.6))
+    assert first.p == pytest.approx((-6.867, 1.24))
+    assert [r.k for r in rows] == list(range(31))
+    assert max(r.gap for r in rows) < 1e-12
+    assert rows[5].p != pytest.approx(rows[5].tilde_p)  # two different points, one path
+    # the code's p is where the page's Nesterov racer goes
+    path = lo.race(SURFACES["bowl"], {"N": Nesterov(lr=0.1, momentum=0.9)}, BOWL_START, 30)["N"]
+    assert [r.p for r in rows] == list(zip(path.xs, path.ys, strict=True))
+    assert rows[30].p == pytest.approx(by_the_rules("Nesterov", 0.1, 30))
+
+
+# ---------------------------------------------------------------- coded errors
+
+
+@pytest.mark.parametrize(("make", "code", "details"), [
+    (lambda: lo.make_optimizer("Lion", 0.1), "optimizers_unknown", {"name": "Lion"}),
+    (lambda: lo.make_optimizer("SGD", 0.0), "optimizers_lr", {"name": "SGD", "lr": 0.0}),
+    (lambda: lo.make_optimizer("Adam", math.inf), "optimizers_lr", {"lr": math.inf}),
+    (lambda: lo.make_optimizer("Adam", "fast"), "optimizers_lr", {"lr": "'fast'"}),
+    (lambda: lo.make_optimizer("Momentum", 0.1, momentum=1.0), "optimizers_setting",
+     {"setting": "momentum", "value": 1.0}),
+    (lambda: lo.make_optimizer("Adam", 0.1, beta2=-0.1), "optimizers_setting",
+     {"setting": "beta2", "value": -0.1}),
+    (lambda: lo.race(SURFACES["bowl"], {}, BOWL_START, 10_001), "optimizers_steps",
+     {"steps": 10_001, "most": 10_000}),
+    (lambda: lo.race(SURFACES["bowl"], {}, BOWL_START, True), "optimizers_steps", {}),
+    (lambda: lo.race(SURFACES["bowl"], {}, (math.inf, 0.0), 3), "optimizers_start", {}),
+    (lambda: lo.race(SURFACES["bowl"], {}, (1.0,), 3), "optimizers_start", {}),
+    (lambda: lo.nesterov_two_forms(SURFACES["bowl"], 0.1, 0.9, BOWL_START, -1),
+     "optimizers_steps", {}),
+    (lambda: lo.Race.build(lo.RaceConfig("moon")), "optimizers_surface", {"surface": "moon"}),
+])
+def test_values_a_learner_could_pass_raise_coded_errors(make, code, details):
+    with pytest.raises(InputError) as info:
+        make()
+    assert info.value.code == code
+    assert details.items() <= info.value.details.items()

@@ -8,6 +8,8 @@
 - The same runs against torch.optim, when torch is installed (marked `torch`).
 """
 
+import importlib
+
 import numpy as np
 import pytest
 
@@ -318,3 +320,14 @@ def test_several_parameters_over_many_steps_match_torch_optim(name, rng):
         opt.step()
         expected.append({k: p.detach().numpy().copy() for k, p in tensors.items()})
     assert_same_path(engine_path(name, problem, "dict"), expected, name)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_each_docstring_writes_the_update_in_the_codes_names(name):
+    """p (the array `_update_one(self, key, p, g)` changes) and g, as the lesson's formulas:
+    no θ, no W."""
+    doc = OPTIMIZERS[name].__doc__
+    assert "p ← p" in doc and "g" in doc
+    assert "θ" not in doc and "W" not in doc
+    module = importlib.import_module("engine.optimizers").__doc__
+    assert "g = ∂L/∂p" in module and "θ" not in module
