@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine import functions, layers
+from engine import layers
 from engine.backend import cupy_available
 from engine.gradcheck import check_network
 from engine.layers import NETWORK_ACTIVATIONS
@@ -131,31 +131,30 @@ def sample_grid() -> None:
     st.caption(t("mnist.s2.grid_caption", first=int(idx[0]), last=int(idx[-1])))
 
 
-def code_section() -> None:  # STEPS 3-5: text and code only
-    st.markdown(t("mnist.s3.intro"))
-    tabs = st.tabs([t("mnist.s3.tab_functions"), t("mnist.s3.tab_layers"),
-                    t("mnist.s3.tab_network")])
-    for tab, text, code in zip(tabs, (t("mnist.s3.functions"), t("mnist.s3.layers"),
-                                      t("mnist.s3.network")), (
-            (functions.numerical_gradient, functions.softmax, functions.cross_entropy_error),
-            (layers.ReLU, layers.Affine, layers.SoftmaxWithLoss),
-            (MultiLayerNet.__init__, MultiLayerNet.backprop, Trainer.step)), strict=True):
-        with tab:
-            st.markdown(text)
-            show_code(*code)
+def notes_network() -> None:
+    """The lecture notes' 784-15-10 network: its settings into the form, built at once."""
+    notes = lm.notes_config(current_config())
+    ss.update({LAYERS.state_key: len(notes.hidden), HIDDEN[0].state_key: notes.hidden[0],
+               ACTIVATION.state_key: notes.activation, INIT.state_key: notes.init,
+               "mnist.notes.applied": True})
 
 
 def settings_section() -> bool:  # STEP 6
-    """The settings form. Not a fragment: "apply" builds a new network, which every
-    section below shows, so it reruns the whole page. True when it was pressed."""
+    """The settings form. Not a fragment: "apply" (or the notes' network) builds a new
+    network, which every section below shows, so it reruns the whole page. True when it
+    was pressed."""
     st.markdown(t("mnist.s6.intro"))
+    st.button(t("mnist.s6.notes", sizes=lm.notes_config().sizes), key="mnist.notes",
+              icon=":material/menu_book:", on_click=notes_network,
+              help=t("mnist.s6.notes_help", n=lm.NOTES_HIDDEN[0]))
     with st.form("mnist.settings", border=True):
         c = st.columns(4)
         LAYERS.number_input(t("mnist.s6.layers"), step=1, where=c[0])
         for i, p in enumerate(HIDDEN):
             p.widget("select_slider", t("mnist.s6.hidden", i=i + 1), where=c[i + 1])
         c = st.columns(3)
-        ACTIVATION.widget("selectbox", t("mnist.s6.activation"), where=c[0])
+        ACTIVATION.widget("selectbox", t("mnist.s6.activation"), where=c[0],
+                          format_func=mv.activation_names().__getitem__)
         inits = {"he": t("mnist.s6.init_he"), "xavier": t("mnist.s6.init_xavier"),
                  "0.01": t("mnist.s6.init_small")}
         INIT.widget("selectbox", t("mnist.s6.init"), where=c[1], format_func=inits.__getitem__)
@@ -178,7 +177,7 @@ def settings_section() -> bool:  # STEP 6
     else:
         st.caption(t("mnist.s6.no_gpu"))
     save_params(SETTINGS)
-    return applied
+    return applied or bool(ss.pop("mnist.notes.applied", False))
 
 
 @st.fragment
@@ -242,7 +241,7 @@ def one_more_clicked() -> None:
 
 
 @st.fragment
-def chain_view() -> None:  # the weight chain W3·W2·W1·X for one test digit
+def chain_view() -> None:  # the weight chain X·W1·W2·... for one test digit
     load_params([DIGIT])
     c = st.columns([2, 1])
     index = int(DIGIT.number_input(t("mnist.chain.index"), step=1, where=c[0]))
@@ -282,13 +281,12 @@ show_code(check_network, MultiLayerNet.numerical_gradient, MultiLayerNet.gradien
 st.header(t("mnist.s2.header"))
 data_section()
 st.header(t("mnist.s3.header"))
-code_section()
+mv.code_section()
 st.header(t("mnist.s6.header"))
 applied = settings_section()
 st.header(t("mnist.s7.header"))
 training_section(applied)
-st.header(t("mnist.chain.header"))
-st.markdown(t("mnist.chain.intro"))
+mv.chain_intro(held_model(STATE))
 chain_view()
 show_code(MultiLayerNet.forward_trace, layers.Affine.forward)
 st.header(t("mnist.draw.header"))

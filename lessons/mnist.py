@@ -13,8 +13,10 @@ Four parts, in the order the page uses them:
 - the data: class_counts, mean_images, pixel_stats, sample_indices (STEP 2);
 - a network's answers: predict_labels, predict_proba, confusion_matrix, misclassified;
 - the training run (STEPS 1, 6, 7 and the weight chain): MnistConfig (the settings, a
-  frozen dataclass), build -> MnistRun (network, trainer, history), run.advance(),
-  run.analyse(), first_reaching (the 97 % mark), samples_per_second;
+  frozen dataclass; notes_config gives the lecture notes' 784-15-10 network), build ->
+  MnistRun (network, trainer, history), run.advance(), run.analyse(), first_reaching
+  (the 97 % mark), samples_per_second; chain_forms (the chain W1, W2, ... as the engine
+  computes it and as the notes write it);
 - a learner's drawing made MNIST-like: preprocess_steps, preprocess_digit.
 
 Images may be uint8 (0..255, as MNIST is kept in memory) or floats in [0, 1], of
@@ -43,7 +45,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from engine.backend import positive_int, to_numpy
+from engine.backend import InputError, positive_int, to_numpy
 from engine.datasets import to_float_batch
 from engine.functions import softmax
 from engine.gradcheck import GradCheckResult, check_network
@@ -335,7 +337,9 @@ def data_stats(x_train, t_train, t_test) -> DataStats:
 
 # The settings a learner can choose, bounded for a shared 2-core host: at most
 # 3 × 256 hidden units and 20 epochs ("one more epoch" stops at TOTAL_EPOCH_CAP).
-HIDDEN_CHOICES = (16, 32, 50, 64, 100, 128, 200, 256)
+# 15 is the lecture notes' hidden layer (seed 001: 784-15-10).
+HIDDEN_CHOICES = (15, 16, 32, 50, 64, 100, 128, 200, 256)
+NOTES_HIDDEN = (15,)
 LR_CHOICES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 BATCH_CHOICES = (16, 32, 64, 100, 128, 256, 512)
 INITS = ("he", "xavier", "0.01")
@@ -367,6 +371,14 @@ class MnistConfig:
     def sizes(self) -> str:
         """'784-100-10': the layer sizes, input to output."""
         return "-".join(str(s) for s in (784, *self.hidden, 10))
+
+
+def notes_config(base: MnistConfig | None = None) -> MnistConfig:
+    """The lecture notes' network (seed 001): 784 inputs, one hidden layer of 15 sigmoid
+    neurons, 10 outputs, with Xavier's initial weights (the scale for a sigmoid); the
+    optimizer, learning rate, batch, epochs, seed and backend stay those of `base`."""
+    return replace(base or MnistConfig(), hidden=NOTES_HIDDEN, activation="sigmoid",
+                   init="xavier")
 
 
 @dataclass(frozen=True)
@@ -530,9 +542,50 @@ def gradient_check(net: MultiLayerNet, x, t, batch: int) -> GradCheckResult:
     return check_network(net, to_float_batch(x[:batch], np.float64), t[:batch])
 
 
+def all_finite(*arrays) -> bool:
+    """True when every value of every array (numpy or cupy) is finite. A network whose run
+    diverged is not, and neither are its activations: the page says so instead of drawing."""
+    return all(bool(np.isfinite(to_numpy(a)).all()) for a in arrays)
+
+
+ACTIVATION_TEX = {"relu": r"\operatorname{ReLU}", "sigmoid": r"\sigma", "tanh": r"\tanh"}
+
+
+@dataclass(frozen=True)
+class ChainForms:
+    """A network's chain of weight matrices, written out for the page.
+
+    The engine holds samples as rows, so it computes X·W1·W2·... left to right (`row`);
+    the lecture notes hold them as columns and write the same product right to left,
+    ...·W2·W1·X (`column`). `latex` is the whole forward pass in the row form, biases,
+    activation h and softmax included: y = softmax(h(X·W1 + b1)·W2 + b2).
+    """
+
+    depth: int  # weight matrices: hidden layers + 1
+    activation: str  # the hidden layers' activation: 'relu', 'sigmoid' or 'tanh'
+    row: str  # 'X·W1·W2'
+    column: str  # 'W2·W1·X'
+    latex: str
+
+
+def chain_forms(net: MultiLayerNet) -> ChainForms:
+    """The chain of `net` (any depth, its own activation) in both forms, and as LaTeX."""
+    _check_net(net)
+    names = net.weight_keys()
+    h = ACTIVATION_TEX[net.activation]
+    inner = "X"
+    for i in range(1, len(names) + 1):
+        inner = rf"{inner} \cdot W_{{{i}}} + b_{{{i}}}"
+        if i < len(names):
+            inner = rf"{h}\!\left({inner}\right)"
+    return ChainForms(depth=len(names), activation=net.activation,
+                      row="·".join(["X", *names]), column="·".join([*names[::-1], "X"]),
+                      latex=rf"y = \operatorname{{softmax}}\!\left({inner}\right)")
+
+
 def weight_chain(net: MultiLayerNet, x) -> tuple[list[dict], np.ndarray]:
     """One image x (1, 784) through the network: for each weight matrix W, the vector
-    entering it (x_in), W·x_in + b (z) and the vector leaving it (a: the activation,
+    entering it (x_in), x_in·W + b (z) and the vector leaving it (a: the activation,
     or the softmax probabilities after the last one). Returns (steps, probabilities)."""
     trace = [(name, to_numpy(out)[0])
              for name, out in net.forward_trace(to_float_batch(x, net.dtype))]
@@ -568,14 +621,17 @@ def _image_2d(img, name: str = "img") -> np.ndarray:
     """A non-empty, finite, real 2-D array as float64."""
     a = to_numpy(img)
     if a.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (H, W), got shape {a.shape}")
+        raise InputError("mnist_image_shape", f"{name} must be a 2-D array (H, W), got "
+                         f"shape {a.shape}", shape=a.shape)
     if a.size == 0:
-        raise ValueError(f"{name} is empty (shape {a.shape})")
+        raise InputError("mnist_image_empty", f"{name} is empty (shape {a.shape})",
+                         shape=a.shape)
     if a.dtype.kind not in "uif":
-        raise ValueError(f"{name} must hold real numbers, got dtype {a.dtype}")
+        raise InputError("mnist_image_dtype", f"{name} must hold real numbers, got dtype "
+                         f"{a.dtype}", dtype=str(a.dtype))
     a = a.astype(np.float64)
     if not np.isfinite(a).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
+        raise InputError("mnist_image_nan", f"{name} contains NaN or infinite values")
     return a
 
 
@@ -620,21 +676,24 @@ def to_gray(image) -> np.ndarray:
     """
     a = to_numpy(image)
     if a.size == 0:
-        raise ValueError(f"the image is empty (shape {a.shape})")
+        raise InputError("mnist_image_empty", f"the image is empty (shape {a.shape})",
+                         shape=a.shape)
     if not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4))):
-        raise ValueError(f"the image must have shape (H, W), (H, W, 3) or (H, W, 4), "
-                         f"got {a.shape}")
+        raise InputError("mnist_image_shape", f"the image must have shape (H, W), (H, W, 3) "
+                         f"or (H, W, 4), got {a.shape}", shape=a.shape)
     if a.dtype == np.uint8:
         a = a / 255.0
     elif a.dtype.kind == "f":
         a = a.astype(np.float64)
         if not np.isfinite(a).all():
-            raise ValueError("the image contains NaN or infinite values")
+            raise InputError("mnist_image_nan", "the image contains NaN or infinite values")
         if a.min() < 0 or a.max() > 1:
-            raise ValueError(f"float images must lie in [0, 1], got {a.min():g}..{a.max():g} "
-                             "(divide 0..255 values by 255, or pass them as uint8)")
+            raise InputError("mnist_image_range", f"float images must lie in [0, 1], got "
+                             f"{a.min():g}..{a.max():g} (divide 0..255 values by 255, or "
+                             "pass them as uint8)", lo=float(a.min()), hi=float(a.max()))
     else:
-        raise ValueError(f"the image must be uint8 (0..255) or float (0..1), got {a.dtype}")
+        raise InputError("mnist_image_dtype", f"the image must be uint8 (0..255) or float "
+                         f"(0..1), got {a.dtype}", dtype=str(a.dtype))
     if a.ndim == 2:
         return a
     gray = a[..., :3] @ np.array(LUMA)
@@ -727,8 +786,9 @@ def preprocess_steps(image, *, box: int = MNIST_BOX, size: int = MNIST_SIZE,
     ink = np.clip((ink - background) / max(contrast, 1e-12), 0.0, 1.0)
     mask = (ink > threshold) & (_mean3x3(ink) > threshold)
     if contrast <= threshold or not mask.any():
-        raise ValueError(f"the drawing is empty: no stroke stands more than {threshold:g} out "
-                         "from the background; draw a digit (light ink on dark, or dark on light)")
+        raise InputError("mnist_empty_drawing", f"the drawing is empty: no stroke stands more "
+                         f"than {threshold:g} out from the background; draw a digit (light "
+                         "ink on dark, or dark on light)", threshold=threshold)
 
     top, bottom, left, right = _bbox(mask)
     cropped = ink[top:bottom, left:right]

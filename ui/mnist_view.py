@@ -3,7 +3,10 @@ widgets and the state and call these:
 
     gradcheck_result(result, n_params, hidden, batch)   # STEP 1: times, table, scatter
     data_views(stats, tabs)       # STEP 2: class counts, mean digits, pixel statistics
+    code_section()                # STEPS 3-5: the engine's code, with a word on each
+    activation_names()            # STEP 6: {'relu': 'ReLU', ...} in the learner's language
     draw_live(loop, run)          # STEP 7: the live view the page's LiveLoop draws
+    chain_intro(run)              # the chain's heading, text and formula, from the network
     weight_chain(run, x, label)   # one test digit through W1, W2, ...
     read_digit(run)               # a digit drawn on the canvas or uploaded, read by the net
 
@@ -17,22 +20,29 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from engine.backend import to_numpy
+from engine import functions, layers
+from engine.backend import InputError, to_numpy
 from engine.gradcheck import GradCheckResult
+from engine.network import MultiLayerNet
+from engine.trainer import Trainer
 from lessons.mnist import (
     Analysis,
     DataStats,
     MnistRun,
+    all_finite,
+    chain_forms,
     predict_proba,
     preprocess_steps,
     worst_confusion,
 )
 from lessons.mnist import weight_chain as chain_steps
 from ui.chart import show_chart
+from ui.code import show_code
 from ui.digit_canvas import CANVAS_PX, digit_canvas
 from ui.i18n import current_lang, t
 from ui.images import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, decode_drawing, decode_image
 from ui.live import LiveCharts, LiveLoop, Panel
+from ui.messages import show_error
 from ui.settings import slides_on
 from viz import layers as vl
 from viz import mnist as vz
@@ -101,6 +111,30 @@ def data_views(stats: DataStats, tabs) -> None:
                                               "y": t("mnist.s2.px_count")}),
                    "mnist-pixel-histogram", key="mnist.chart.pixels", height=320)
         st.markdown(t("mnist.s2.pixels_note"))
+
+
+# ---------------------------------------------------------------- STEPS 3-6
+
+
+def code_section() -> None:
+    """STEPS 3-5: text and code only."""
+    st.markdown(t("mnist.s3.intro"))
+    tabs = st.tabs([t("mnist.s3.tab_functions"), t("mnist.s3.tab_layers"),
+                    t("mnist.s3.tab_network")])
+    for tab, text, code in zip(tabs, (t("mnist.s3.functions"), t("mnist.s3.layers"),
+                                      t("mnist.s3.network")), (
+            (functions.numerical_gradient, functions.softmax, functions.cross_entropy_error),
+            (layers.ReLU, layers.Affine, layers.SoftmaxWithLoss),
+            (MultiLayerNet.__init__, MultiLayerNet.backprop, Trainer.step)), strict=True):
+        with tab:
+            st.markdown(text)
+            show_code(*code)
+
+
+def activation_names() -> dict[str, str]:
+    """The hidden layers' activations, as the settings and the chain's text name them."""
+    return {"relu": t("mnist.act.relu"), "sigmoid": t("mnist.act.sigmoid"),
+            "tanh": t("mnist.act.tanh")}
 
 
 # ---------------------------------------------------------------- the live view (STEP 7)
@@ -173,8 +207,12 @@ def _grads(charts: LiveCharts, run: MnistRun) -> None:
 def _weights(charts: LiveCharts, run: MnistRun) -> None:
     st.markdown(t("mnist.s7.weights_intro", n=WEIGHT_TILES))
     W1 = run.network.params["W1"]
+    if not all_finite(W1):
+        st.warning(t("mnist.not_finite"), icon=":material/warning:")
+        return
     charts.show("first-layer-weights",
-                lambda: vz.weight_tiles_figure(to_numpy(W1), n=WEIGHT_TILES, cols=8),
+                lambda: vz.weight_tiles_figure(to_numpy(W1), n=WEIGHT_TILES, cols=8,
+                                               sign_label=t("viz.sign_key")),
                 data=lambda: vz.weight_tiles_data(to_numpy(W1), n=WEIGHT_TILES, cols=8),
                 version=run.trainer.step_count)
 
@@ -207,13 +245,28 @@ def _analysis(charts: LiveCharts, run: MnistRun) -> None:
 # ---------------------------------------------------------------- the chain, a drawn digit
 
 
+def chain_intro(run: MnistRun) -> None:
+    """The chain's heading, text and formula, written from the network the run trains: its
+    depth (X·W1·W2 for one hidden layer) and its activation. The heading and the formula
+    are in the engine's row form; the text gives the notes' column form once."""
+    forms = chain_forms(run.network)
+    st.header(t("mnist.chain.header", chain=forms.row))
+    st.markdown(t("mnist.chain.intro", column=forms.column,
+                  act=activation_names()[forms.activation]))
+    st.latex(forms.latex)
+
+
 def weight_chain(run: MnistRun, x, label: int) -> None:
     """The test digit x (1, 784) through each weight matrix, and what the network answers."""
     steps, proba = chain_steps(run.network, x)
+    if not all_finite(proba, *(s[k] for s in steps for k in ("W", "x_in", "z", "a"))):
+        st.warning(t("mnist.not_finite"), icon=":material/warning:")
+        return
     show_chart(vz.chain_figure(steps, {"input": t("mnist.chain.input"),
                                        "proba": t("mnist.chain.proba"),
                                        "averaged": t("mnist.chain.averaged"),
-                                       "averaged_cols": t("mnist.chain.averaged_cols")}),
+                                       "averaged_cols": t("mnist.chain.averaged_cols")},
+                               sign_label=t("viz.sign_key")),
                "mnist-weight-chain", key="mnist.chart.chain", height=460)
     guess = int(proba.argmax())
     st.markdown(t("mnist.chain.result", true=label, guess=guess, p=float(proba[guess]),
@@ -249,10 +302,13 @@ def read_digit(run: MnistRun) -> None:
             return
         try:
             prep = preprocess_steps(image)
-        except ValueError as err:
-            st.info(t("mnist.draw.no_ink", message=str(err)), icon=":material/draw:")
+        except InputError as err:  # an empty drawing, a picture that cannot be read
+            show_error(err)
             return
         proba = predict_proba(run.network, prep.final.reshape(1, 784))[0]
+        if not all_finite(proba):
+            st.warning(t("mnist.not_finite"), icon=":material/warning:")
+            return
         guess = int(proba.argmax())
         st.metric(t("mnist.draw.guess"), str(guess))
         st.caption(t("mnist.draw.sure", p=float(proba[guess])))

@@ -23,11 +23,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engine.backend import to_numpy
-from viz.common import COLORS, DIVERGING, INK, legend_on_top, smooth
+from viz.common import COLORS, DIVERGING, INK, legend_on_top, sign_key, smooth
 
 LIGHT = "#bbbbbb"
 FRAME = "#d9d9d9"  # the 2-pixel lines between digits in a grid
 MARGIN_Y = 30 + 60  # style_figure's top and bottom margins (no title)
+SIGN_KEY_RAISE = 24  # px: the chain's sign key, above its panels' titles
 LEVELS = 254  # ink levels of a drawn digit: palette entries 2..255
 TRANSPARENT, FRAMED = 0, 1  # palette entries: caption bands, lines between tiles
 
@@ -439,13 +440,15 @@ def weight_tiles_data(W1, *, n: int = 16, cols: int = 8, caption: str | None = N
 
 
 def weight_tiles_figure(W1, *, n: int = 16, cols: int = 8, caption: str | None = None,
-                        scale: float = 2.0) -> go.Figure:
+                        scale: float = 2.0, sign_label: str | None = None) -> go.Figure:
     """The first n columns of W1 (784 × H), each as a 28×28 tile: what a hidden unit looks for.
 
     Each tile is scaled by its own largest |w| to int8 (−127..127) and drawn on the
     diverging scale (blue negative, white 0, red positive), tiled into one heatmap with
     2-pixel gaps. Fewer columns than n: all of them.
     caption: a template such as 'unit {k}' written above tile k = 1..n, or None.
+    sign_label: the sign convention's key ('red +, blue −'), written once above the top
+    right corner (viz.common.sign_key), or None.
     Live: refresh(fig, weight_tiles_data(...)) with the same n, cols and caption.
     """
     tiled, side, count = _weight_tiles(W1, n, cols, caption)
@@ -476,6 +479,8 @@ def weight_tiles_figure(W1, *, n: int = 16, cols: int = 8, caption: str | None =
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     fig.update_layout(height=round(MARGIN_Y + height * scale))
+    if sign_label:
+        sign_key(fig, sign_label)
     return fig
 
 
@@ -551,7 +556,7 @@ def probability_figure(proba, labels: Mapping[str, str], *,
     return fig
 
 
-# ---------------------------------------------------------------- the chain W3·W2·W1·X
+# ---------------------------------------------------------------- the chain X·W1·W2·...
 
 
 def block_mean(a: np.ndarray, axis: int, max_cells: int = 100) -> tuple[np.ndarray, int]:
@@ -591,12 +596,12 @@ def _check_steps(steps: Sequence[Mapping]) -> list[dict]:
 
 
 def chain_figure(steps: Sequence[Mapping], labels: Mapping[str, str], *,
-                 max_cells: int = 100) -> go.Figure:
+                 max_cells: int = 100, sign_label: str | None = None) -> go.Figure:
     """One digit through the network, left to right: X as an image, the vector x, W1,
     z1 and a1, W2, ..., the last z and the probabilities y.
 
     steps: one dict per layer, {'name': 'W1', 'W': (in, out), 'x_in': (in,), 'z': (out,)
-    pre-activation, 'a': (out,) after ReLU (softmax probabilities for the last)}.
+    pre-activation, 'a': (out,) after the activation (softmax probabilities for the last)}.
     Each W is a heatmap of its (in, out) shape, its rows beside the vector entering it;
     a dimension over max_cells is averaged in blocks (784 rows -> 98 blocks of 8), as is
     every vector along it. Colours are int8 on the diverging scale: a W saturates at the
@@ -606,6 +611,8 @@ def chain_figure(steps: Sequence[Mapping], labels: Mapping[str, str], *,
     labels: input (the image's title), averaged ('rows averaged in blocks of {n}'),
     averaged_cols (the same for columns, needed only when a W has over max_cells columns),
     optional proba (written up the right side of the probabilities).
+    sign_label: the sign convention's key ('red +, blue −'), written once above the top
+    right corner (viz.common.sign_key), or None.
     """
     checked = _check_steps(steps)
     x0 = checked[0]["x_in"]
@@ -679,6 +686,12 @@ def chain_figure(steps: Sequence[Mapping], labels: Mapping[str, str], *,
                      / sum(widths)),
     )
     fig.update_annotations(font_size=None)  # titles keep the theme's size
+    if sign_label:
+        # above the panels' titles, which sit where sign_key puts it: a blank title gives the
+        # figure the theme's taller top margin (viz.theme.style_figure) to hold it
+        fig.update_layout(title_text=" ")
+        sign_key(fig, sign_label).update_annotations(selector=dict(name="sign_key"),
+                                                     yshift=SIGN_KEY_RAISE)
     return fig
 
 

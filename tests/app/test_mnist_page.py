@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 from engine.datasets import load_mnist
 from engine.network import MultiLayerNet
 from tests.app.helpers import chunk_steps, open_lesson, page_constant
+from tests.app.learner_errors import assert_korean_error
 from ui.i18n import LANGS, tr
 
 PAGE = "app_pages/mnist.py"
@@ -107,8 +108,10 @@ def test_page_opens_with_every_step_and_the_datas_numbers(lang):
     at = open_page(lang)
     assert at.title[0].value == tr(lang, "lesson.mnist.title")
     headers = [h.value for h in at.header]
-    for key in ("s1", "s2", "s3", "s6", "s7", "chain", "draw"):
+    for key in ("s1", "s2", "s3", "s6", "s7", "draw"):
         assert tr(lang, f"mnist.{key}.header") in headers
+    # the default network has one hidden layer: two weight matrices in the chain
+    assert tr(lang, "mnist.chain.header", chain="X·W1·W2") in headers
     (x, _), _ = load_mnist(keep_uint8=True)
     # all 47,040,000 training pixels, in [0, 1]
     assert metric(at, lang, "mnist.s2.px_mean") == f"{x.mean(dtype=np.float64) / 255:.3f}"
@@ -252,14 +255,123 @@ def test_a_drawn_digit_is_centred_and_read(lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_an_empty_drawing_asks_for_ink(lang):
+def test_an_empty_drawing_asks_for_ink_in_the_learners_language(lang):
     at = open_page(lang)
     blank = np.zeros((280, 280, 4), dtype=np.uint8)
     blank[..., 3] = 255
     at.session_state[DRAWN] = blank
     at.run()
     assert not at.exception
-    assert any(i.value.startswith(tr(lang, "mnist.draw.no_ink", message="")[:10]) for i in at.info)
+    assert [e.value for e in at.error] == [tr(lang, "error.mnist_empty_drawing", threshold=0.1)]
+    if lang == "ko":
+        assert_korean_error(at)
+
+
+@pytest.mark.parametrize(("image", "code"), [
+    (np.zeros((0, 28), dtype=np.uint8), "mnist_image_empty"),
+    (np.zeros((28, 28, 2), dtype=np.uint8), "mnist_image_shape"),
+    (np.full((28, 28), np.nan), "mnist_image_nan"),
+], ids=["empty", "two channels", "NaN"])
+def test_a_picture_that_cannot_be_read_is_said_in_korean(image, code):
+    """A picture that reaches the page (the canvas's slot in the session, where an uploaded
+    photo would come too) and that lessons.mnist cannot read: one error, in Korean, from
+    the catalog's error.<code>."""
+    at = open_page("ko")
+    at.session_state[DRAWN] = image
+    at.run()
+    assert not at.exception
+    text = assert_korean_error(at)
+    head = tr("ko", f"error.{code}", shape="\0").split("\0")[0]
+    assert text.startswith(head), (text, head)
+
+
+def test_a_diverged_run_is_said_in_korean():
+    """TrainingDiverged on a Korean page: the live view pauses with the catalog's text.
+
+    No learning rate the settings offer (up to 1.0, nor far beyond: 1e5 was tried) makes
+    the MNIST loss non-finite, since SoftmaxWithLoss computes it from log-softmax, so the
+    held network's weights are spoiled here, as a blown-up run leaves them."""
+    at = open_page("ko")
+    held_run(at).network.params["W1"][...] = np.nan
+    at.button(key="mnist.train.step").click().run()
+    assert not at.exception
+    text = assert_korean_error(at)
+    assert text == tr("ko", "error.diverged", step=1, loss=float("nan"), lr=0.001)
+    assert not at.session_state["mnist.train.running"]
+    # the chain cannot be drawn from such a network: the page says so instead of failing
+    assert tr("ko", "mnist.not_finite") in [w.value for w in at.warning]
+
+
+def notes_button(at: AppTest):
+    return at.button(key="mnist.notes")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_notes_network_is_one_click_away_and_trains(lang):
+    """Seed 001's 784-15-10 network: the button names it, fills the settings, builds it;
+    the chain section follows its depth and its sigmoid; a short run trains it."""
+    at = open_page(lang)
+    button = notes_button(at)
+    assert button.label == tr(lang, "mnist.s6.notes", sizes="784-15-10")
+    button.click().run()
+    assert not at.exception
+    run = held_run(at)
+    net = run.trainer.network
+    assert net.hidden_size_list == [15] and net.activation == "sigmoid"
+    assert run.trainer.step_count == 0 and not at.session_state["mnist.train.running"]
+    assert at.number_input(key="mnist.layers").value == 1
+    assert at.select_slider(key="mnist.h1").value == 15
+    assert at.selectbox(key="mnist.act").value == "sigmoid"
+    assert (at.query_params["layers"], at.query_params["h1"]) == ("1", "15")
+    assert at.query_params["act"] == "sigmoid" and at.query_params["init"] == "xavier"
+    assert tr(lang, "mnist.chain.header", chain="X·W1·W2") in [h.value for h in at.header]
+    intro = tr(lang, "mnist.chain.intro", column="W2·W1·X", act=tr(lang, "mnist.act.sigmoid"))
+    assert intro in [m.value for m in at.markdown]
+    assert [x.value.strip("$\n") for x in at.latex if "softmax" in x.value] == [
+        r"y = \operatorname{softmax}\!\left(\sigma\!\left(X \cdot W_{1} + b_{1}\right)"
+        r" \cdot W_{2} + b_{2}\right)"]
+    assert "784-15-10" in at.get("progress")[0].proto.text
+    # a short run: two chunks, the loss falls
+    for _ in range(2):
+        at.button(key="mnist.train.step").click().run()
+    assert not at.exception and run.trainer.step_count == steps_after(2)
+    loss = run.trainer.history.loss.y
+    assert np.isfinite(loss).all() and np.mean(loss[-10:]) < np.mean(loss[:5])
+
+
+def test_a_link_to_the_notes_network_builds_it_without_notices():
+    at = open_page("ko", layers="1", h1="15", act="sigmoid", init="xavier")
+    assert not at.warning
+    net = held_run(at).trainer.network
+    assert net.hidden_size_list == [15] and net.activation == "sigmoid"
+
+
+def test_the_chain_section_follows_depth_and_activation():
+    at = open_page("en")
+    at.number_input(key="mnist.layers").set_value(3)
+    at.selectbox(key="mnist.act").set_value("tanh")
+    at.button(key="FormSubmitter:mnist.settings-" + tr("en", "mnist.s6.apply")).click().run()
+    assert not at.exception
+    headers = [h.value for h in at.header]
+    assert tr("en", "mnist.chain.header", chain="X·W1·W2·W3·W4") in headers
+    assert tr("en", "mnist.chain.header", chain="X·W1·W2") not in headers
+    intro = tr("en", "mnist.chain.intro", column="W4·W3·W2·W1·X", act=tr("en", "mnist.act.tanh"))
+    assert intro in [m.value for m in at.markdown]
+    (formula,) = [x.value for x in at.latex if "softmax" in x.value]
+    assert formula.count(r"\tanh") == 3 and "ReLU" not in formula and r"W_{4}" in formula
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_chains_heatmaps_state_the_sign_convention_once(lang):
+    import json
+
+    at = open_page(lang)
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    chain = [s for s in specs if any(a.get("text") == "W1 (784×100)"
+                                     for a in s["layout"].get("annotations", []))]
+    assert len(chain) == 1
+    keys = [a["text"] for a in chain[0]["layout"]["annotations"] if a.get("name") == "sign_key"]
+    assert keys == [tr(lang, "viz.sign_key")]
 
 
 def gradient_by_hand(net: MultiLayerNet, x_uint8: np.ndarray, labels: np.ndarray) -> dict:

@@ -160,3 +160,19 @@ def test_a_file_over_2_mb_is_refused_by_the_browser(app_url, page, lang):
     assert page.locator("[data-testid=stException]").count() == 0
     assert_a_good_picture_is_read(page, lang)
     assert len(sent) == 1  # the good picture was sent, once
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_a_photo_of_blank_paper_is_said_to_hold_no_stroke(app_url, page, screenshots_dir, lang):
+    """A real picture with nothing written on it: lessons.mnist finds no stroke and the page
+    says so from the catalog (error.mnist_empty_drawing), in the learner's language."""
+    open_draw_section(page, app_url, lang)
+    upload(page, "blank.png", png(np.full((200, 160), 235, dtype=np.uint8)))
+    shown = tr(lang, "error.mnist_empty_drawing", threshold=0.1)
+    message = alert(page, shown)
+    message.first.wait_for(timeout=IDLE_TIMEOUT_MS)
+    assert message.count() == 1 and page.locator("[data-testid=stException]").count() == 0
+    section = page.locator("[data-testid=stHorizontalBlock]").filter(
+        has=page.locator(UPLOAD)).last
+    section.screenshot(path=str(screenshots_dir / f"mnist-blank-photo-{lang}.png"))
+    assert_a_good_picture_is_read(page, lang, gone=shown)

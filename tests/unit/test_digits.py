@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from engine.backend import InputError
 from engine.datasets import load_mnist
 from lessons.mnist import (
     center_of_mass,
@@ -214,24 +215,28 @@ def test_to_gray_uses_the_luma_weights_and_reads_uint8_as_0_to_255():
     np.full((40, 40), 0.05) + np.eye(40) * 0.05,  # a stroke fainter than the threshold
 ], ids=["black", "black rgb", "all transparent", "uniform grey", "too faint"])
 def test_an_empty_drawing_raises(image):
-    with pytest.raises(ValueError, match="the drawing is empty"):
-        preprocess_digit(image)
+    with pytest.raises(InputError, match="the drawing is empty") as info:
+        preprocess_digit(image, threshold=0.1)
+    # a code and its value, for the page to say it in the learner's language
+    assert info.value.code == "mnist_empty_drawing" and info.value.details == {"threshold": 0.1}
 
 
-@pytest.mark.parametrize(("image", "message"), [
-    (np.ones(28), "shape"),
-    (np.ones((28, 28, 2)), "shape"),
-    (np.ones((2, 28, 28, 1)), "shape"),
-    (np.ones((0, 28)), "empty"),
-    (np.full((28, 28), np.nan), "NaN"),
-    (np.full((28, 28), 2.0), r"\[0, 1\]"),
-    (np.full((28, 28), -0.5), r"\[0, 1\]"),
-    (np.full((28, 28), 255, dtype=np.int64), "uint8"),
-    (np.ones((28, 28), dtype=bool), "uint8"),
+@pytest.mark.parametrize(("image", "message", "code", "details"), [
+    (np.ones(28), "shape", "mnist_image_shape", {"shape": (28,)}),
+    (np.ones((28, 28, 2)), "shape", "mnist_image_shape", {"shape": (28, 28, 2)}),
+    (np.ones((2, 28, 28, 1)), "shape", "mnist_image_shape", {"shape": (2, 28, 28, 1)}),
+    (np.ones((0, 28)), "empty", "mnist_image_empty", {"shape": (0, 28)}),
+    (np.full((28, 28), np.nan), "NaN", "mnist_image_nan", {}),
+    (np.full((28, 28), 2.0), r"\[0, 1\]", "mnist_image_range", {"lo": 2.0, "hi": 2.0}),
+    (np.full((28, 28), -0.5), r"\[0, 1\]", "mnist_image_range", {"lo": -0.5, "hi": -0.5}),
+    (np.full((28, 28), 255, dtype=np.int64), "uint8", "mnist_image_dtype", {"dtype": "int64"}),
+    (np.ones((28, 28), dtype=bool), "uint8", "mnist_image_dtype", {"dtype": "bool"}),
 ])
-def test_bad_images_raise_value_error(image, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_images_raise_value_error(image, message, code, details):
+    with pytest.raises(InputError, match=message) as info:
         preprocess_digit(image)
+    assert isinstance(info.value, ValueError)  # a notebook's except ValueError still works
+    assert (info.value.code, info.value.details) == (code, details)
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

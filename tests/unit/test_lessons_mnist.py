@@ -186,3 +186,52 @@ def test_data_stats_say_which_digit_is_commonest():
     assert stats.counts_note() == {"most": 1, "most_n": 3, "least": 3, "least_n": 0,
                                    "test_min": 0, "test_max": 2}
     assert stats.means.shape == (10, 2, 2) and stats.pixels["zero_fraction"] == 1.0
+
+
+def test_the_notes_network_is_784_15_10_with_sigmoid_and_trains(data):
+    """Seed 001's network: one hidden layer of 15 neurons between 784 inputs and 10
+    outputs. The rest of the settings are the learner's; a short run beats chance."""
+    base = lm.MnistConfig(optimizer="SGD", lr=0.1, batch=64, seed=3)
+    config = lm.notes_config(base)
+    assert config.sizes == "784-15-10" and config.hidden == lm.NOTES_HIDDEN == (15,)
+    assert (config.activation, config.init) == ("sigmoid", "xavier")
+    assert (config.optimizer, config.lr, config.batch, config.seed) == ("SGD", 0.1, 64, 3)
+    assert config.hidden[0] in lm.HIDDEN_CHOICES  # the settings' widgets can show it
+    run = lm.build(config, data)
+    net = run.network
+    assert net.hidden_size_list == [15] and net.activation == "sigmoid"
+    assert net.n_params() == 784 * 15 + 15 + 15 * 10 + 10
+    run.advance(steps=run.trainer.steps_per_epoch)  # one epoch, scored on the test set
+    loss = run.trainer.history.loss.y
+    assert np.mean(loss[-50:]) < np.mean(loss[:10]) and run.analysis.acc > 0.8
+
+
+@pytest.mark.parametrize(("hidden", "activation", "row", "column", "h"), [
+    ((15,), "sigmoid", "X·W1·W2", "W2·W1·X", r"\sigma"),
+    ((64, 32), "relu", "X·W1·W2·W3", "W3·W2·W1·X", r"\operatorname{ReLU}"),
+    ((16, 16, 16), "tanh", "X·W1·W2·W3·W4", "W4·W3·W2·W1·X", r"\tanh"),
+])
+def test_the_chain_is_written_from_the_network(data, hidden, activation, row, column, h):
+    run = lm.build(lm.MnistConfig(hidden=hidden, activation=activation), data)
+    forms = lm.chain_forms(run.network)
+    assert (forms.depth, forms.activation, forms.row, forms.column) == (
+        len(hidden) + 1, activation, row, column)
+    # the row form, as the engine computes it: one activation per hidden layer, each
+    # wrapping the product before it, and softmax around the last affine
+    latex = forms.latex
+    assert latex.count(h) == len(hidden) and latex.startswith(r"y = \operatorname{softmax}")
+    for i in range(1, len(hidden) + 2):
+        assert rf"\cdot W_{{{i}}} + b_{{{i}}}" in latex
+    assert latex.index("X") < latex.index("W_{1}") < latex.index(f"W_{{{len(hidden) + 1}}}")
+    assert latex.count(r"\left(") == latex.count(r"\right)") == len(hidden) + 1
+    # and the chain the figure draws is the same one, in the same order
+    steps, _ = lm.weight_chain(run.network, data[1][0][:1])
+    assert "·".join(["X", *(s["name"] for s in steps)]) == forms.row
+
+
+def test_all_finite_tells_a_diverged_network_apart(data):
+    run = lm.build(lm.MnistConfig(hidden=(16,)), data)
+    W1 = run.network.params["W1"]
+    assert lm.all_finite(W1, np.zeros(3)) and lm.all_finite()
+    W1[0, 0] = np.inf
+    assert not lm.all_finite(W1) and not lm.all_finite(np.zeros(3), np.array([np.nan]))

@@ -337,6 +337,34 @@ def test_weight_tiles_are_int8_each_scaled_by_its_own_max(trained):
         vm.weight_tiles_figure(np.zeros((780, 4)))
 
 
+
+def sign_keys(fig: go.Figure) -> list[str]:
+    return [a.text for a in fig.layout.annotations if a.name == "sign_key"]
+
+
+def test_the_weights_are_red_positive_blue_negative_with_the_key_once(trained, mnist):
+    """One sign convention: DIVERGING (blue −, white 0, red +) centred at 0, stated once by
+    viz.common.sign_key, on the first layer's tiles and on the chain's weight heatmaps."""
+    W1 = trained["net"].params["W1"]
+    assert DIVERGING[0][1] == "#2166ac" and DIVERGING[-1][1] == "#b2182b"  # blue −, red +
+    tiles = vm.weight_tiles_figure(W1, n=16, cols=8, sign_label="빨강 +, 파랑 −")
+    assert sign_keys(tiles) == ["빨강 +, 파랑 −"]
+    (hm,) = tiles.data
+    assert hm.zmin == -hm.zmax  # white is 0
+    first = np.unravel_index(np.argmax(np.abs(W1[:, 0])), (28, 28))  # unit 1's largest |w|
+    assert np.sign(hm.z[1 + first[0], 1 + first[1]]) == np.sign(W1[:, 0].reshape(28, 28)[first])
+    captioned = vm.weight_tiles_figure(W1[:, :3], caption="unit {k}", sign_label="red +")
+    assert sign_keys(captioned) == ["red +"] and len(captioned.layout.annotations) == 4
+    assert sign_keys(vm.weight_tiles_figure(W1)) == []  # no label, no key
+    (x, _), _ = mnist
+    chain = vm.chain_figure(chain_steps(x[0]), LABELS, sign_label="red +, blue −")
+    assert sign_keys(chain) == ["red +, blue −"]
+    axis = chain.layout.coloraxis
+    assert [c for _, c in axis.colorscale] == [c for _, c in DIVERGING]
+    assert axis.cmin == -axis.cmax
+    # the key keeps its own small size; the panels' titles keep the theme's
+    assert chain.layout.annotations[-1].font.size == 12
+
 def test_confusion_figure_counts_and_row_rates(trained):
     cm = trained["cm"]
     fig = vm.confusion_figure(cm, LABELS)
