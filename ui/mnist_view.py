@@ -205,8 +205,12 @@ def _grads(charts: LiveCharts, run: MnistRun) -> None:
 
 
 def _weights(charts: LiveCharts, run: MnistRun) -> None:
-    st.markdown(t("mnist.s7.weights_intro", n=WEIGHT_TILES))
     W1 = run.network.params["W1"]
+    total = W1.shape[1]
+    if total <= WEIGHT_TILES:  # every neuron's tile is shown
+        st.markdown(t("mnist.s7.weights_intro_all", n=total))
+    else:
+        st.markdown(t("mnist.s7.weights_intro", n=WEIGHT_TILES, total=total))
     if not all_finite(W1):
         st.warning(t("mnist.not_finite"), icon=":material/warning:")
         return

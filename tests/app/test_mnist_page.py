@@ -139,6 +139,8 @@ def test_a_short_run_through_the_page_beats_chance(lang):
     cm = model.analysis.cm
     assert cm.sum() == 10_000 and np.trace(cm) / 10_000 == pytest.approx(acc, abs=5e-5)
     assert metric(at, lang, "mnist.s7.epoch") == "1 / 5"
+    hidden = model.trainer.network.hidden_size_list[0]  # more neurons than tiles: say so
+    assert tr(lang, "mnist.s7.weights_intro", n=16, total=hidden) in [m.value for m in at.markdown]
 
 
 def test_pause_keeps_the_model_and_start_resumes_it():
@@ -337,6 +339,8 @@ def test_the_notes_network_is_one_click_away_and_trains(lang):
     assert not at.exception and run.trainer.step_count == steps_after(2)
     loss = run.trainer.history.loss.y
     assert np.isfinite(loss).all() and np.mean(loss[-10:]) < np.mean(loss[:5])
+    # the weights' intro counts what it shows: all 15 hidden neurons, not "16"
+    assert tr(lang, "mnist.s7.weights_intro_all", n=15) in [m.value for m in at.markdown]
 
 
 def test_a_link_to_the_notes_network_builds_it_without_notices():
