@@ -1,16 +1,18 @@
-"""Lesson 3: the layer zoo. Affine with its shapes, the matrix chain of seed 000, activations,
-softmax and the losses, broadcasting, and a live gradient check of every layer.
+"""Lesson 3: the layer zoo. Affine with its shapes (seed 003's worked product first, and where
+dX = dY·Wᵀ comes from, entry by entry), the matrix chain of seed 000, activations, softmax and
+the losses (MSE, BCE, cross-entropy, squared error through the softmax Jacobian), precision
+(ui/precision_view.py), broadcasting, and a live gradient check of every layer.
 
-Seeds 000 (the chain X = [0, 0, 1]; Affine's (2,)·(2,3)+(3,)), 003 (broadcasting, backward,
-shapes), 001 (squared error). Numbers: lessons.layers; figures and tables: viz.layers.
+Seeds 000 (the chain X = [0, 0, 1]; Affine's (2,)·(2,3)+(3,)), 003 (the product, losses,
+Jacobian, broadcasting, backward, shapes, (10, 2)·(2, 4)), 001 (squared error). Numbers:
+lessons.layers; figures and tables: viz.layers; the longer tabs: ui.layers_view.
 """
 
 from collections.abc import Callable
 
 import streamlit as st
 
-from engine.functions import softmax
-from engine.layers import ACTIVATIONS, Affine, SoftmaxWithLoss, SquaredErrorLoss
+from engine.layers import ACTIVATIONS
 from lessons import layers as ll
 from ui import layers_view as lv
 from ui.chart import show_chart
@@ -18,6 +20,7 @@ from ui.code import show_code
 from ui.i18n import t
 from ui.messages import show_error
 from ui.params import ChoiceParam, FloatParam, IntParam, load_params, save_params, show_notices
+from ui.precision_view import precision_section
 from ui.settings import slides_on
 from viz import layers as vl
 
@@ -48,6 +51,13 @@ def case_changed() -> None:
         st.session_state[BOP.state_key] = case.op
 
 
+def notes_sizes() -> None:
+    """Seed 003's Affine example: x (10, 2), W1 (2, 4)."""
+    for param, value in ((N, 10), (D, 2), (H, 4)):
+        st.session_state[param.state_key] = value
+    st.rerun(SIZED)
+
+
 @st.fragment(key=SIZED[0])
 def sizes_section() -> None:
     with st.container(border=True):
@@ -60,32 +70,16 @@ def sizes_section() -> None:
         H.slider(t("layers.sizes.h"), where=c_h, help=t("layers.sizes.h_help"), **on)
         SEED.number_input(t("layers.sizes.seed"), step=1, where=c_seed,
                           help=t("layers.sizes.seed_help"), **on)
-        st.caption(t("layers.sizes.caption"))
+        c_text, c_button = st.columns([2.2, 1], vertical_alignment="center")
+        c_text.caption(t("layers.sizes.caption"))
+        c_button.button(t("layers.sizes.notes_example"), key="layers.sizes.notes",
+                        on_click=notes_sizes, icon=":material/menu_book:", width="stretch",
+                        help=t("layers.sizes.notes_example_help"))
         save_params([N, D, H, SEED])
 
 
 def affine_tab() -> None:
-    n, d, h = N.value(), D.value(), H.value()
-    st.header(t("layers.affine.heading"))
-    st.markdown(t("layers.affine.intro"))
-    st.latex(vl.AFFINE_LATEX)
-    p = ll.affine_pass(n, d, h, SEED.value())
-    forward, dx, dw, db = vl.affine_figures(p, slides=slides)
-    show_chart(forward, "layers-affine-forward")
-    st.caption(t("layers.affine.forward_caption", n=n, d=d, h=h))
-    st.markdown(t("layers.affine.one_sample", d=d, h=h))
-    st.latex(vl.affine_sample_latex(p))
-    show_code(Affine)
-    st.subheader(t("layers.affine.backward_heading"))
-    st.markdown(t("layers.affine.backward_intro"))
-    st.latex(vl.AFFINE_BACKWARD_LATEX)
-    for text, fig, name in ((t("layers.affine.dx"), dx, "layers-affine-dx"),
-                            (t("layers.affine.dw"), dw, "layers-affine-dw"),
-                            (t("layers.affine.db"), db, "layers-affine-db")):
-        st.markdown(text)
-        show_chart(fig, name)
-    st.info(t("layers.affine.shape_rule"), icon=":material/straighten:")
-    show_code(Affine.backward, ll.upstream)
+    lv.affine_section(N.value(), D.value(), H.value(), SEED.value(), slides)
 
 
 def chain_tab() -> None:
@@ -120,7 +114,8 @@ def chain_tab() -> None:
     v = ll.CHAIN_VALUES
     k = CHAIN_STEP.widget("segmented_control", t("layers.chain.step"), required=True,
                           format_func=lambda i: f"{v[i]} = W{i}·{v[i - 1]}")
-    flow, step, collapsed = vl.chain_figures(run, k, name, slides=slides)
+    flow, step, collapsed = vl.chain_figures(run, k, name, slides=slides,
+                                             sign_label=t("viz.sign_key"))
     show_chart(flow, "layers-chain-flow")
     st.caption(t("layers.chain.flow_caption"))
     show_chart(step, f"layers-chain-step-{k}")
@@ -171,35 +166,11 @@ def activations_tab() -> None:
 
 
 def loss_tab() -> None:
-    st.header(t("layers.loss.heading"))
-    st.markdown(t("layers.loss.intro"))
-    st.latex(vl.SOFTMAX_LOSS_LATEX)
-    cols = st.columns(4)
-    for k, (col, p) in enumerate(zip(cols[:3], LOGITS, strict=True)):
-        p.slider(t("layers.loss.logit", k=k), step=0.1, where=col)
-    classes = {k: t("layers.loss.class", k=k) for k in TARGET.choices}
-    TARGET.widget("radio", t("layers.loss.target"), where=cols[3], format_func=classes.get)
-    r = ll.softmax_loss([p.value() for p in LOGITS], int(TARGET.value()))
-    show_chart(vl.softmax_figure(
-        classes.values(), r.a, r.y, r.onehot, r.da,
-        titles=[t("layers.loss.panel_logits"), t("layers.loss.panel_probs"),
-                t("layers.loss.panel_grad")],
-        prob_label=t("layers.loss.prob"), target_label=t("layers.loss.target_onehot")),
-        "layers-softmax-loss")
-    m1, m2, m3 = st.columns(3)
-    m1.metric(t("layers.loss.p_target"), f"{float(r.y[0, r.labels[0]]):.4f}")
-    m2.metric(t("layers.loss.ce"), f"{r.loss:.4f}",
-              help=t("layers.loss.ce_help", ce=f"{r.ce:.4f}"))
-    m3.metric(t("layers.loss.se"), f"{r.se_loss:.4f}")
-    st.dataframe(vl.loss_table(r, classes.values(), [
-        t("layers.loss.col_logit"), t("layers.loss.col_prob"), t("layers.loss.col_target"),
-        t("layers.loss.col_swl"), t("layers.loss.col_se")]).style.format("{:.4f}"),
-        width="stretch")
-    st.markdown(t("layers.loss.grad_note"))
-    st.subheader(t("layers.loss.se_heading"))
-    st.latex(vl.SQUARED_ERROR_LATEX)
-    st.markdown(t("layers.loss.se_note"))
-    show_code(SoftmaxWithLoss, SquaredErrorLoss, softmax)
+    lv.loss_section(LOGITS, TARGET, slides)
+
+
+def precision_tab() -> None:
+    precision_section()
 
 
 def broadcast_tab() -> None:
@@ -228,7 +199,8 @@ def broadcast_tab() -> None:
         st.dataframe(rules, hide_index=True, width="stretch")
         a, b = ll.case_operands(case)
         if a.ndim <= 2 and b.ndim <= 2:
-            show_chart(vl.broadcast_failed_figure(a, b, op, slides=slides),
+            show_chart(vl.broadcast_failed_figure(a, b, op, slides=slides,
+                                                  sign_label=t("viz.sign_key")),
                        "layers-broadcast-fails")
         show_code(ll.broadcast_demo, ll.broadcast_axes)
         return
@@ -236,7 +208,8 @@ def broadcast_tab() -> None:
                icon=":material/check_circle:")
     st.dataframe(rules, hide_index=True, width="stretch")
     if demo.result.ndim <= 2:
-        show_chart(vl.broadcast_figure(demo, slides=slides), "layers-broadcast")
+        show_chart(vl.broadcast_figure(demo, slides=slides, sign_label=t("viz.sign_key")),
+                   "layers-broadcast")
         st.caption(t("layers.bc.faded"))
     st.markdown(t("layers.bc.printed"))
     for col, text in zip(st.columns(3), (f"A =\n{demo.a!r}", f"B =\n{demo.b!r}",
@@ -286,6 +259,7 @@ SECTIONS = [  # each tab: its label, its section, the settings it saves, its fra
     (t("layers.tab.chain"), chain_tab, [CHAIN_ACT, CHAIN_STEP], SIZED[2]),
     (t("layers.tab.activations"), activations_tab, [ACT], None),
     (t("layers.tab.loss"), loss_tab, [*LOGITS, TARGET], None),
+    (t("layers.tab.precision"), precision_tab, [], None),  # ui/precision_view.py
     (t("layers.tab.broadcast"), broadcast_tab, [BCASE, BOP], None),
     (t("layers.tab.check"), check_tab, [CHECK], SIZED[3]),
 ]

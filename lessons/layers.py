@@ -6,7 +6,11 @@ shows can be rebuilt in a notebook:
 
     p = affine_pass(n=4, d=2, h=3, seed=0)                 # x·W + b, and dx, dW, db
     run_chain([SEED_W1, SEED_W2, SEED_W3], SEED_X).y       # [-3, 0, -2]
+    matmul_worked().C                                      # [[19, 22], [43, 50]]
+    dx_derivation(seed=0).dx                               # Σ_j dy_j·W_ij = (dy·Wᵀ)_i
     softmax_loss([0.3, 2.9, 4.0], target=2).da             # (y - t) / N
+    softmax_jacobian_pass([0.3, 2.9, 4.0], 2).dL_da        # Jᵀ·(−t/y) = y − t
+    losses([0.3, 2.9, 4.0], 2)                             # CE, SE, MSE, BCE and their grads
     broadcast_demo((2, 3), (3,), "+").result                # numpy's own A + B
     run_check(gradcheck_case("affine", 4, 2, 3)).max_rel_error   # ~1e-10
 
@@ -37,6 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.backend import InputError
 from engine.functions import cross_entropy_error, softmax
 from engine.gradcheck import GradCheckResult, check_layer
 from engine.layers import (
@@ -52,7 +57,7 @@ from engine.layers import (
     Tanh,
 )
 
-MAX_SIZE = 8  # N, D and H stay this small: the lesson is read, not benchmarked
+MAX_SIZE = 10  # N, D and H stay this small (seed 003's (10, 2)·(2, 4) fits): read, not timed
 
 
 def _rounded(rng: np.random.Generator, shape: tuple[int, ...], scale: float = 1.0):
@@ -62,7 +67,9 @@ def _rounded(rng: np.random.Generator, shape: tuple[int, ...], scale: float = 1.
 def _check_sizes(**sizes: int) -> None:
     for name, size in sizes.items():
         if not 1 <= int(size) <= MAX_SIZE:
-            raise ValueError(f"{name} must lie between 1 and {MAX_SIZE}, got {size}")
+            raise InputError("layers_size_range",
+                             f"{name} must lie between 1 and {MAX_SIZE}, got {size}",
+                             name=name, size=int(size), max=MAX_SIZE)
 
 
 # --- 1. Affine --------------------------------------------------------------------------------
@@ -105,6 +112,63 @@ def affine_pass(n: int, d: int, h: int, seed: int = 0) -> AffinePass:
     return AffinePass(x, W, b, y, dy, dx, dW, db)
 
 
+SEED_A = np.array([[1, 2], [3, 4]])  # seed 003's worked product A·B = [[19, 22], [43, 50]]
+SEED_B = np.array([[5, 6], [7, 8]])
+
+
+@dataclass(frozen=True)
+class MatmulWorked:
+    """C = A·B entry by entry: C[i, j] = Σ_k A[i, k]·B[k, j], row i of A against column j
+    of B. `terms[i][j]` lists the pairs (A[i, k], B[k, j]) that are multiplied and summed."""
+
+    A: np.ndarray
+    B: np.ndarray
+    C: np.ndarray
+    terms: tuple[tuple[tuple[tuple[float, float], ...], ...], ...]
+
+
+def matmul_worked(A=SEED_A, B=SEED_B) -> MatmulWorked:
+    """Each entry of A·B as its row·column sum, added up here term by term (not by numpy's
+    matmul): matmul_worked().C is seed 003's [[19, 22], [43, 50]] (19 = 1·5 + 2·7)."""
+    A, B = np.asarray(A, dtype=np.float64), np.asarray(B, dtype=np.float64)
+    if A.ndim != 2 or B.ndim != 2 or A.shape[1] != B.shape[0]:
+        raise ValueError(f"A·B needs A's columns = B's rows, got {A.shape} and {B.shape}")
+    terms = tuple(tuple(tuple((float(A[i, k]), float(B[k, j])) for k in range(A.shape[1]))
+                        for j in range(B.shape[1])) for i in range(A.shape[0]))
+    C = np.array([[sum(a * b for a, b in entry) for entry in row] for row in terms])
+    return MatmulWorked(A, B, C.reshape(A.shape[0], B.shape[1]), terms)
+
+
+@dataclass(frozen=True)
+class DxDerivation:
+    """Where dx = dy·Wᵀ comes from, for one sample with D = H = 2 (the notes count from 1).
+
+    y_j = Σ_i x_i·W_ij + b_j, so ∂y_j/∂x_i = W_ij, and the chain rule over every y_j that
+    x_i feeds gives ∂L/∂x_i = Σ_j ∂L/∂y_j · W_ij. `terms[i]` holds the pairs
+    (∂L/∂y_j, W_ij) of that sum, `dx` the sums added up term by term; `matrix` is the same
+    written as one product, dy·Wᵀ, and `backward` what the engine's Affine returns."""
+
+    x: np.ndarray  # (2,)
+    W: np.ndarray  # (2, 2)
+    b: np.ndarray  # (2,)
+    y: np.ndarray  # x·W + b
+    dy: np.ndarray  # ∂L/∂y, from above
+    terms: tuple[tuple[tuple[float, float], ...], ...]
+    dx: np.ndarray  # Σ_j dy_j·W_ij, entry by entry
+    matrix: np.ndarray  # dy·Wᵀ
+    backward: np.ndarray  # Affine(W, b).backward(dy)
+
+
+def dx_derivation(seed: int = 0) -> DxDerivation:
+    """dx for one sample of D = H = 2 drawn from `seed` (as affine_pass draws it), three ways:
+    the element-wise sums, the matrix product dy·Wᵀ, and the engine's Affine.backward."""
+    p = affine_pass(1, 2, 2, seed)
+    x, W, dy = p.x[0], p.W, p.dy[0]
+    terms = tuple(tuple((float(dy[j]), float(W[i, j])) for j in range(2)) for i in range(2))
+    dx = np.array([sum(g * w for g, w in row) for row in terms])
+    return DxDerivation(x, W, p.b, p.y[0], dy, terms, dx, dy @ W.T, p.dx[0])
+
+
 # --- 2. The matrix chain ----------------------------------------------------------------------
 
 SEED_X = np.array([0, 0, 1])
@@ -144,13 +208,18 @@ def _check_chain(matrices: Sequence, x) -> tuple[list[np.ndarray], np.ndarray]:
         if W.ndim != 2:
             raise ValueError(f"W{i} must be a matrix, got shape {W.shape}")
         if W.shape[1] != size:
-            raise ValueError(f"W{i} has {W.shape[1]} columns but its input has {size} "
-                             f"entries: W{i}·v needs columns = len(v)")
+            raise InputError("layers_chain_shape",
+                             f"W{i} has {W.shape[1]} columns but its input has {size} "
+                             f"entries: W{i}·v needs columns = len(v)",
+                             name=f"W{i}", columns=int(W.shape[1]), entries=int(size),
+                             input=CHAIN_VALUES[i - 1] if i <= len(CHAIN_VALUES) else "v")
         if not np.isfinite(W).all():
-            raise ValueError(f"W{i} contains NaN or infinite values")
+            raise InputError("layers_chain_empty", f"W{i} contains NaN or infinite values "
+                             "(is a cell empty?)", name=f"W{i}")
         size = W.shape[0]
     if not np.isfinite(x).all():
-        raise ValueError("X contains NaN or infinite values")
+        raise InputError("layers_chain_empty", "X contains NaN or infinite values "
+                         "(is a cell empty?)", name="X")
     return mats, x
 
 
@@ -310,7 +379,11 @@ def activation_pass(name: str, x, dout) -> ActivationPass:
     if x.shape != dout.shape:
         raise ValueError(f"dout must have the shape of x {x.shape}, got {dout.shape}")
     if not (np.isfinite(x).all() and np.isfinite(dout).all()):
-        raise ValueError("x and dout must be finite numbers (is a cell empty?)")
+        empty = [f"{row}[{i}]" for row, v in (("x", x), ("dout", dout))
+                 for i in np.flatnonzero(~np.isfinite(v.ravel()))]
+        raise InputError("layers_activation_empty",
+                         "x and dout must be finite numbers (is a cell empty?)",
+                         cells=", ".join(empty))
     layer = ACTIVATIONS[name].layer()
     y = layer.forward(x)
     local = layer.backward(np.ones_like(x))
@@ -342,7 +415,8 @@ class SoftmaxLoss:
     da: np.ndarray  # its backward: (y - t) / N
     ce: float  # cross_entropy_error(softmax(a), t): the same loss, with the book's delta
     se_loss: float  # SquaredErrorLoss(y, t): 1/(2N) Σ ‖y - t‖²
-    dy: np.ndarray  # its backward: (y - t) / N
+    dy: np.ndarray  # its backward, with respect to the probabilities y: (y - t) / N
+    se_da: np.ndarray  # the same gradient carried back to the scores a: J_nᵀ·dy_n, row by row
 
 
 def softmax_loss(logits, target) -> SoftmaxLoss:
@@ -355,9 +429,112 @@ def softmax_loss(logits, target) -> SoftmaxLoss:
     da = swl.backward()
     se = SquaredErrorLoss()
     se_loss = se.forward(swl.y, onehot)
+    dy = se.backward()
+    se_da = np.stack([softmax_jacobian(yn).T @ g for yn, g in zip(swl.y, dy, strict=True)])
     return SoftmaxLoss(a, labels, onehot, swl.y, float(loss), da,
-                       float(cross_entropy_error(softmax(a), labels)), float(se_loss),
-                       se.backward())
+                       float(cross_entropy_error(softmax(a), labels)), float(se_loss), dy, se_da)
+
+
+def softmax_jacobian(y) -> np.ndarray:
+    """J[i, j] = ∂y_i/∂a_j = y_i(δ_ij − y_j) for y = softmax(a): the matrix diag(y) − y·yᵀ."""
+    y = np.asarray(y, dtype=np.float64).ravel()
+    return np.diag(y) - np.outer(y, y)
+
+
+def numerical_jacobian(f: Callable, a, h: float = 1e-5) -> np.ndarray:
+    """J[i, j] ≈ (f(a + h·e_j)_i − f(a − h·e_j)_i) / 2h, column by column."""
+    a = np.asarray(a, dtype=np.float64).ravel()
+    cols = []
+    for j in range(a.size):
+        e = np.zeros_like(a)
+        e[j] = h
+        cols.append((np.ravel(f(a + e)) - np.ravel(f(a - e))) / (2 * h))
+    return np.stack(cols, axis=1)
+
+
+@dataclass(frozen=True)
+class SoftmaxJacobian:
+    """How y − t falls out of the softmax Jacobian, for one sample.
+
+    Cross-entropy L = −Σ_k t_k log y_k has ∂L/∂y = −t/y. Through softmax, ∂L/∂a = Jᵀ·(−t/y):
+    entry j is Σ_i (−t_i/y_i)·y_i(δ_ij − y_j) = −t_j + y_j·Σ_i t_i = y_j − t_j, since the
+    t_i add up to 1."""
+
+    a: np.ndarray  # scores (C,)
+    y: np.ndarray  # softmax(a)
+    t: np.ndarray  # target (C,), one-hot
+    J: np.ndarray  # diag(y) − y yᵀ
+    numerical: np.ndarray  # J by central differences
+    dL_dy: np.ndarray  # −t/y
+    dL_da: np.ndarray  # Jᵀ·(−t/y)
+    y_minus_t: np.ndarray  # y − t
+
+    @property
+    def max_gap(self) -> float:
+        """max |J − numerical J|."""
+        return float(np.max(np.abs(self.J - self.numerical)))
+
+
+def _one_sample(logits, target) -> tuple[np.ndarray, np.ndarray]:
+    a = np.asarray(logits, dtype=np.float64).ravel()
+    t = np.asarray(target, dtype=np.float64)
+    if t.ndim == 0:  # a class label
+        t = np.eye(a.size)[int(t)]
+    return a, t.ravel()
+
+
+def softmax_jacobian_pass(logits, target) -> SoftmaxJacobian:
+    """The Jacobian of softmax at these scores, checked numerically, and Jᵀ·(−t/y) = y − t
+    for a target `target` (a class label, or a vector t that sums to 1)."""
+    a, t = _one_sample(logits, target)
+    y = softmax(a[None, :])[0]
+    J = softmax_jacobian(y)
+    numerical = numerical_jacobian(lambda v: softmax(v[None, :])[0], a)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dL_dy = np.where(t != 0, -t / y, 0.0)
+    return SoftmaxJacobian(a, y, t, J, numerical, dL_dy, J.T @ dL_dy, y - t)
+
+
+@dataclass(frozen=True)
+class LossRow:
+    """One loss on the same prediction y and target t (one sample, C outputs): its value,
+    its gradient with respect to y, and with respect to the scores a, Jᵀ·∂L/∂y."""
+
+    name: str  # 'ce', 'se', 'mse', 'bce'
+    value: float
+    dy: np.ndarray
+    da: np.ndarray
+
+
+def losses(logits, target) -> tuple[LossRow, ...]:
+    """Seed 003's three losses and seed 001's squared error, for y = softmax(a) and t:
+
+    ce   cross-entropy        −Σ t log y                      ∂/∂y = −t/y
+    se   squared error (001)  ½ Σ (y − t)²                     ∂/∂y = y − t
+    mse  mean squared error   (1/C) Σ (y − t)²                 ∂/∂y = 2(y − t)/C
+    bce  binary cross-entropy −(1/C) Σ [t log y + (1 − t) log(1 − y)]
+                                                               ∂/∂y = (y − t)/(C·y(1 − y))
+
+    C is the number of outputs (the seed's N, or "output size"). Every ∂/∂a is Jᵀ·∂L/∂y,
+    J the softmax Jacobian at a: for cross-entropy that is y − t.
+    """
+    a, t = _one_sample(logits, target)
+    y = softmax(a[None, :])[0]
+    J = softmax_jacobian(y)
+    c = y.size
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rows = [
+            ("ce", -float(np.sum(t * np.log(y))), np.where(t != 0, -t / y, 0.0)),
+            ("se", 0.5 * float(np.sum((y - t) ** 2)), y - t),
+            ("mse", float(np.mean((y - t) ** 2)), 2 * (y - t) / c),
+            ("bce", -float(np.mean(t * np.log(y) + (1 - t) * np.log1p(-y))),
+             (y - t) / (c * y * (1 - y))),
+        ]
+    return tuple(LossRow(name, value, dy, J.T @ dy) for name, value, dy in rows)
+
+
+def loss_row(rows: Sequence[LossRow], name: str) -> LossRow:
+    return next(r for r in rows if r.name == name)
 
 
 # --- 5. Broadcasting --------------------------------------------------------------------------
@@ -385,17 +562,23 @@ def parse_shape(text: str) -> tuple[int, ...]:
         body = body[1:-1]
     tokens = [tok for tok in _SEPARATORS.split(body.strip()) if tok]
     if not tokens and not str(text).strip().startswith(("(", "[")):
-        raise ValueError("type a shape such as (2, 3), or () for a single number")
+        raise InputError("layers_shape_empty",
+                         "type a shape such as (2, 3), or () for a single number")
     shape = []
     for tok in tokens:
         if not tok.isdigit():
-            raise ValueError(f"{tok!r} is not a whole number: a shape lists sizes, e.g. (2, 3)")
+            raise InputError("layers_shape_not_number",
+                             f"{tok!r} is not a whole number: a shape lists sizes, e.g. (2, 3)",
+                             token=tok)
         size = int(tok)
         if not 1 <= size <= MAX_DIM:
-            raise ValueError(f"each size must lie between 1 and {MAX_DIM}, got {size}")
+            raise InputError("layers_shape_size",
+                             f"each size must lie between 1 and {MAX_DIM}, got {size}",
+                             size=size, max=MAX_DIM)
         shape.append(size)
     if len(shape) > MAX_NDIM:
-        raise ValueError(f"at most {MAX_NDIM} axes here, got {len(shape)}")
+        raise InputError("layers_shape_axes", f"at most {MAX_NDIM} axes here, got {len(shape)}",
+                         axes=len(shape), max=MAX_NDIM)
     return tuple(shape)
 
 
@@ -610,9 +793,11 @@ def _squared_error(rng, n, d, h):
 
 def _batchnorm(rng, n, d, h):
     if n < 3:
-        raise ValueError("batch normalization needs a batch of N ≥ 3 samples to check: with "
+        raise InputError("layers_batchnorm_batch",
+                         "batch normalization needs a batch of N ≥ 3 samples to check: with "
                          "one sample every variance is 0, and with two every normalized value "
-                         "is ±1 whatever x is, so its gradient with respect to x is 0")
+                         "is ±1 whatever x is, so its gradient with respect to x is 0",
+                         n=int(n), min=3)
     layer = BatchNormalization(1.0 + 0.5 * rng.standard_normal(h), rng.standard_normal(h))
     return layer, 2.0 + rng.standard_normal((n, h)), None, ("gamma", "beta")
 

@@ -2,6 +2,8 @@
 sections hold those widgets and call these:
 
     words()                     # each choice's words, in this run's language
+    affine_section(n, d, h, seed, slides)  # the Affine tab: product, forward, backward, why
+    loss_section(logits, target, slides)   # the loss tab: softmax, losses, Jacobian
     start_state()               # the chain editors' first values (seed 000), the typed shapes
     set_chain(rows)             # the chain editors start afresh from these rows
     chain_editors()             # X, W1, W2, W3 as checked data editors -> [W1, W2, W3], X
@@ -19,13 +21,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.functions import numerical_gradient
+from engine.functions import numerical_gradient, softmax
 from engine.gradcheck import check_layer, relative_error
+from engine.layers import Affine, SoftmaxWithLoss, SquaredErrorLoss
 from lessons import layers as ll
 from ui.chart import show_chart
 from ui.code import show_code
 from ui.editors import Limits, pending_problem, show_refused
 from ui.i18n import t
+from ui.params import ChoiceParam, FloatParam
 from viz import layers as vl
 
 CELL_WIDTH = 46  # pixels: four editors side by side fit the page
@@ -204,3 +208,133 @@ def check_summary(n: int, d: int, h: int, seed: int) -> None:
         "layers-gradcheck-times")
     st.caption(t("layers.check.times_caption"))
     show_code(ll.check_all, ll.gradcheck_case)
+
+
+# --- the Affine tab ---------------------------------------------------------------------------
+
+def matmul_part() -> None:
+    """Seed 003's worked product, each entry as its row·column sum, and numpy's answer."""
+    st.subheader(t("layers.affine.matmul_heading"))
+    st.markdown(t("layers.affine.matmul_intro"))
+    m = ll.matmul_worked()
+    st.latex(vl.matmul_latex(m))
+    st.latex(vl.aligned(vl.matmul_entries_latex(m)))
+    st.markdown(t("layers.affine.matmul_numpy"))
+    st.code(f"A @ B\n{ll.SEED_A @ ll.SEED_B!r}", language=None)
+    show_code(ll.matmul_worked)
+
+
+def dx_derivation_part(seed: int) -> None:
+    """∂L/∂x_i = Σ_j ∂L/∂y_j·W_ij for D = H = 2 with the numbers, then dX = dY·Wᵀ."""
+    st.subheader(t("layers.affine.derive_heading"))
+    st.markdown(t("layers.affine.derive_intro"))
+    st.latex(vl.DX_DERIVATION_LATEX)
+    d = ll.dx_derivation(seed)
+    st.markdown(t("layers.affine.derive_values", seed=seed))
+    st.latex(vl.dx_values_latex(d))
+    st.markdown(t("layers.affine.derive_numbers"))
+    st.latex(vl.aligned(vl.dx_derivation_latex(d)))
+    st.markdown(t("layers.affine.derive_matrix"))
+    st.latex(vl.dx_matrix_latex(d))
+    st.success(t("layers.affine.derive_check", dx=vl.format_vector(d.backward)),
+               icon=":material/check_circle:")
+    show_code(ll.dx_derivation)
+
+
+def affine_section(n: int, d: int, h: int, seed: int, slides: bool) -> None:
+    st.header(t("layers.affine.heading"))
+    st.markdown(t("layers.affine.intro"))
+    matmul_part()
+    st.subheader(t("layers.affine.forward_heading"))
+    st.latex(vl.AFFINE_LATEX)
+    p = ll.affine_pass(n, d, h, seed)
+    forward, dx, dw, db = vl.affine_figures(p, slides=slides, sign_label=t("viz.sign_key"))
+    show_chart(forward, "layers-affine-forward")
+    st.caption(t("layers.affine.forward_caption", n=n, d=d, h=h))
+    st.markdown(t("layers.affine.one_sample", d=d, h=h))
+    st.latex(vl.affine_sample_latex(p))
+    show_code(Affine)
+    st.subheader(t("layers.affine.backward_heading"))
+    st.markdown(t("layers.affine.backward_intro"))
+    st.latex(vl.AFFINE_BACKWARD_LATEX)
+    for text, fig, name in ((t("layers.affine.dx"), dx, "layers-affine-dx"),
+                            (t("layers.affine.dw"), dw, "layers-affine-dw"),
+                            (t("layers.affine.db"), db, "layers-affine-db")):
+        st.markdown(text)
+        show_chart(fig, name)
+    show_code(Affine.backward, ll.upstream)
+    dx_derivation_part(seed)
+    st.info(t("layers.affine.shape_rule"), icon=":material/straighten:")
+
+
+# --- the loss tab -----------------------------------------------------------------------------
+
+def loss_names() -> dict[str, str]:
+    return {"ce": t("layers.loss.name_ce"), "se": t("layers.loss.name_se"),
+            "mse": t("layers.loss.name_mse"), "bce": t("layers.loss.name_bce")}
+
+
+def losses_part(r: ll.SoftmaxLoss, classes: dict) -> None:
+    """Seed 003's MSE, BCE and CE (and seed 001's squared error) on the same y and t."""
+    st.subheader(t("layers.loss.losses_heading"))
+    st.markdown(t("layers.loss.losses_intro"))
+    for formula in vl.LOSSES_LATEX:
+        st.latex(formula)
+    rows = ll.losses(r.a[0], r.onehot[0])
+    st.dataframe(vl.losses_table(rows, loss_names(), t("layers.loss.col_value"),
+                                 [t("layers.loss.col_grad", k=k) for k in classes]
+                                 ).style.format("{:.4f}"), width="stretch")
+    st.caption(t("layers.loss.losses_caption"))
+    st.markdown(t("layers.loss.losses_bce"))
+    show_code(ll.losses)
+
+
+def jacobian_part(r: ll.SoftmaxLoss) -> None:
+    """The softmax Jacobian at the current logits, and Jᵀ·(−t/y) = y − t."""
+    st.subheader(t("layers.loss.jac_heading"))
+    st.markdown(t("layers.loss.jac_intro"))
+    j = ll.softmax_jacobian_pass(r.a[0], r.onehot[0])
+    st.latex(vl.SOFTMAX_JACOBIAN_LATEX)
+    st.latex(vl.jacobian_latex(j))
+    st.caption(t("layers.loss.jac_check", gap=f"{j.max_gap:.1e}"))
+    st.markdown(t("layers.loss.jac_backward"))
+    st.latex(vl.jacobian_backward_latex(j))
+    show_code(ll.softmax_jacobian, ll.softmax_jacobian_pass)
+
+
+def loss_section(logits: list[FloatParam], target: ChoiceParam, slides: bool) -> None:
+    st.header(t("layers.loss.heading"))
+    st.markdown(t("layers.loss.intro"))
+    st.latex(vl.SOFTMAX_LOSS_LATEX)
+    cols = st.columns(4)
+    for k, (col, p) in enumerate(zip(cols[:3], logits, strict=True)):
+        p.slider(t("layers.loss.logit", k=k), step=0.1, where=col)
+    classes = {k: t("layers.loss.class", k=k) for k in target.choices}
+    target.widget("radio", t("layers.loss.target"), where=cols[3], format_func=classes.get)
+    label = int(target.value())
+    r = ll.softmax_loss([p.value() for p in logits], label)
+    show_chart(vl.softmax_figure(
+        classes.values(), r.a, r.y, r.onehot, r.da,
+        titles=[t("layers.loss.panel_logits"), t("layers.loss.panel_probs"),
+                t("layers.loss.panel_grad")],
+        prob_label=t("layers.loss.prob"), target_label=t("layers.loss.target_onehot"),
+        sign_label=t("viz.sign_key")), "layers-softmax-loss")
+    m1, m2, m3 = st.columns(3)
+    m1.metric(t("layers.loss.p_target"), f"{float(r.y[0, label]):.4f}")
+    m2.metric(t("layers.loss.ce"), f"{r.loss:.4f}",
+              help=t("layers.loss.ce_help", ce=f"{r.ce:.4f}"))
+    m3.metric(t("layers.loss.se"), f"{r.se_loss:.4f}")
+    st.dataframe(vl.loss_table(r, classes.values(), [
+        t("layers.loss.col_logit"), t("layers.loss.col_prob"), t("layers.loss.col_target"),
+        t("layers.loss.col_swl"), t("layers.loss.col_se"), t("layers.loss.col_se_a")]
+        ).style.format("{:.4f}"), width="stretch")
+    st.markdown(t("layers.loss.grad_note"))
+    st.subheader(t("layers.loss.se_heading"))
+    st.latex(vl.SQUARED_ERROR_LATEX)
+    st.markdown(t("layers.loss.se_note"))
+    st.info(t("layers.loss.se_now", p=f"{float(r.y[0, label]):.4f}",
+              ce=f"{float(r.da[0, label]):.4f}", se=f"{float(r.se_da[0, label]):.4f}"),
+            icon=":material/compare_arrows:")
+    show_code(SoftmaxWithLoss, SquaredErrorLoss, softmax)
+    losses_part(r, classes)
+    jacobian_part(r)

@@ -27,6 +27,10 @@ from lessons.layers import (
     BroadcastDemo,
     ChainRun,
     CheckSummary,
+    DxDerivation,
+    LossRow,
+    MatmulWorked,
+    SoftmaxJacobian,
     SoftmaxLoss,
     linear_equations,
     shape_text,
@@ -40,9 +44,11 @@ from viz.common import (
     ORANGE,
     PURPLE,
     legend_on_top,
+    sign_key,
 )
 
 DIM_COLORS = {"N": ORANGE, "D": PURPLE, "H": GREEN}
+POSITIVE, NEGATIVE = DIVERGING[-1][1], DIVERGING[0][1]  # the sign convention's red and blue
 NEUTRAL = "#555555"
 PLOT_WIDTH = {False: 600, True: 860}  # plotting area (pixels) on a page and on a slide
 
@@ -158,14 +164,15 @@ MARGIN_Y = 30 + 60  # style_figure's top and bottom margins (no title)
 
 def equation_figure(items: Sequence[Block | str], *, slides: bool = False,
                     zmax: float | None = None, show_numbers: bool | None = None,
-                    cell_px: float | None = None) -> go.Figure:
+                    cell_px: float | None = None, sign_label: str | None = None) -> go.Figure:
     """Blocks and operators ('·', '+', '=', '→') laid out left to right, cells square.
 
     Colours share one diverging scale centred at 0 (|values| up to `zmax`, default
     the largest in the figure). Numbers are written in the cells when the cells are
     big enough (or as `show_numbers` says); hovering a cell always shows its value.
     `cell_px` fixes the size of a cell (see cell_size); by default the figure fills
-    the page's width, with cells at most 60 pixels.
+    the page's width, with cells at most 60 pixels. `sign_label` (the catalog's
+    viz.sign_key) states the colours' sign convention above the figure.
     """
     blocks = [it for it in items if isinstance(it, Block)]
     if not blocks:
@@ -250,10 +257,11 @@ def equation_figure(items: Sequence[Block | str], *, slides: bool = False,
     fig.update_xaxes(range=[0, x_max], visible=False, fixedrange=True)
     fig.update_yaxes(range=[y_hi, y_lo], visible=False, fixedrange=True,
                      scaleanchor="x", scaleratio=1)
-    return fig
+    return fig if sign_label is None else sign_key(fig, sign_label)
 
 
-def affine_figures(p: AffinePass, *, slides: bool = False) -> list[go.Figure]:
+def affine_figures(p: AffinePass, *, slides: bool = False,
+                   sign_label: str | None = None) -> list[go.Figure]:
     """Y = X·W + B, then dX = dY·Wᵀ, dW = Xᵀ·dY and dB = Σ dY: four figures, one cell size."""
     h = f"({p.b.shape[0]},)"
     equations = [
@@ -267,15 +275,16 @@ def affine_figures(p: AffinePass, *, slides: bool = False) -> list[go.Figure]:
          Block("dY", p.dy, "N", "H")],
     ]
     px = cell_size(*equations, slides=slides)
-    return [equation_figure(items, slides=slides, cell_px=px) for items in equations]
+    return [equation_figure(items, slides=slides, cell_px=px, sign_label=sign_label)
+            for items in equations]
 
 
 def _column(name: str, v: np.ndarray, **kw) -> Block:
     return Block(name, np.asarray(v).reshape(-1, 1), **kw)
 
 
-def chain_figures(run: ChainRun, k: int, act_label: str, *,
-                  slides: bool = False) -> tuple[go.Figure, go.Figure, go.Figure]:
+def chain_figures(run: ChainRun, k: int, act_label: str, *, slides: bool = False,
+                  sign_label: str | None = None) -> tuple[go.Figure, go.Figure, go.Figure]:
     """The chain at step k (1-based): the whole flow X → L1 → L2 → Y with the later
     values hidden, step k as W_k·v, and the collapsed product W3·W2·W1·X = Y.
     `act_label` names the activation on the arrows (when run.activation is set)."""
@@ -297,9 +306,9 @@ def chain_figures(run: ChainRun, k: int, act_label: str, *,
     collapsed = [Block("W₃W₂W₁", run.product), "·", _column("X", x), "=",
                  _column("Y", run.direct)]
     px = cell_size(flow, step, collapsed, slides=slides)
-    return (equation_figure(flow, slides=slides, cell_px=px, zmax=run.zmax),
-            equation_figure(step, slides=slides, cell_px=px, zmax=run.zmax),
-            equation_figure(collapsed, slides=slides, cell_px=px))
+    key = dict(slides=slides, cell_px=px, sign_label=sign_label)
+    return (equation_figure(flow, zmax=run.zmax, **key),
+            equation_figure(step, zmax=run.zmax, **key), equation_figure(collapsed, **key))
 
 
 def _flat(name: str, values: np.ndarray, copied=None, shape: str | None = None) -> Block:
@@ -309,7 +318,8 @@ def _flat(name: str, values: np.ndarray, copied=None, shape: str | None = None) 
     return Block(name, v, copied=c, shape_text=shape)
 
 
-def broadcast_figure(demo: BroadcastDemo, *, slides: bool = False) -> go.Figure:
+def broadcast_figure(demo: BroadcastDemo, *, slides: bool = False,
+                     sign_label: str | None = None) -> go.Figure:
     """A op B = result (2-D at most), each operand stretched to the result's shape with the
     cells numpy copied drawn faded."""
     out = shape_text(demo.result.shape)
@@ -318,13 +328,14 @@ def broadcast_figure(demo: BroadcastDemo, *, slides: bool = False) -> go.Figure:
         demo.op,
         _flat("B", demo.b_stretched, demo.b_copied, f"{shape_text(demo.b.shape)} → {out}"),
         "=", _flat(f"A {demo.op} B", demo.result, shape=out),
-    ], slides=slides)
+    ], slides=slides, sign_label=sign_label)
 
 
-def broadcast_failed_figure(a: np.ndarray, b: np.ndarray, op: str, *,
-                            slides: bool = False) -> go.Figure:
+def broadcast_failed_figure(a: np.ndarray, b: np.ndarray, op: str, *, slides: bool = False,
+                            sign_label: str | None = None) -> go.Figure:
     """A op B = ✗: two operands (2-D at most) that do not broadcast."""
-    return equation_figure([_flat("A", a), op, _flat("B", b), "= ✗"], slides=slides)
+    return equation_figure([_flat("A", a), op, _flat("B", b), "= ✗"], slides=slides,
+                           sign_label=sign_label)
 
 
 def activation_figure(xs, ys, dys, points_x, points_y, *, f_label: str, df_label: str,
@@ -345,8 +356,11 @@ def activation_figure(xs, ys, dys, points_x, points_y, *, f_label: str, df_label
 
 
 def softmax_figure(classes: Sequence[str], logits, probs, target, grad, *,
-                   titles: Sequence[str], prob_label: str, target_label: str) -> go.Figure:
-    """Three panels: the logits a, softmax y beside the one-hot target t, the gradient."""
+                   titles: Sequence[str], prob_label: str, target_label: str,
+                   sign_label: str | None = None) -> go.Figure:
+    """Three panels: the logits a, softmax y beside the one-hot target t, the gradient
+    (red where it is positive, blue where negative: the app's sign convention, stated by
+    `sign_label`)."""
     logits, probs, target, grad = (np.asarray(v, dtype=np.float64).ravel()
                                    for v in (logits, probs, target, grad))
     fig = make_subplots(rows=1, cols=3, subplot_titles=list(titles), horizontal_spacing=0.1)
@@ -361,7 +375,7 @@ def softmax_figure(classes: Sequence[str], logits, probs, target, grad, *,
                          marker=dict(color="rgba(0,0,0,0)", line=dict(color=INK, width=2))),
                   row=1, col=2)
     fig.add_trace(go.Bar(x=classes, y=grad, showlegend=False,
-                         marker_color=[COLORS[1] if v > 0 else COLORS[0] for v in grad],
+                         marker_color=[POSITIVE if v > 0 else NEGATIVE for v in grad],
                          text=[f"{v:.2f}" for v in grad], textposition="outside"),
                   row=1, col=3)
     lo = min(0.0, float(logits.min())) * 1.25
@@ -372,6 +386,9 @@ def softmax_figure(classes: Sequence[str], logits, probs, target, grad, *,
     fig.update_traces(constraintext="none", cliponaxis=False)  # labels keep the theme's size
     fig.update_annotations(font_size=None)  # panel titles too (make_subplots fixes them at 16)
     fig.update_layout(barmode="group", legend=dict(LEGEND_BELOW, x=0.5, xanchor="center"))
+    if sign_label is not None:  # on the legend's row, at the right: the panel titles are on top
+        sign_key(fig, sign_label).update_annotations(
+            selector=dict(name="sign_key"), y=LEGEND_BELOW["y"], yanchor="top")
     return fig
 
 
@@ -492,14 +509,116 @@ def affine_sample_latex(p: AffinePass) -> str:
             + latex_row_vector(p.y[0]) + r" \end{aligned}")
 
 
+def _paren(v: float, fmt=latex_number) -> str:
+    """A number in a sum: negative ones in parentheses."""
+    return fmt(v) if v >= 0 else f"({fmt(v)})"
+
+
+def fixed(v: float, digits: int = 3) -> str:
+    """A number with `digits` decimals, without a minus sign on zero."""
+    text = f"{float(v):.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def fixed_matrix(a, digits: int = 3) -> str:
+    """latex_matrix with `digits` decimals (a vector as a row)."""
+    a = np.asarray(a, dtype=np.float64)
+    a = a.reshape(1, -1) if a.ndim == 1 else a
+    rows = [" & ".join(fixed(v, digits) for v in row) for row in a]
+    return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+
+
+def matmul_latex(m: MatmulWorked) -> str:
+    """A·B = (each entry as its row·column sum) = C, with the numbers, one step a line."""
+    sums = [[" + ".join(f"{_paren(a)}\\cdot {_paren(b)}" for a, b in entry) for entry in row]
+            for row in m.terms]
+    middle = r"\begin{bmatrix} " + r" \\ ".join(" & ".join(row) for row in sums) + \
+        r" \end{bmatrix}"
+    return (r"\begin{aligned} " + latex_matrix(m.A) + latex_matrix(m.B) + " &= " + middle
+            + r" \\ &= " + latex_matrix(m.C) + r" \end{aligned}")
+
+
+def matmul_entries_latex(m: MatmulWorked) -> list[str]:
+    """One line per entry, counted from 1 as the notes do: C_{11} = 1·5 + 2·7 = 19."""
+    lines = []
+    for i, row in enumerate(m.terms):
+        for j, entry in enumerate(row):
+            terms = " + ".join(f"{_paren(a)}\\cdot {_paren(b)}" for a, b in entry)
+            lines.append(f"C_{{{i + 1}{j + 1}}} = {terms} = {latex_number(m.C[i, j])}")
+    return lines
+
+
+def dx_derivation_latex(d: DxDerivation) -> list[str]:
+    """∂L/∂x_i = Σ_j ∂L/∂y_j·W_ij written out for i = 1, 2, then with the numbers: two lines
+    for each i (the second begins with ' = ', for aligned)."""
+    lines = []
+    for i, row in enumerate(d.terms, start=1):
+        symbols = " + ".join(rf"\frac{{\partial L}}{{\partial y_{j}}} W_{{{i}{j}}}"
+                             for j in range(1, len(row) + 1))
+        numbers = " + ".join(f"{_paren(g)}\\cdot {_paren(w)}" for g, w in row)
+        lines.append(rf"\frac{{\partial L}}{{\partial x_{i}}} = {symbols}")
+        lines.append(f" = {numbers} = {latex_number(d.dx[i - 1])}")
+    return lines
+
+
+def dx_values_latex(d: DxDerivation) -> str:
+    """The sample's x and ∂L/∂y, then W."""
+    return (r"\begin{aligned} x &= " + latex_row_vector(d.x)
+            + r" \qquad \frac{\partial L}{\partial y} = " + latex_row_vector(d.dy)
+            + r" \\ W &= " + latex_matrix(d.W) + r" \end{aligned}")
+
+
+def dx_matrix_latex(d: DxDerivation) -> str:
+    """The same two sums as one product: [∂L/∂x₁ ∂L/∂x₂] = [∂L/∂y₁ ∂L/∂y₂]·Wᵀ."""
+    symbols = (r"\begin{bmatrix} \frac{\partial L}{\partial x_1} & "
+               r"\frac{\partial L}{\partial x_2} \end{bmatrix} &= \begin{bmatrix} "
+               r"\frac{\partial L}{\partial y_1} & \frac{\partial L}{\partial y_2} "
+               r"\end{bmatrix} \begin{bmatrix} W_{11} & W_{21} \\ W_{12} & W_{22} "
+               r"\end{bmatrix} \\ &= \frac{\partial L}{\partial y} W^{\mathsf T}")
+    numbers = (latex_row_vector(d.matrix) + " &= " + latex_row_vector(d.dy)
+               + latex_matrix(d.W.T))
+    return r"\begin{aligned} " + symbols + r" \\ " + numbers + r" \end{aligned}"
+
+
+def jacobian_latex(j: SoftmaxJacobian) -> str:
+    """J = diag(y) − y yᵀ with the numbers of these scores, one step a line."""
+    return (r"\begin{aligned} J &= \operatorname{diag}(y) - y\,y^{\mathsf T} \\ &= "
+            + fixed_matrix(np.diag(j.y)) + " - " + fixed_matrix(j.y.reshape(-1, 1))
+            + fixed_matrix(j.y) + r" \\ &= " + fixed_matrix(j.J) + r" \end{aligned}")
+
+
+def jacobian_backward_latex(j: SoftmaxJacobian) -> str:
+    """Jᵀ·(−t/y) = y − t, with the numbers."""
+    return (r"\begin{aligned} \frac{\partial L}{\partial y} &= -\frac{t}{y} = "
+            + fixed_matrix(j.dL_dy) + r" \\ \frac{\partial L}{\partial a} &= "
+            r"J^{\mathsf T} \frac{\partial L}{\partial y} = " + fixed_matrix(j.dL_da)
+            + r" \\ y - t &= " + fixed_matrix(j.y) + " - " + fixed_matrix(j.t, 0) + " = "
+            + fixed_matrix(j.y_minus_t) + r" \end{aligned}")
+
+
 AFFINE_LATEX = r"Y = X \cdot W + B \qquad (N\times D)\cdot(D\times H) + (H,) = (N\times H)"
 AFFINE_BACKWARD_LATEX = (r"dX = dY \cdot W^{\mathsf T} \qquad dW = X^{\mathsf T} \cdot dY \qquad "
                          r"dB = \textstyle\sum_{n} dY_{n}")
 SOFTMAX_LOSS_LATEX = (r"y_k = \frac{e^{a_k}}{\sum_{j} e^{a_j}} \qquad "
                       r"L = -\frac{1}{N}\sum_{n}\sum_{k} t_{nk} \log y_{nk} \qquad "
                       r"\frac{\partial L}{\partial a} = \frac{y - t}{N}")
-SQUARED_ERROR_LATEX = (r"C = \frac{1}{2N}\sum_{n} \lVert y_n - t_n \rVert^2 \qquad "
-                       r"\frac{\partial C}{\partial y} = \frac{y - t}{N}")
+SQUARED_ERROR_LATEX = (r"E = \frac{1}{2N}\sum_{n} \lVert y_n - t_n \rVert^2 \qquad "
+                       r"\frac{\partial E}{\partial y} = \frac{y - t}{N} \qquad "
+                       r"\frac{\partial E}{\partial a} = J^{\mathsf T} \frac{y - t}{N}")
+LOSSES_LATEX = (  # seed 003's three losses, for one sample of K outputs, in y and t
+    r"\mathrm{MSE} = \frac{1}{K}\sum_{k=1}^{K} (y_k - t_k)^2",
+    r"\mathrm{BCE} = -\frac{1}{K}\sum_{k=1}^{K} \big[t_k \log y_k + (1 - t_k)\log(1 - y_k)"
+    r"\big]",
+    r"\mathrm{CE} = -\sum_{k=1}^{K} t_k \log y_k",
+)
+SOFTMAX_JACOBIAN_LATEX = (r"J_{ij} = \frac{\partial y_i}{\partial a_j} = y_i(\delta_{ij} - y_j)"
+                          r"\qquad \sum_i \Big(-\frac{t_i}{y_i}\Big) y_i(\delta_{ij} - y_j)"
+                          r" = -t_j + y_j \sum_i t_i = y_j - t_j")
+DX_DERIVATION_LATEX = (r"y_j = x_1 W_{1j} + x_2 W_{2j} + b_j \;\Rightarrow\; "
+                       r"\frac{\partial y_j}{\partial x_i} = W_{ij} \qquad "
+                       r"\frac{\partial L}{\partial x_i} = \sum_j "
+                       r"\frac{\partial L}{\partial y_j}\frac{\partial y_j}{\partial x_i} = "
+                       r"\sum_j \frac{\partial L}{\partial y_j} W_{ij}")
 GRADCHECK_LATEX = (r"\frac{\partial L}{\partial x_i} \approx \frac{L(x_i + h) - L(x_i - h)}{2h}"
                    r"\qquad \mathrm{rel\,error} = \frac{\max |g_{\mathrm{backprop}} - "
                    r"g_{\mathrm{numerical}}|}{\max (|g_{\mathrm{backprop}}| + "
@@ -509,7 +628,7 @@ ACTIVATION_LATEX = {  # name -> (the function, its derivative and backward)
              r"h'(x) = 0 \ (x \ne 0) \qquad dx = dout \cdot 0"),
     "sigmoid": (r"y = \frac{1}{1 + e^{-x}}",
                 r"\frac{\partial y}{\partial x} = y(1 - y) \qquad dx = dout \cdot y(1 - y)"),
-    "tanh": (r"y = \tanh x = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
+    "tanh": (r"y = \tanh x = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = 2\sigma(2x) - 1",
              r"\frac{\partial y}{\partial x} = 1 - y^2 \qquad dx = dout \cdot (1 - y^2)"),
     "relu": (r"y = \max(0, x)",
              r"\frac{\partial y}{\partial x} = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 "
@@ -528,10 +647,18 @@ def activation_table(p: ActivationPass, local_label: str) -> pd.DataFrame:
 
 
 def loss_table(r: SoftmaxLoss, classes: Sequence[str], headers: Sequence[str]) -> pd.DataFrame:
-    """A row per class of the first sample; headers name its logit, probability, target and
-    the gradients of softmax with loss and of squared error."""
-    columns = (r.a[0], r.y[0], r.onehot[0], r.da[0], r.dy[0])
+    """A row per class of the first sample; headers name its score, probability, target, the
+    gradient of softmax with loss (with respect to the scores), and squared error's gradient
+    with respect to the probabilities and, through the softmax Jacobian, to the scores."""
+    columns = (r.a[0], r.y[0], r.onehot[0], r.da[0], r.dy[0], r.se_da[0])
     return pd.DataFrame(dict(zip(headers, columns, strict=True)), index=list(classes))
+
+
+def losses_table(rows: Sequence[LossRow], names: Mapping[str, str], value_header: str,
+                 grad_headers: Sequence[str]) -> pd.DataFrame:
+    """A row per loss (named by `names`): its value, then ∂L/∂a for each score."""
+    return pd.DataFrame([[r.value, *r.da] for r in rows], columns=[value_header, *grad_headers],
+                        index=[names[r.name] for r in rows])
 
 
 def rule_table(rules: Sequence[AxisRule], headers: Sequence[str],

@@ -8,11 +8,14 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from engine.backend import InputError
 from engine.functions import softmax
 from engine.layers import Affine, SoftmaxWithLoss
 from lessons import layers as ll
 from tests.app.helpers import open_lesson
+from tests.app.learner_errors import assert_korean_error
 from ui.i18n import LANGS, tr
+from viz import layers as vl
 from viz.layers import format_vector
 
 PAGE = "app_pages/layers.py"
@@ -25,9 +28,11 @@ def open_page(lang: str, **params: str) -> AppTest:
 
 
 def shown_error(lang: str, err: BaseException) -> str:
-    """What show_error writes for an engine error: its words quoted as one code span."""
-    assert "`" not in str(err)
-    return tr(lang, "error.bad_input", message=f"`{err}`")
+    """What show_error writes for a lesson's error: the catalog's error.<code> with its values
+    (numbers as they are, anything else as a code span)."""
+    assert isinstance(err, InputError), err
+    details = {k: v if isinstance(v, (int, float)) else f"`{v}`" for k, v in err.details.items()}
+    return tr(lang, f"error.{err.code}", **details)
 
 
 def metric(at: AppTest, lang: str, key: str) -> str:
@@ -68,7 +73,7 @@ def test_page_opens_with_every_tab(page):
     at, lang = page
     assert at.title[0].value == tr(lang, "lesson.layers.title")
     assert [tab.label for tab in at.tabs] == [tr(lang, f"layers.tab.{k}") for k in (
-        "affine", "chain", "activations", "loss", "broadcast", "check")]
+        "affine", "chain", "activations", "loss", "precision", "broadcast", "check")]
     assert not at.error
     other = next(x for x in LANGS if x != lang)
     shown = "\n".join(h.value for h in (*at.header, *at.subheader))
@@ -328,3 +333,139 @@ def test_moving_a_logit_and_the_target(lang):
     loss = SoftmaxWithLoss().forward(a, np.array([0]))
     assert metric(at, lang, "layers.loss.ce") == f"{loss:.4f}"
     assert at.query_params["a0"] == "5" and at.query_params["target"] == "0"
+
+
+# --- issue 13: seed 003's product, dx's derivation, the losses, the Jacobian, the sizes ------
+
+def latex_text(at: AppTest) -> str:
+    return "\n".join(e.value for e in at.latex)
+
+
+def test_seed_003s_product_is_shown_entry_by_entry(page):
+    at, lang = page
+    latex = latex_text(at)
+    for line in ("C_{11} = 1\\cdot 5 + 2\\cdot 7 = 19", "C_{12} = 1\\cdot 6 + 2\\cdot 8 = 22",
+                 "C_{21} = 3\\cdot 5 + 4\\cdot 7 = 43", "C_{22} = 3\\cdot 6 + 4\\cdot 8 = 50"):
+        assert line.replace(" = ", " &= ", 1) in latex or line in latex, line
+    assert any(c.value == f"A @ B\n{ll.SEED_A @ ll.SEED_B!r}" for c in at.code)
+    assert tr(lang, "layers.affine.matmul_heading") in [h.value for h in at.subheader]
+
+
+def test_dx_is_derived_entry_by_entry_before_the_matrix_form(page):
+    at, lang = page
+    d = ll.dx_derivation(0)
+    latex = latex_text(at)
+    for line in vl.dx_derivation_latex(d):
+        assert vl.aligned([line]).split("&= ", 1)[1].split(" \\end")[0] in latex
+    assert vl.dx_matrix_latex(d) in latex
+    assert latex.index(vl.dx_derivation_latex(d)[0].split(" = ")[-1]) >= 0
+    assert any(s.value == tr(lang, "layers.affine.derive_check",
+                             dx=format_vector(d.backward)) for s in at.success)
+    assert any(i.value == tr(lang, "layers.affine.shape_rule") for i in at.info)
+    assert "never fails" not in tr(lang, "layers.affine.shape_rule")
+
+
+def test_loss_table_compares_squared_error_on_the_scores(page):
+    at, lang = page
+    r = ll.softmax_loss([0.3, 2.9, 4.0], 2)
+    frame = table(at, lang, "layers.loss.col_logit")
+    np.testing.assert_allclose(frame[tr(lang, "layers.loss.col_swl")], r.da[0])
+    np.testing.assert_allclose(frame[tr(lang, "layers.loss.col_se")], r.dy[0])
+    np.testing.assert_allclose(frame[tr(lang, "layers.loss.col_se_a")], r.se_da[0])
+    assert not np.allclose(r.se_da[0], r.da[0])
+    losses = next(df.value for df in at.dataframe
+                  if df.value.columns[0] == tr(lang, "layers.loss.col_value"))
+    rows = ll.losses([0.3, 2.9, 4.0], 2)
+    np.testing.assert_allclose(losses[tr(lang, "layers.loss.col_value")],
+                               [row.value for row in rows])
+    np.testing.assert_allclose(losses[tr(lang, "layers.loss.col_grad", k=2)],
+                               [row.da[2] for row in rows])
+    assert any(i.value == tr(lang, "layers.loss.se_now", p=f"{r.y[0, 2]:.4f}",
+                             ce=f"{r.da[0, 2]:.4f}", se=f"{r.se_da[0, 2]:.4f}")
+               for i in at.info)
+
+
+def test_the_softmax_jacobian_is_shown_for_the_current_logits(page):
+    at, _ = page
+    latex = latex_text(at)
+    j = ll.softmax_jacobian_pass([0.3, 2.9, 4.0], 2)
+    assert vl.jacobian_latex(j) in latex
+    assert vl.jacobian_backward_latex(j) in latex
+    at.slider(key="layers.a0").set_value(3.0).run()
+    j = ll.softmax_jacobian_pass([3.0, 2.9, 4.0], 2)
+    assert vl.jacobian_latex(j) in latex_text(at)
+
+
+def test_sign_coloured_figures_state_the_convention(page):
+    at, lang = page
+    key = tr(lang, "viz.sign_key")
+    for spec in charts(at):
+        if any(d.get("type") == "heatmap" for d in spec["data"]):
+            texts = [a.get("text") for a in spec["layout"].get("annotations", [])]
+            assert key in texts
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_notes_sizes_button_gives_seed_003s_affine(lang):
+    at = open_page(lang)
+    at.button(key="layers.sizes.notes").click().run()
+    assert not at.exception
+    assert [at.slider(key=f"layers.{k}").value for k in "NDH"] == [10, 2, 4]
+    x, W, b = ll.affine_example(10, 2, 4, seed=0)
+    np.testing.assert_allclose(heatmap(charts(at)[0], "Y"), Affine(W, b).forward(x))
+    assert heatmap(charts(at)[0], "Y").shape == (10, 4)
+
+
+# --- every error a learner can cause here, on a Korean page ---------------------------------
+
+def test_korean_chain_shape_error():
+    at = open_page("ko")
+    at.session_state[EDITOR.format("W2")] = {
+        "edited_rows": {}, "added_rows": [{"L10": 1, "L11": 1, "L12": 1}], "deleted_rows": []}
+    at.run()
+    text = assert_korean_error(at)
+    assert "`W3`" in text and "`L2`" in text
+
+
+def test_korean_chain_empty_cell():
+    at = open_page("ko")
+    at.session_state[EDITOR.format("W1")] = {
+        "edited_rows": {0: {"X1": None}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert "`W1`" in assert_korean_error(at)
+
+
+def test_korean_broadcast_sizes():
+    at = open_page("ko", bcase="bad_three_d")
+    assert_korean_error(at)
+    assert "operands could not be broadcast together with shapes (2,5,1) (2,2,5)" in "\n".join(
+        c.value for c in at.code)
+
+
+def test_korean_batchnorm_at_n_below_3():
+    at = open_page("ko", N="2", check="batchnorm")
+    assert "N = 2" in assert_korean_error(at)
+
+
+def test_korean_empty_activation_cell():
+    at = open_page("ko")
+    at.session_state["layers.act.editor.v0"] = {
+        "edited_rows": {0: {"1": None}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert "`x[1]`" in assert_korean_error(at)
+
+
+@pytest.mark.parametrize(("typed", "code"), [("(2, x)", "layers_shape_not_number"),
+                                              ("", "layers_shape_empty"),
+                                              ("(2, 9)", "layers_shape_size"),
+                                              ("1 1 1 2", "layers_shape_axes")])
+def test_korean_shape_that_does_not_parse(typed, code):
+    at = open_page("ko", bcase="custom")
+    at.text_input(key="layers.bc.shape_a").set_value(typed).run()
+    assert not at.exception
+    with pytest.raises(InputError) as info:
+        ll.parse_shape(typed)
+    assert info.value.code == code
+    assert assert_korean_error(at) == shown_error("ko", info.value)

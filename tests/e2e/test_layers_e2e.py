@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
+from engine.backend import InputError
 from engine.gradcheck import check_layer
 from lessons import layers as ll
 from tests.e2e.helpers import (
@@ -30,6 +31,7 @@ TABS = {  # tab -> the catalog key of its heading
     "chain": "layers.chain.heading",
     "activations": "layers.act.heading",
     "loss": "layers.loss.heading",
+    "precision": "precision.title",  # ui/precision_view.py's own section
     "broadcast": "layers.bc.heading",
     "check": "layers.check.heading",
 }
@@ -127,10 +129,12 @@ def test_adding_a_row_is_a_shape_error_message(app_url, page, screenshots_dir):
     # The toolbar overlaps the narrow grid, which would take a mouse click: click the button.
     editor.get_by_role("button", name="Add row").dispatch_event("click")
     wait_idle(page)
-    with pytest.raises(ValueError) as engine_says:
+    with pytest.raises(InputError) as engine_says:
         ll.matrix_chain([np.vstack([ll.SEED_W1, [0, 0, 0]]), ll.SEED_W2,
                          ll.SEED_W3], ll.SEED_X)
-    alert = panel.locator("[data-testid=stAlert]").filter(has_text=str(engine_says.value))
+    said = tr("en", "error.layers_chain_shape", **engine_says.value.details)
+    assert said.startswith("Matrix W2 has 3 columns but its input L1 has 4 entries")
+    alert = panel.locator("[data-testid=stAlert]").filter(has_text=said[:60])
     alert.first.wait_for(timeout=IDLE_TIMEOUT_MS)
     assert page.locator("[data-testid=stException]").count() == 0
     panel.get_by_text(tr("en", "layers.chain.shape_hint")).wait_for(timeout=IDLE_TIMEOUT_MS)
@@ -197,3 +201,15 @@ def test_a_new_size_reaches_the_tabs_that_read_it_without_a_page_run(app_url, pa
     check = open_tab(page, "en", "check")
     expect(check).to_contain_text("at N = 5, D = 2, H = 3")
     assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_the_notes_sizes_button_draws_seed_003s_affine(app_url, page):
+    """Seed 003's h = x·W1 + b1 with x (10, 2) and W1 (2, 4), one click away."""
+    open_layers(page, app_url, "ko")
+    open_tab(page, "ko", "affine")
+    page.get_by_role("button", name=tr("ko", "layers.sizes.notes_example")).click()
+    wait_idle(page)
+    affine = open_tab(page, "ko", "affine")
+    expect(affine).to_contain_text(tr("ko", "layers.affine.forward_caption", n=10, d=2, h=4))
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert "N=10" in page.url and "H=4" in page.url

@@ -156,3 +156,124 @@ def test_slowdown_is_numerical_over_backprop_time():
     result = ll.run_check(ll.gradcheck_case("affine", 4, 2, 3))
     assert ll.slowdown(result) == pytest.approx(
         result.numerical_seconds / result.backprop_seconds)
+
+
+# --- seed 003's worked product, and where dx = dy·Wᵀ comes from --------------------------------
+
+def numerical_grad(f, a):
+    """∂f/∂a by central differences, f scalar."""
+    return ll.numerical_jacobian(lambda v: np.array([f(v)]), a)[0]
+
+
+def test_seed_003s_product_is_19_22_43_50_entry_by_entry():
+    m = ll.matmul_worked()
+    assert m.C.tolist() == [[19, 22], [43, 50]]
+    np.testing.assert_array_equal(m.C, ll.SEED_A @ ll.SEED_B)
+    assert m.terms[0][0] == ((1, 5), (2, 7))  # 19 = 1·5 + 2·7
+    assert m.terms[1][0] == ((3, 5), (4, 7))  # 43 = 3·5 + 4·7
+    assert m.terms[0][1] == ((1, 6), (2, 8))  # 22 = 1·6 + 2·8
+    assert m.terms[1][1] == ((3, 6), (4, 8))  # 50 = 3·6 + 4·8
+    assert [sum(a * b for a, b in e) for row in m.terms for e in row] == [19, 22, 43, 50]
+
+
+def test_a_product_whose_shapes_do_not_meet_is_refused():
+    with pytest.raises(ValueError, match="columns"):
+        ll.matmul_worked(np.ones((2, 3)), np.ones((2, 2)))
+    assert ll.matmul_worked(np.ones((1, 3)), np.ones((3, 2))).C.tolist() == [[3, 3]]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_dx_element_by_element_is_dy_times_w_transposed(seed):
+    d = ll.dx_derivation(seed)
+    assert d.W.shape == (2, 2) and d.x.shape == d.dy.shape == (2,)
+    for i in range(2):  # ∂L/∂x_i = Σ_j ∂L/∂y_j · W_ij
+        assert d.terms[i] == tuple((d.dy[j], d.W[i, j]) for j in range(2))
+        assert d.dx[i] == pytest.approx(d.dy[0] * d.W[i, 0] + d.dy[1] * d.W[i, 1])
+    np.testing.assert_allclose(d.dx, d.matrix)
+    np.testing.assert_allclose(d.dx, d.backward)
+    # and numerically: L = Σ_j dy_j·y_j(x) has gradient dx
+    num = numerical_grad(lambda x: float(d.dy @ (x @ d.W + d.b)), d.x)
+    np.testing.assert_allclose(num, d.dx, atol=1e-8)
+
+
+# --- the softmax Jacobian, and the losses side by side ----------------------------------------
+
+@pytest.mark.parametrize(("logits", "target"), [((0.3, 2.9, 4.0), 2), ((1.0, -2.0, 0.5), 0),
+                                                ((5.0, 5.0, -3.0, 0.0), 3)])
+def test_softmax_jacobian_is_diag_y_minus_yyT_and_gives_y_minus_t(logits, target):
+    j = ll.softmax_jacobian_pass(logits, target)
+    np.testing.assert_allclose(j.J, np.diag(j.y) - np.outer(j.y, j.y))
+    np.testing.assert_allclose(j.J, j.numerical, atol=1e-9)
+    assert j.max_gap < 1e-9
+    np.testing.assert_allclose(j.J.sum(axis=0), 0, atol=1e-12)  # Σ_i y_i = 1 whatever a is
+    np.testing.assert_allclose(j.dL_da, j.y_minus_t, atol=1e-12)
+    t = np.eye(len(logits))[target]
+    np.testing.assert_allclose(j.y_minus_t, softmax(np.array([logits]))[0] - t)
+
+
+def test_y_minus_t_also_for_a_soft_target_that_sums_to_1():
+    j = ll.softmax_jacobian_pass([0.2, -1.0, 1.5], [0.2, 0.3, 0.5])
+    np.testing.assert_allclose(j.dL_da, j.y - j.t, atol=1e-12)
+
+
+@pytest.mark.parametrize(("logits", "target"), [((0.3, 2.9, 4.0), 2), ((0.3, 2.9, 4.0), 0),
+                                                ((-1.0, 0.5, 0.2), 1)])
+def test_every_loss_and_its_gradients_match_the_numbers(logits, target):
+    rows = ll.losses(logits, target)
+    assert [r.name for r in rows] == ["ce", "se", "mse", "bce"]
+    a = np.array(logits)
+    t = np.eye(3)[target]
+
+    def y_of(v):
+        return softmax(v[None, :])[0]
+
+    value = {"ce": lambda y: -np.sum(t * np.log(y)), "se": lambda y: 0.5 * np.sum((y - t) ** 2),
+             "mse": lambda y: np.mean((y - t) ** 2),
+             "bce": lambda y: -np.mean(t * np.log(y) + (1 - t) * np.log(1 - y))}
+    for r in rows:
+        y = y_of(a)
+        assert r.value == pytest.approx(value[r.name](y))
+        np.testing.assert_allclose(r.dy, numerical_grad(value[r.name], y), rtol=1e-5,
+                                   atol=1e-7)
+        f = value[r.name]
+        np.testing.assert_allclose(r.da, numerical_grad(lambda v, f=f: f(y_of(v)), a),
+                                   rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(ll.loss_row(rows, "ce").da, y_of(a) - t)
+    assert ll.loss_row(rows, "mse").value == pytest.approx(2 / 3 * ll.loss_row(rows, "se").value)
+
+
+def test_cross_entropy_keeps_a_large_gradient_when_confidently_wrong():
+    """The page's claim, with its own numbers: the target's probability is small, and
+    cross-entropy pushes the target's score far harder than squared error does."""
+    rows = ll.losses((0.3, 2.9, 4.0), 0)
+    ce, se = ll.loss_row(rows, "ce"), ll.loss_row(rows, "se")
+    assert ce.da[0] < -0.9  # −(1 − y_0)
+    assert abs(se.da[0]) < 0.05
+    assert abs(ce.da[0]) > 10 * abs(se.da[0])
+    assert np.linalg.norm(ce.da) > np.linalg.norm(se.da)
+
+
+def test_the_loss_tables_two_squared_error_columns_differ():
+    """With respect to y the squared error's gradient is (y − t)/N, equal to softmax with
+    loss's; carried back to the scores it is J·(y − t)/N, which is not."""
+    r = ll.softmax_loss([0.3, 2.9, 4.0], 0)
+    np.testing.assert_allclose(r.dy, r.da)  # the old table's two equal columns
+    np.testing.assert_allclose(r.se_da[0], ll.loss_row(ll.losses([0.3, 2.9, 4.0], 0),
+                                                       "se").da)
+    assert not np.allclose(r.se_da, r.da)
+    batch = ll.softmax_loss([[0.3, 2.9, 4.0], [1.0, 0.0, -1.0]], [0, 2])
+    for n in range(2):
+        np.testing.assert_allclose(batch.se_da[n],
+                                   ll.softmax_jacobian(batch.y[n]) @ batch.dy[n])
+
+
+def test_tanh_is_a_stretched_and_squeezed_sigmoid():
+    xs = np.linspace(-5, 5, 101)
+    sigmoid = ACTIVATIONS["sigmoid"].f
+    np.testing.assert_allclose(ACTIVATIONS["tanh"].f(xs), 2 * sigmoid(2 * xs) - 1, atol=1e-12)
+
+
+def test_seed_003s_affine_example_fits_the_bounds():
+    assert ll.MAX_SIZE >= 10
+    p = ll.affine_pass(10, 2, 4)
+    assert p.y.shape == (10, 4) and p.dx.shape == (10, 2) and p.dW.shape == (2, 4)

@@ -168,7 +168,14 @@ def test_softmax_figure():
     assert len(fig.data) == 4 and all(isinstance(tr, go.Bar) for tr in fig.data)
     np.testing.assert_allclose(fig.data[2].y, [0, 0, 1])
     assert [a.text for a in fig.layout.annotations] == ["a", "y", "g"]
-    assert list(fig.data[3].marker.color) == ["#d62728", "#d62728", "#1f77b4"]
+    # the sign convention: red +, blue −, the ends of DIVERGING
+    assert list(fig.data[3].marker.color) == [vl.POSITIVE, vl.POSITIVE, vl.NEGATIVE]
+    assert (DIVERGING[-1][1], DIVERGING[0][1]) == (vl.POSITIVE, vl.NEGATIVE)
+    assert not [a for a in fig.layout.annotations if a.name == "sign_key"]
+    keyed = softmax_figure(["c0"], [1.0], [1.0], [1], [0.0], titles=["a", "y", "g"],
+                           prob_label="y", target_label="t", sign_label="red +, blue −")
+    assert [a.text for a in keyed.layout.annotations if a.name == "sign_key"] == [
+        "red +, blue −"]
 
 
 def test_gradcheck_figure_has_a_diagonal():
@@ -284,8 +291,15 @@ def test_tables():
     assert list(frame.index) == ["x", "y", "mask", "dout", "dx"]
     assert list(frame.columns) == ["0", "1", "2", "3", "4"]
     r = ll.softmax_loss(ll.WORKED_LOGITS, ll.WORKED_TARGET)
-    frame = vl.loss_table(r, ["c0", "c1", "c2"], ["a", "y", "t", "swl", "se"])
+    frame = vl.loss_table(r, ["c0", "c1", "c2"], ["a", "y", "t", "swl", "se", "se_a"])
     np.testing.assert_allclose(frame["swl"], r.y[0] - r.onehot[0])
+    np.testing.assert_allclose(frame["se"], r.y[0] - r.onehot[0])  # with respect to y
+    np.testing.assert_allclose(frame["se_a"], ll.softmax_jacobian(r.y[0]) @ r.dy[0])
+    rows = ll.losses(ll.WORKED_LOGITS, ll.WORKED_TARGET)
+    frame = vl.losses_table(rows, {"ce": "CE", "se": "SE", "mse": "MSE", "bce": "BCE"}, "L",
+                            ["g0", "g1", "g2"])
+    assert list(frame.index) == ["CE", "SE", "MSE", "BCE"]
+    np.testing.assert_allclose(frame.loc["CE", ["g0", "g1", "g2"]], r.y[0] - r.onehot[0])
     rules = vl.rule_table(ll.broadcast_axes((2, 3), (2,)), ["axis", "out", "rule"],
                           {"new_b": "new", "mismatch": "no"})
     assert rules.to_dict("list") == {"axis": [-2, -1], "A": ["2", "3"], "B": ["–", "2"],
@@ -298,3 +312,36 @@ def test_tables():
     frame = vl.summary_table(rows, ll.CHECK_LABELS, list("lepbnN"), "skipped")
     assert list(frame["l"])[-1] == "BatchNormalization" and list(frame["N"])[-1] == "skipped"
     assert list(frame["p"])[-1] == "✗"
+
+
+def test_equation_figures_state_the_sign_convention_when_asked():
+    plain = equation_figure([Block("A", np.array([[1.0, -1.0]]))])
+    assert not [a for a in plain.layout.annotations if a.name == "sign_key"]
+    keyed = equation_figure([Block("A", np.array([[1.0, -1.0]]))], sign_label="+/-")
+    assert [a.text for a in keyed.layout.annotations if a.name == "sign_key"] == ["+/-"]
+    assert keyed.layout.coloraxis.cmid == 0
+    p = ll.affine_pass(2, 2, 3)
+    for fig in (*vl.affine_figures(p, sign_label="k"),
+                *vl.chain_figures(ll.run_chain([ll.SEED_W1], ll.SEED_X), 1, "", sign_label="k"),
+                vl.broadcast_figure(ll.broadcast_demo((2, 3), (3,)), sign_label="k"),
+                vl.broadcast_failed_figure(np.ones((2, 3)), np.ones(2), "+", sign_label="k")):
+        assert [a.text for a in fig.layout.annotations if a.name == "sign_key"] == ["k"]
+
+
+def test_worked_latex():
+    m = ll.matmul_worked()
+    assert vl.matmul_entries_latex(m) == [
+        "C_{11} = 1\\cdot 5 + 2\\cdot 7 = 19", "C_{12} = 1\\cdot 6 + 2\\cdot 8 = 22",
+        "C_{21} = 3\\cdot 5 + 4\\cdot 7 = 43", "C_{22} = 3\\cdot 6 + 4\\cdot 8 = 50"]
+    assert vl.latex_matrix([[19, 22], [43, 50]]) in vl.matmul_latex(m)
+    d = ll.dx_derivation(0)
+    lines = vl.dx_derivation_latex(d)
+    assert len(lines) == 4 and "W_{11}" in lines[0] and "W_{22}" in lines[2]
+    assert lines[1].endswith(vl.latex_number(d.dx[0]))
+    assert lines[3].endswith(vl.latex_number(d.dx[1]))
+    assert r"0.1\cdot 0.6 + (-1)\cdot 0.1 = -0.04" in lines[1]  # seed 0
+    j = ll.softmax_jacobian_pass([0.3, 2.9, 4.0], 2)
+    assert vl.fixed_matrix(j.J) in vl.jacobian_latex(j)
+    assert vl.fixed_matrix(j.y_minus_t) in vl.jacobian_backward_latex(j)
+    assert vl.fixed(-0.0001) == "0.000" and vl.fixed(-0.25) == "-0.250"
+    assert r"2\sigma(2x) - 1" in vl.ACTIVATION_LATEX["tanh"][0]
