@@ -30,11 +30,16 @@ def install() -> None:
 
 
 def style_figure(fig: go.Figure, *, slides: bool = False, height: int | None = None) -> go.Figure:
-    """The shared template: white background, readable fonts; fixed 16:9 size on slides."""
+    """The shared template: white background, readable fonts; fixed 16:9 size on slides.
+
+    The top margin makes room for the title, or else for a sign key (viz.common.sign_key):
+    the key sits just above the plot's top right corner, and the chart's buttons take the
+    top 30 px of that corner, so with the usual 30 px margin the two would overlap."""
+    keyed = any(a.name == "sign_key" for a in fig.layout.annotations)
     fig.update_layout(
         font=dict(family=FONT_FAMILY, size=22 if slides else 14),
         title_font_size=28 if slides else 17,
-        margin=dict(l=70, r=30, t=70 if fig.layout.title.text else 30, b=60),
+        margin=dict(l=70, r=30, t=70 if fig.layout.title.text else 56 if keyed else 30, b=60),
         paper_bgcolor="white",
         plot_bgcolor="white",
         legend=dict(font_size=20 if slides else 13),

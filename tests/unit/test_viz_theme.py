@@ -3,6 +3,7 @@
 import plotly.graph_objects as go
 import pytest
 
+from viz.common import sign_key
 from viz.theme import EXPORT_SIZE, SLIDE_SIZE, export_config, style_figure
 
 
@@ -11,6 +12,14 @@ def test_screen_style_is_white_and_readable():
     assert fig.layout.template.layout.paper_bgcolor == "white"
     assert fig.layout.paper_bgcolor == "white" and fig.layout.height == 300
     assert fig.layout.font.size == 14 and fig.layout.width is None
+
+
+def test_a_sign_key_gets_room_below_the_charts_buttons():
+    """The key sits above the plot's top right corner, where the chart's buttons are drawn
+    in the top 30 px: a keyed figure without a title gets a taller top margin."""
+    plain = style_figure(go.Figure(go.Heatmap(z=[[1, -1]])))
+    keyed = style_figure(sign_key(go.Figure(go.Heatmap(z=[[1, -1]])), "red +, blue −"))
+    assert plain.layout.margin.t == 30 and keyed.layout.margin.t >= 50
 
 
 def test_slide_style_is_a_fixed_16_9_figure_with_large_type():
