@@ -227,6 +227,34 @@ MUTATIONS: list[Mutation] = [
         "loss=loss, lr=self.optimizer.lr)",
         "tests/app/test_error_codes.py",
     ),
+    mutation(
+        "coded-error-said-in-english",
+        "ui/messages.py",
+        "if code is not None and key in load_catalog(current_lang()):",
+        "if False:",
+        "tests/app/test_layers_page.py::test_korean_chain_shape_error",
+    ),
+    mutation(
+        "worked-product-reads-b-by-rows",
+        "lessons/layers.py",
+        "(float(A[i, k]), float(B[k, j]))",
+        "(float(A[i, k]), float(B[j, k]))",
+        "tests/unit/test_lessons_layers.py",
+    ),
+    mutation(
+        "softmax-paths-swapped",
+        "lessons/graph.py",
+        'down[(f"exp(a{k})", "S")], down[(f"exp(a{k})", f"y{k}")],',
+        'down[(f"exp(a{k})", f"y{k}")], down[(f"exp(a{k})", "S")],',
+        "tests/unit/test_lessons_graph.py",
+    ),
+    mutation(
+        "hidden-delta-without-the-sigmoids-slope",
+        "lessons/perceptron.py",
+        "    delta_h = h_prime * back\n",
+        "    delta_h = back\n",
+        "tests/unit/test_lessons_perceptron.py",
+    ),
     Mutation(
         "placeholder-dropped-from-both-catalogs",
         (
