@@ -96,7 +96,7 @@ CONTROLS = (
             "Activation between the layers", tab="Matrix chain"),
     Control("layers", "activations", "Activations: curve", "segmented", "Activation",
             tab="Activations"),
-    Control("layers", "softmax & loss", "Softmax, cross-entropy", "slider", "Logit a1",
+    Control("layers", "softmax & loss", "Softmax and the losses", "slider", "Logit a1",
             tab="Softmax & loss"),
     Control("layers", "broadcasting", "Broadcasting and", "segmented", "Operation",
             tab="Broadcasting"),

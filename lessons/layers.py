@@ -566,7 +566,7 @@ def parse_shape(text: str) -> tuple[int, ...]:
                          "type a shape such as (2, 3), or () for a single number")
     shape = []
     for tok in tokens:
-        if not tok.isdigit():
+        if not (tok.isascii() and tok.isdigit()):  # '²' and '٣' are digits to isdigit
             raise InputError("layers_shape_not_number",
                              f"{tok!r} is not a whole number: a shape lists sizes, e.g. (2, 3)",
                              token=tok)

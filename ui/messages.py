@@ -14,7 +14,7 @@ import unicodedata
 
 import streamlit as st
 
-from ui.i18n import current_lang, load_catalog, t
+from ui.i18n import current_lang, load_catalog, tr
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 _BACKTICKS = re.compile(r"`+")
@@ -50,18 +50,23 @@ def _shown(value: object) -> object:
     return code_span(value, limit=40)
 
 
-def error_text(err: Exception) -> str:
-    """What went wrong, in the learner's language.
+def say_error(lang: str, err: Exception) -> str:
+    """What went wrong, in `lang`.
 
     An error with a `code` (engine.backend.InputError and its kind) is said by the
     catalog's `error.<code>`, filled with the error's own values. Anything else (numpy's
     broadcast error, say) gets a translated lead-in and the original words, quoted."""
     code = getattr(err, "code", None)
     key = f"error.{code}"
-    if code is not None and key in load_catalog(current_lang()):
+    if code is not None and key in load_catalog(lang):
         details = {k: _shown(v) for k, v in getattr(err, "details", {}).items()}
-        return t(key, **details)
-    return t("error.bad_input", message=code_span(err, limit=300))
+        return tr(lang, key, **details)
+    return tr(lang, "error.bad_input", message=code_span(err, limit=300))
+
+
+def error_text(err: Exception) -> str:
+    """say_error in the language of this run."""
+    return say_error(current_lang(), err)
 
 
 def show_error(err: Exception) -> None:

@@ -16,7 +16,7 @@ import streamlit as st
 from engine.datasets import spiral
 from lessons import precision as lp
 from ui.chart import show_chart
-from ui.data import mnist_data, mnist_or_error
+from ui.data import mnist_data
 from ui.i18n import t
 from viz import precision as vp
 
@@ -54,8 +54,11 @@ def settings() -> tuple[str, int]:
     """The network and the batch size; the spiral only, when MNIST cannot be read."""
     nets = {"mnist": t("precision.net_mnist", sizes=sizes_text("mnist")),
             "spiral": t("precision.net_spiral", sizes=sizes_text("spiral"))}
-    if mnist_or_error() is None:  # it has said why
-        nets.pop("mnist")
+    try:
+        mnist_data()
+    except (FileNotFoundError, ValueError):  # missing or broken on this server
+        nets.pop("mnist")  # the section still teaches on the spiral: a warning, not an error
+        st.warning(t("precision.no_mnist"), icon=":material/database:")
     c_net, c_batch = st.columns([3, 2])
     net = c_net.radio(t("precision.net"), list(nets), format_func=nets.get, horizontal=True,
                       key=NET_KEY, help=t("precision.net_help"))

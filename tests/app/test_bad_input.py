@@ -31,11 +31,14 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import NumberInput, Slider, Widget
 
 import ui.params
+from engine.backend import InputError
 from lessons import expression as ex
+from lessons.layers import parse_shape
 from tests.app.helpers import open_lesson
 from tests.markdown_spans import code_spans
 from ui.i18n import LANGS, tr
 from ui.lessons import LESSONS, lesson_key
+from ui.messages import say_error
 from ui.params import ChoiceParam, FloatParam, IntParam, Param
 from ui.settings import SLIDES_KEY
 from viz.common import format_number
@@ -518,16 +521,19 @@ BAD_SHAPES = ["__import__('os')", "9999,9999", "1," * 50, "²", "-1", "", "(", "
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_hostile_broadcast_shapes_are_errors_and_a_good_one_works_again(lang):
-    """The broadcasting tab's own shapes (?bcase=custom): typed text is read by the engine's
-    parse_shape, never eval'd; anything it refuses is show_error's translated lead-in."""
+    """The broadcasting tab's own shapes (?bcase=custom): typed text is read by the lesson's
+    parse_shape, never eval'd; anything it refuses is its coded error, said in the page's
+    language (the typed text quoted as it is)."""
     at = open_page("layers", lang, bcase="custom")
-    lead_in = tr(lang, "error.bad_input", message="")
     works = tr(lang, "layers.bc.works").split("{shape}")[0]
     for text in BAD_SHAPES if lang == "en" else BAD_SHAPES[:3]:
         at.text_input(key="layers.bc.shape_a").set_value(text).run()
         assert_page_works(at, "layers", lang)
         errors = [e.value for e in at.error]
-        assert len(errors) == 1 and errors[0].startswith(lead_in), (text, errors)
+        held = at.text_input(key="layers.bc.shape_a").value  # cut at the box's max_chars
+        with pytest.raises(InputError) as refused:
+            parse_shape(held)
+        assert errors == [say_error(lang, refused.value)], text
         assert not any(s.value.startswith(works) for s in at.success)
     at.text_input(key="layers.bc.shape_a").set_value("(2, 3)").run()
     assert not at.error and any(s.value.startswith(works) for s in at.success)

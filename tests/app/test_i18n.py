@@ -61,9 +61,9 @@ COMPUTED_KEYS = {
         {lesson_key(lesson, "title") for lesson in LESSONS},
     ("ui/i18n.py", "tr(current_lang(), key, **kwargs)"): set(),  # t() itself
 }
-# error_text's t(f"error.{code}", **details): the keys of the codes the engine and the
+# say_error's tr(lang, f"error.{code}", **details): the keys of the codes the engine and the
 # lessons raise, and their placeholders, are checked in test_error_codes.py.
-ERROR_TEXT = ("ui/messages.py", "t(key, **details)")
+ERROR_TEXT = ("ui/messages.py", "tr(lang, key, **details)")
 
 # t(key, **details) with the details of the engine's ExpressionError: one expression per
 # error code that raises it, so that the details it carries can be compared with the text.

@@ -31,7 +31,8 @@ def _live_script():
 
     def advance():
         if st.session_state["mode"] == "diverge":
-            raise TrainingDiverged("the loss became nan at step 4")
+            raise TrainingDiverged("diverged", "the loss became nan at step 4",
+                                   loss=float("nan"), step=4, lr=0.5)
         st.session_state["n"] += 1
         return Stop("three", "success") if st.session_state["n"] >= 3 else None
 
@@ -93,7 +94,7 @@ def test_live_divergence_is_a_message_not_a_crash():
     at.button(key="demo.start").click().run()
     assert not at.exception
     assert not at.session_state["demo.running"]
-    assert texts(at.error) == [tr("en", "live.diverged", message="the loss became nan at step 4")]
+    assert texts(at.error) == [tr("en", "error.diverged", loss=float("nan"), step=4, lr=0.5)]
 
 
 def test_live_waits_when_the_server_is_busy():

@@ -27,11 +27,14 @@ from PIL import Image
 from streamlit.proto.Common_pb2 import FileUploaderState
 from streamlit.proto.NumberInput_pb2 import NumberInput
 
+from engine.backend import InputError
+from lessons.layers import parse_shape
 from tests.load.wsclient import Run, Session, trigger, trigger_id
 from tests.security.conftest import Meter
 from tests.security.payloads import bomb_png, data_url, drawn_one, editor_state, png
 from ui.i18n import LANGS, tr
 from ui.images import MAX_UPLOAD_BYTES
+from ui.messages import say_error
 from ui.runtime import MAX_UPLOADS_PER_SESSION
 
 pytestmark = pytest.mark.timeout(600)
@@ -282,9 +285,10 @@ def test_text_past_max_chars_is_cut_on_the_server(server):
             r = await s.rerun({box.id: ("string_value", "7" * 900_000)},
                               fragment_id=box.fragment_id)
             assert not r.exceptions
-            (error,) = [a for a in alerts(r) if a.startswith(
-                tr("en", "error.bad_input", message=""))]
-            assert "7" * 20 in error and "7" * 21 not in error
+            with pytest.raises(InputError) as refused:  # what the page reads: 20 sevens
+                parse_shape("7" * 20)
+            assert say_error("en", refused.value) in alerts(r)
+            assert "7" * 21 not in "".join(alerts(r))
             assert r.bytes < 400_000
     run(go())
 

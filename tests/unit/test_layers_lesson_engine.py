@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine.backend import InputError
 from engine.layers import ACTIVATIONS, Affine
 from lessons.layers import (
     CASES,
@@ -53,10 +54,11 @@ def test_parse_shape_reads_the_usual_spellings(text, shape):
     ("text", "why"),
     [("", "type a shape"), ("abc", "not a whole number"), ("2.5", "not a whole number"),
      ("(-1, 2)", "not a whole number"), ("(0, 2)", "between 1"), (f"({MAX_DIM + 1},)", "between 1"),
-     ("1,2,3,4", "at most 3 axes"), ("__import__('os')", "not a whole number")],
+     ("1,2,3,4", "at most 3 axes"), ("__import__('os')", "not a whole number"),
+     ("²", "not a whole number"), ("(٣, 2)", "not a whole number")],  # digits to str.isdigit
 )
 def test_parse_shape_rejects_with_a_reason(text, why):
-    with pytest.raises(ValueError, match=why):
+    with pytest.raises(InputError, match=why):
         parse_shape(text)
 
 
