@@ -242,6 +242,13 @@ MUTATIONS: list[Mutation] = [
         "tests/unit/test_lessons_layers.py",
     ),
     mutation(
+        "superscript-two-read-as-a-size",
+        "lessons/layers.py",
+        "if not (tok.isascii() and tok.isdigit()):",
+        "if not tok.isdigit():",
+        "tests/unit/test_layers_lesson_engine.py",
+    ),
+    mutation(
         "softmax-paths-swapped",
         "lessons/graph.py",
         'down[(f"exp(a{k})", "S")], down[(f"exp(a{k})", f"y{k}")],',
