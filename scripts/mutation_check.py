@@ -230,7 +230,7 @@ MUTATIONS: list[Mutation] = [
     mutation(
         "coded-error-said-in-english",
         "ui/messages.py",
-        "if code is not None and key in load_catalog(current_lang()):",
+        "if code is not None and key in load_catalog(lang):",
         "if False:",
         "tests/app/test_layers_page.py::test_korean_chain_shape_error",
     ),
