@@ -180,15 +180,20 @@ def test_learners_take_turns_for_the_training_slot_and_all_finish(browser, serve
                                                                   screenshots_dir):
     """The server of these tests has one slot: three trainings take turns (all three are
     seen part-way at once), a learner who waits is told so (ui/live.py; the note itself is
-    tested in tests/app/test_slots.py), and every one of them finishes."""
+    tested in tests/app/test_slots.py), and every one of them finishes.
+
+    Twenty epochs each: three readings of the pages take over a second, and five epochs of
+    the default network ran in a few seconds, so a run of five could end between two
+    readings and "all three part-way" was a matter of luck."""
     url, _pid = server
-    learners = [Learner(browser, url, epochs=5) for _ in range(3)]
+    epochs = 20
+    learners = [Learner(browser, url, epochs=epochs) for _ in range(3)]
     for learner in learners:
         learner.page.get_by_role("heading", name=tr("en", "mnist.s7.header")).first.evaluate(
             "e => e.scrollIntoView({block: 'start'})")
     for learner in learners:
         learner.page.locator(START).first.click()
-    total = 5 * 600
+    total = epochs * 600
     notes = [tr("en", "live.waiting", position=p, n=1) for p in (1, 2)]
     together = shot = False
     deadline = time.monotonic() + 120
@@ -202,7 +207,7 @@ def test_learners_take_turns_for_the_training_slot_and_all_finish(browser, serve
     assert together, "the three trainings did not run side by side"
     for learner in learners:
         learner.page.locator(f"{START}:not([disabled])").first.wait_for(timeout=180_000)
-        assert metric_value(learner.page, tr("en", "mnist.s7.epoch")) == "5 / 5"
+        assert metric_value(learner.page, tr("en", "mnist.s7.epoch")) == f"{epochs} / {epochs}"
         assert learner.steps() == total
     assert_clean(*learners)
     for learner in learners:
