@@ -39,6 +39,7 @@ from engine.autograd import (
     sum_,
     variable,
 )
+from engine.functions import softmax
 
 CAFE_ITEMS = ("machine", "table", "chair", "cup")
 
@@ -299,12 +300,12 @@ class ShiftedSoftmax:
 
 
 def shifted_softmax(graph: Graph) -> ShiftedSoftmax:
-    """y from a − max a for the scores of a `softmax_cross_entropy_graph`: the same y,
-    and no exp ever sees more than 0, so no score is too large."""
+    """y as the engine's softmax computes it, from a − max a, for the scores of a
+    `softmax_cross_entropy_graph`: the same y, and no exp ever sees more than 0, so no score
+    is too large."""
     labels = [n.label for n in graph.nodes if n.op == "input" and n.label.startswith("a")]
     a = np.array([float(graph[label].value) for label in labels])
-    e = np.exp(a - a.max())
-    y = e / e.sum()
+    y = softmax(a)
     seed_y = np.array([float(graph[f"y{k}"].value) for k in range(1, a.size + 1)])
     return ShiftedSoftmax(float(a.max()), y, float(np.max(np.abs(y - seed_y))))
 
@@ -356,7 +357,13 @@ def matmul_elementwise(graph: Graph, dy: ArrayLike, n: int = 1) -> list[MatmulSu
         raise ValueError(f"dy must have y's shape {graph.output.shape}, got {d.shape}")
     if not 1 <= n <= d.shape[0]:
         raise ValueError(f"row n must be between 1 and {d.shape[0]}, got {n}")
-    return [MatmulSum(n, i, tuple(MatmulTerm(j, float(d[n - 1, j - 1]), float(W[i - 1, j - 1]))
+    return dx_sums(d[n - 1], W, n)
+
+
+def dx_sums(dy_row: np.ndarray, W: np.ndarray, n: int = 1) -> list[MatmulSum]:
+    """∂L/∂x_ni = Σⱼ dy_nj · W_ij for each i, from one row of the upstream gradient and W
+    (D×H): the element-wise derivation of dx = dy·Wᵀ, shared with the layer zoo's Affine."""
+    return [MatmulSum(n, i, tuple(MatmulTerm(j, float(dy_row[j - 1]), float(W[i - 1, j - 1]))
                                   for j in range(1, W.shape[1] + 1)))
             for i in range(1, W.shape[0] + 1)]
 

@@ -56,6 +56,7 @@ from engine.layers import (
     SquaredErrorLoss,
     Tanh,
 )
+from lessons.graph import dx_sums
 
 MAX_SIZE = 10  # N, D and H stay this small (seed 003's (10, 2)·(2, 4) fits): read, not timed
 
@@ -164,8 +165,9 @@ def dx_derivation(seed: int = 0) -> DxDerivation:
     the element-wise sums, the matrix product dy·Wᵀ, and the engine's Affine.backward."""
     p = affine_pass(1, 2, 2, seed)
     x, W, dy = p.x[0], p.W, p.dy[0]
-    terms = tuple(tuple((float(dy[j]), float(W[i, j])) for j in range(2)) for i in range(2))
-    dx = np.array([sum(g * w for g, w in row) for row in terms])
+    sums = dx_sums(dy, W)  # the graph lesson's element-wise sums, for this layer's numbers
+    terms = tuple(tuple((term.dy, term.w) for term in s.terms) for s in sums)
+    dx = np.array([s.value for s in sums])
     return DxDerivation(x, W, p.b, p.y[0], dy, terms, dx, dy @ W.T, p.dx[0])
 
 
