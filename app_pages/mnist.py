@@ -50,9 +50,11 @@ DIGIT = IntParam(PAGE, "digit", 0, 0, 9_999)
 PARAMS = [*SETTINGS, SAMPLES, START_INDEX, DIGIT]
 
 COMPARE_SECONDS = 1.0  # per backend
-CHUNK_SECONDS = 0.35  # training per redraw: with the redraw, a bit over two a second
-TICK = 0.1  # between bursts: the next one is already asked for when a burst ends
-BURST_SECONDS = 4.0  # chunk, redraw, chunk, redraw... in one fragment run (see ui.live)
+# Training per redraw. Short, so that Pause answers within about this long (a chunk is not
+# interrupted) and the charts move smoothly; a redraw sends only what changed
+# (ui.live_chart), so short chunks cost little. bench/live_page.py measures both.
+CHUNK_SECONDS = 0.1
+TICK = 0.1  # the browser asks for a tick this often; a longer one is followed at once
 STATE = "mnist.model"  # the run, held by ui.state
 ss = st.session_state
 
@@ -269,7 +271,7 @@ if DATA is None:
 (X_TRAIN, T_TRAIN), (X_TEST, T_TEST) = DATA
 loop = LiveLoop("mnist.train", advance=advance, reset=lambda: held_reset(STATE),
                 draw=lambda: mv.draw_live(loop, held_model(STATE)), tick=TICK,
-                step_help=t("mnist.s7.step_help", seconds=CHUNK_SECONDS), burst=BURST_SECONDS)
+                step_help=t("mnist.s7.step_help", seconds=CHUNK_SECONDS))
 
 st.header(t("mnist.s1.header"))
 st.markdown(t("mnist.s1.intro"))

@@ -15,9 +15,15 @@ The page keeps its model in st.session_state and hands the loop three callables:
 - reset(): rebuilds the model from the page's settings.
 
 One chunk, one path: step_once() acquires a training slot, calls advance() and handles
-its Stop (note, pause). The timer's tick, a burst's every frame and the Step button all go
-through it, and the view's one body draws after it. "Step" calls it once, so a test
-(AppTest does not run timers) can drive the loop through it.
+its Stop (note, pause). The timer's tick and the Step button both go through it, and the
+view's one body draws after it. "Step" calls it once, so a test (AppTest does not run
+timers) can drive the loop through it.
+
+A tick is one short chunk and one redraw. The browser's timer asks for the next tick every
+`tick` seconds; a request that comes while a tick runs waits for it, so ticks follow each
+other without a gap while the chunk plus the redraw take longer than `tick`. The charts are
+live charts (ui.live_chart), which send only what changed: a redraw costs the server about
+a millisecond and the browser a small update, so there is no need to batch redraws.
 
 The timer exists only while running, and only a whole-page run registers or drops it: a
 fragment that reruns keeps the timer of a fragment nested in it (Streamlit 1.67). So the
@@ -31,11 +37,6 @@ loop's model (ui.state.held) and pauses the loop when it builds a new one.
 A page with more to say than start, pause, step and reset keeps the loop's row and adds to
 it: controls(start_label=..., on_start=..., step_disabled=..., extra=[Button(...), ...])
 puts the page's own buttons (MNIST's Stop and "+1 epoch") between Step and Reset.
-
-A view with several parts draws them as panels, from draw(): loop.panels([[Panel(...)],
-[Panel(...), Panel(...)]]) lays out one slot per panel on a burst's first frame and then
-redraws only the panels whose version changed. LiveCharts builds each chart of such a view
-once and then refreshes it in place.
 
 Many learners share one server: ui.slots.TrainingSlots lets at most MAX_CONCURRENT chunks
 run at once (one per core by default, $ENGINE_TRAINING_SLOTS), the others queue first come
@@ -53,7 +54,6 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from ui.chart import show_chart
 from ui.i18n import t
 from ui.messages import error_text
 from ui.runtime import training_slot_count
@@ -93,18 +93,6 @@ class Button:
 
 
 @dataclass(frozen=True)
-class Panel:
-    """A part of a live view with a slot of its own (see LiveLoop.panels): drawn again by
-    draw() when `version` differs from the one drawn (None: nothing to draw yet), and while
-    running at most every `every` frames of a burst."""
-
-    name: str
-    draw: Callable[[], None]
-    version: object = None
-    every: int = 1
-
-
-@dataclass(frozen=True)
 class Stop:
     """What advance() returns when the run is over: the note to show, and its kind."""
 
@@ -126,21 +114,15 @@ class LiveLoop:
 
     def __init__(self, key: str, *, advance: Callable[[], Stop | None],
                  draw: Callable[[], None], reset: Callable[[], None],
-                 tick: float = DEFAULT_TICK_S, step_help: str | None = None,
-                 burst: float | None = None) -> None:
+                 tick: float = DEFAULT_TICK_S, step_help: str | None = None) -> None:
         if tick <= 0:
             raise ValueError(f"tick must be positive, got {tick}")
-        if burst is not None and burst <= 0:
-            raise ValueError(f"burst must be positive, got {burst}")
         self.key = key
         self.advance = advance
         self.draw = draw
         self.reset_model = reset
         self.tick = tick
         self.step_help = step_help
-        self.burst = burst
-        self.frame = 0  # in burst mode: which redraw of this fragment run draw() is making
-        self._panels: dict[str, list] = {}  # panels(): name -> [slot, version drawn]
         self._inline = False  # the fragment is running inside a whole-page run
         self._wait_slot = None  # where the view says that it waits in line (a fragment run's)
         self._waited = False  # ... and whether it says so now
@@ -291,52 +273,12 @@ class LiveLoop:
         self.view()
 
     def _body(self) -> None:
-        """The view's one body: a chunk (while running), then draw(); in burst mode again
-        and again for up to `burst` seconds in one run of the fragment.
-
-        In a burst each redraw is streamed to the browser while the next chunk already
-        trains, so the training does not wait for the browser's round trip between ticks.
-        draw() is called with self.frame = 0, 1, 2, ... and may keep slots (st.empty) from
-        frame 0 to redraw only what changed. A click elsewhere on the page interrupts the
-        run at once. Without a burst, or inside a whole-page run (so that the rest of the
-        page below is not held back; the fragment's own runs, right after, do the bursts),
-        it draws one frame.
-        """
-        burst = 0.0 if self.burst is None or self._inline else self.burst
-        deadline = time.perf_counter() + burst
-        self.frame = 0
+        """The view's one body: a chunk (while running), the notes, then draw()."""
         self._wait_slot = st.empty()
-        while True:
-            if self.running and self.step_once(self._tick_wait()):
-                st.rerun(scope="app")  # the whole page: it registers the view without a timer
-            if self.frame == 0:
-                self._notes()
-            self.draw()
-            self.frame += 1
-            if (not self.running or st.session_state.get(self._k("busy"))
-                    or time.perf_counter() >= deadline):
-                break
-
-    def panels(self, rows: Sequence[Sequence[Panel]]) -> None:
-        """Draw a view made of panels, from draw(). Frame 0 lays out one slot per panel
-        (the panels of a row side by side); each frame then redraws only the panels whose
-        version changed, so a burst's later frames send only what changed."""
-        if self.frame == 0:
-            self._panels = {}
-            for row in rows:
-                slots = [st.empty()] if len(row) == 1 else [c.empty() for c in
-                                                          st.columns(len(row))]
-                for panel, slot in zip(row, slots, strict=True):
-                    self._panels[panel.name] = [slot, None]
-        for panel in (p for row in rows for p in row):
-            slot = self._panels[panel.name]
-            if panel.version is None or panel.version == slot[1]:
-                continue
-            if self.running and self.frame % panel.every:
-                continue
-            with slot[0].container():
-                panel.draw()
-            slot[1] = panel.version
+        if self.running and self.step_once(self._tick_wait()):
+            st.rerun(scope="app")  # the whole page: it registers the view without a timer
+        self._notes()
+        self.draw()
 
     def _notes(self) -> None:
         if st.session_state.get(self._k("busy")):
@@ -346,41 +288,3 @@ class LiveLoop:
             show = {"success": st.success, "info": st.info, "warning": st.warning,
                     "error": st.error}[note.kind]
             show(note.message)
-
-
-class LiveCharts:
-    """The charts of a live view: each built once per `signature()` (e.g. the model, the
-    language and slide mode), then refreshed in place with refresh(fig, data()) when its
-    `version` changes, or (no `data`) built again. Building a figure costs ~25 ms;
-    refreshing one, ~1 ms. The figures are kept in st.session_state[key].
-
-    The chart's key carries the version: a chart drawn again unchanged (the next burst's
-    first frame) has the same key and content, so the browser keeps it as it is; a changed
-    one gets a new key, so a burst may draw one chart several times. `static(name)` says
-    whether to draw it without hover, zoom or buttons (redrawn several times a second).
-    Keys are <prefix>.live.<name>.<version>, exported files <prefix>-<name>.
-    """
-
-    def __init__(self, key: str, prefix: str, *, signature: Callable[[], object],
-                 refresh: Callable[[object, object], bool],
-                 static: Callable[[str], bool] = lambda name: False) -> None:
-        self.key, self.prefix = key, prefix
-        self.signature, self.refresh, self.static = signature, refresh, static
-
-    def show(self, name: str, build: Callable[[], object], *, version,
-             data: Callable[[], object] | None = None, height: int | None = None) -> None:
-        figs = st.session_state.setdefault(self.key, {})
-        signature = self.signature()
-        if figs.get("signature") != signature:
-            figs.clear()
-            figs["signature"] = signature
-        fig, built_version = figs.get(name, (None, None))
-        styled = fig is not None and built_version == version
-        if fig is not None and not styled and data is not None:
-            styled = self.refresh(fig, data())
-        if not styled:
-            fig = build()
-        figs[name] = (fig, version)
-        static = self.static(name)
-        show_chart(fig, f"{self.prefix}-{name}", height=height, styled=styled, static=static,
-                   key=f"{self.prefix}.live.{name}.{version}{'.static' if static else ''}")

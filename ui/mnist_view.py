@@ -15,8 +15,6 @@ Every number comes from lessons.mnist, every figure from viz.mnist (STEP 1's fro
 
 from __future__ import annotations
 
-from functools import partial
-
 import pandas as pd
 import streamlit as st
 
@@ -39,21 +37,22 @@ from lessons.mnist import weight_chain as chain_steps
 from ui.chart import show_chart
 from ui.code import show_code
 from ui.digit_canvas import CANVAS_PX, digit_canvas
-from ui.i18n import current_lang, t
+from ui.i18n import t
 from ui.images import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, decode_drawing, decode_image
-from ui.live import LiveCharts, LiveLoop, Panel
+from ui.live import LiveLoop
+from ui.live_chart import live_chart
 from ui.messages import show_error
-from ui.settings import slides_on
 from viz import layers as vl
 from viz import mnist as vz
 
 WEIGHT_TILES = 16
-STATIC_WHILE_RUNNING = ("loss", "grad-flow", "first-layer-weights")  # redrawn every chunk
-# Every chart redrawn costs the browser a full Plotly render (~0.1 s on a small machine): the
-# loss is redrawn after every chunk, the gradient flow after every other one, the weight
-# pictures (which change slowly) after every third.
-GRADS_EVERY, WEIGHTS_EVERY = 2, 3
-FIGS = "mnist.live_figures"  # the live charts of this session, refreshed in place
+# The weight tiles are int8 (−127..127, each tile scaled by its largest |w|): they are sent
+# again once some pixel moved by this much, about 3 % of the colour scale, which the eye sees.
+WEIGHTS_VISIBLE = 4
+# The loss takes every redraw; the gradient flow (a slower story, on a log scale) at most one
+# update in this many seconds, the weight pictures in twice that: each update costs the
+# learner's browser a redraw of that chart, and on a small laptop they add up.
+SLOW_CHART_S = 0.25
 DRAWN = "mnist.draw.image"  # the canvas's last drawing, checked: (280, 280) uint8 gray
 
 
@@ -141,21 +140,20 @@ def activation_names() -> dict[str, str]:
 
 
 def draw_live(loop: LiveLoop, run: MnistRun) -> None:
-    """The live view, in panels (ui.live): the numbers and curves after every chunk (the
-    gradient flow every GRADS_EVERY frames of a burst, the weights every WEIGHTS_EVERY), the
-    accuracy and the test-set analysis when an epoch has ended."""
-    charts = LiveCharts(FIGS, "mnist", refresh=vz.refresh,
-                        signature=lambda: (run.uid, current_lang(), slides_on()),
-                        static=lambda name: loop.running and name in STATIC_WHILE_RUNNING)
-    step, epoch = run.trainer.step_count, run.trainer.epoch
-    trained = step if len(run.trainer.history.loss) else None  # None: nothing to draw yet
-    loop.panels([
-        [Panel("numbers", partial(_numbers, run, loop.running), step)],
-        [Panel("loss", partial(_loss, charts, run), trained)],
-        [Panel("accuracy", partial(_accuracy, charts, run), trained and epoch),
-         Panel("grads", partial(_grads, charts, run), trained, every=GRADS_EVERY)],
-        [Panel("weights", partial(_weights, charts, run), trained, every=WEIGHTS_EVERY)],
-        [Panel("analysis", partial(_analysis, charts, run), epoch)]])
+    """The live view: the numbers, then the charts, each a live chart (ui.live_chart) that
+    takes only what changed: the curves their new points, the weights their new values once
+    they visibly moved, the accuracy and the test-set analysis when an epoch has ended."""
+    _numbers(run, loop.running)
+    if not len(run.trainer.history.loss):  # nothing to draw yet
+        return
+    _loss(run)
+    cols = st.columns(2)
+    with cols[0]:
+        _accuracy(run)
+    with cols[1]:
+        _grads(run)
+    _weights(run)
+    _analysis(run)
 
 
 def _numbers(run: MnistRun, running: bool) -> None:
@@ -177,34 +175,44 @@ def _numbers(run: MnistRun, running: bool) -> None:
         st.info(t("mnist.s7.press_start"), icon=":material/play_arrow:")
 
 
-def _loss(charts: LiveCharts, run: MnistRun) -> None:
+def _loss(run: MnistRun) -> None:
     loss = run.trainer.history.loss
     labels = {"x": t("mnist.s7.axis_step"), "y": t("mnist.s7.axis_loss"),
               "raw": t("mnist.s7.loss_raw"), "smooth": t("mnist.s7.loss_smooth")}
-    charts.show("loss", lambda: vz.loss_figure(loss.x, loss.y, labels),
-                data=lambda: vz.loss_data(loss.x, loss.y), version=run.trainer.step_count,
-                height=300)
+    # every point the run keeps (engine.trainer.BoundedSeries thins them past its limit), so
+    # that a redraw adds points at the end rather than thinning the curve again
+    points = max(loss.limit, 2)
+    live_chart("mnist.live.loss", "mnist-loss",
+               lambda: vz.loss_figure(loss.x, loss.y, labels, max_points=points),
+               data=lambda: vz.loss_data(loss.x, loss.y, max_points=points),
+               version=run.trainer.step_count, signature=run.uid, height=300)
 
 
-def _accuracy(charts: LiveCharts, run: MnistRun) -> None:
+def _accuracy(run: MnistRun) -> None:
     epochs = run.trainer.history.epochs
     labels = {"x": t("mnist.s7.axis_epoch"), "y": t("mnist.s7.axis_acc"),
               "train": t("mnist.s7.train"), "test": t("mnist.s7.test"),
               "chance": t("mnist.s7.chance")}
-    charts.show("accuracy", lambda: vz.accuracy_figure(
+    # once an epoch: the whole (small) figure, whose axis follows the accuracies
+    live_chart("mnist.live.accuracy", "mnist-accuracy", lambda: vz.accuracy_figure(
         [e.epoch for e in epochs], [e.train_acc for e in epochs],
-        [run.test_acc.get(e.epoch) for e in epochs], labels), version=len(epochs), height=300)
+        [run.test_acc.get(e.epoch) for e in epochs], labels), version=len(epochs),
+        signature=run.uid, height=300)
 
 
-def _grads(charts: LiveCharts, run: MnistRun) -> None:
-    series = {k: (s.x, s.y) for k, s in run.trainer.history.grad_stats.items()}
+def _grads(run: MnistRun) -> None:
+    stats = run.trainer.history.grad_stats
+    series = {k: (s.x, s.y) for k, s in stats.items()}
     labels = {"x": t("mnist.s7.axis_step"), "y": t("mnist.s7.axis_grad")}
-    charts.show("grad-flow", lambda: vz.grad_flow_figure(series, labels),
-                data=lambda: vz.grad_flow_data(series), version=run.trainer.step_count,
-                height=300)
+    points = max((s.limit for s in stats.values()), default=2)
+    live_chart("mnist.live.grad-flow", "mnist-grad-flow",
+               lambda: vz.grad_flow_figure(series, labels, max_points=points),
+               data=lambda: vz.grad_flow_data(series, max_points=points),
+               version=run.trainer.step_count, signature=run.uid, height=300,
+               every=SLOW_CHART_S)
 
 
-def _weights(charts: LiveCharts, run: MnistRun) -> None:
+def _weights(run: MnistRun) -> None:
     W1 = run.network.params["W1"]
     total = W1.shape[1]
     if total <= WEIGHT_TILES:  # every neuron's tile is shown
@@ -214,14 +222,15 @@ def _weights(charts: LiveCharts, run: MnistRun) -> None:
     if not all_finite(W1):
         st.warning(t("mnist.not_finite"), icon=":material/warning:")
         return
-    charts.show("first-layer-weights",
-                lambda: vz.weight_tiles_figure(to_numpy(W1), n=WEIGHT_TILES, cols=8,
-                                               sign_label=t("viz.sign_key")),
-                data=lambda: vz.weight_tiles_data(to_numpy(W1), n=WEIGHT_TILES, cols=8),
-                version=run.trainer.step_count)
+    live_chart("mnist.live.first-layer-weights", "mnist-first-layer-weights",
+               lambda: vz.weight_tiles_figure(to_numpy(W1), n=WEIGHT_TILES, cols=8,
+                                              sign_label=t("viz.sign_key")),
+               data=lambda: vz.weight_tiles_data(to_numpy(W1), n=WEIGHT_TILES, cols=8),
+               version=run.trainer.step_count, signature=run.uid, min_change=WEIGHTS_VISIBLE,
+               every=2 * SLOW_CHART_S)
 
 
-def _analysis(charts: LiveCharts, run: MnistRun) -> None:
+def _analysis(run: MnistRun) -> None:
     analysis: Analysis | None = run.analysis
     if analysis is None:
         st.caption(t("mnist.s7.analysis_wait"))
@@ -229,17 +238,18 @@ def _analysis(charts: LiveCharts, run: MnistRun) -> None:
     st.subheader(t("mnist.s7.analysis_header", epoch=analysis.epoch, acc=analysis.acc))
     cols = st.columns([1, 1])
     with cols[0]:
-        charts.show("confusion", lambda: vz.confusion_figure(
+        live_chart("mnist.live.confusion", "mnist-confusion", lambda: vz.confusion_figure(
             analysis.cm, {"x": t("mnist.s7.predicted"), "y": t("mnist.s7.true")}),
-            data=lambda: vz.confusion_data(analysis.cm), version=analysis.step, height=420)
+            data=lambda: vz.confusion_data(analysis.cm), version=analysis.step,
+            signature=run.uid, height=420)
     with cols[1]:
         wrong = analysis.wrong
         if wrong:
             captions = [t("mnist.s7.wrong_caption", true=w.true, pred=w.predicted,
                           conf=w.confidence) for w in wrong]  # two short lines: tiles are narrow
-            charts.show("misclassified", lambda: vz.digit_grid(
+            live_chart("mnist.live.misclassified", "mnist-misclassified", lambda: vz.digit_grid(
                 run.x_test[[w.index for w in wrong]], captions, cols=6),
-                version=analysis.step, height=420)
+                version=analysis.step, signature=run.uid, height=420)
         else:
             st.success(t("mnist.s7.no_wrong"))
     true, pred, n, wrong_all = worst_confusion(analysis.cm)

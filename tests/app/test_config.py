@@ -32,7 +32,8 @@ def test_public_demo_limits():
     # secure defaults kept on explicitly
     assert s["server.enableXsrfProtection"] is True
     assert s["server.enableCORS"] is True
-    assert s["server.enableStaticServing"] is False
+    # static/ holds the live charts' code and plotly.js, nothing else (tests/app/test_static.py)
+    assert s["server.enableStaticServing"] is True
     assert s["server.enableAgentApi"] is False
     # learners see neither tracebacks nor developer tools
     assert s["client.showErrorDetails"] == "none"

@@ -140,3 +140,28 @@ def record_script_runs(page) -> list[str]:
 
     page.on("websocket", lambda ws: ws.on("framereceived", received))
     return statuses
+
+
+LIVE_CHART_STATE = """(name) => {
+  const gd = document.querySelector(`.live-chart-plot[data-chart="${name}"]`);
+  if (!gd) return null;
+  const n = (v) => Number(v || 0);
+  return {draws: n(gd.dataset.draws), reacts: n(gd.dataset.reacts),
+          extends: n(gd.dataset.extends), restyles: n(gd.dataset.restyles),
+          messages: n(gd.dataset.messages), traces: (gd.data || []).length,
+          points: (gd.data || []).map((d) => (d.x ? d.x.length : 0))};
+}"""
+
+
+def live_chart(page, name: str):
+    """The plot of the live chart (ui.live_chart) drawn under `name` (its export name without
+    the language, e.g. 'mnist-loss')."""
+    return page.locator(f'.live-chart-plot[data-chart="{name}"]')
+
+
+def live_chart_state(page, name: str) -> dict | None:
+    """What the live chart `name` did so far in the browser: how often it was drawn from
+    scratch (draws), updated as a whole (reacts), given new points (extends) or new arrays
+    (restyles), how many messages it took, and its traces' point counts (x). None when the
+    page has no such chart."""
+    return page.evaluate(LIVE_CHART_STATE, name)

@@ -1,0 +1,242 @@
+"""A live chart: one Plotly chart per key that stays in the page and takes only what changed.
+
+    live_chart("mnist.live.loss", "mnist-loss", build, data=data, version=step, height=300)
+
+build() makes the whole figure (a viz/ builder: the one place a figure is made); data() gives
+its traces' arrays, as the viz module's *_data functions do, the same arrays build() puts in
+the figure. The first draw sends the figure; every later call compares data() with what the
+browser holds and sends only the difference (ui/components/live_chart.js applies it):
+
+- a curve that grew (what the browser holds is a prefix of the new x and y): the new points
+  only, for Plotly.extendTraces;
+- any other changed array (a heatmap's z, the text of its cells, a curve the server thinned):
+  the whole array, compact (Plotly's typed-array spec: int8 weights stay 1 byte a value), for
+  Plotly.restyle; a numeric array whose largest change is below `min_change` waits until
+  the change is visible;
+- without data(), a changed `version` sends the whole figure, for Plotly.react.
+
+The chart is drawn afresh (a new figure, Plotly.newPlot) when its `signature` changes (a new
+network), with the language, the slide mode or the export format, and when the browser asks
+for it (it was mounted anew, or it missed more than it can make up). A whole-page run sends
+the whole figure (Plotly.react: the chart stays, and catches up with anything). A redraw of
+the same chart never builds it again in the browser.
+
+Where the component cannot run (AppTest has no browser), the chart is an st.plotly_chart of
+the same figure, so that the app tests read the same content.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+import streamlit as st
+from streamlit import config as st_config
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from ui.chart import show_chart
+from ui.i18n import current_lang
+from ui.settings import export_format, slides_on
+from viz.theme import export_config, style_figure
+
+STATIC = Path(__file__).resolve().parents[1] / "static"  # served at /app/static
+PLOTLY_JS = "plotly.min.js"  # the installed plotly package's plotly.js (tests/app/test_static.py)
+MODULE_JS = "live_chart.js"  # the chart's code in the browser
+_CSS = ".live-chart { width: 100%; overflow-x: auto; } .live-chart-plot { width: 100%; }"
+
+
+def static_url(file: str) -> str:
+    """Where the page loads one of static/'s files: the app's own static route, under its base
+    URL, with a hash of the file's bytes so that a browser never keeps an old copy."""
+    base = (st_config.get_option("server.baseUrlPath") or "").strip("/")
+    digest = hashlib.sha256((STATIC / file).read_bytes()).hexdigest()[:12]
+    return "/" + "/".join(p for p in (base, "app/static", file) if p) + f"?v={digest}"
+
+
+# The component's own code is this stub, sent with every message of every chart: it loads
+# the module once (the browser caches it) and hands each message over. A stub that returns at
+# once, with a cleanup that checks the chart really left the page, keeps a message that
+# overtakes another from removing the chart (static/live_chart.js: unmount).
+_STUB = """const src = new URL("%s", window.location.origin).href;
+export default function (component) {
+  import(src).then((m) => m.update(component));
+  return () => { import(src).then((m) => m.unmount(component.parentElement)); };
+}"""
+# Plotly puts its own styles (the chart's buttons) in the document's head, so the chart is
+# mounted in the page itself, not in a shadow root.
+_component = st.components.v2.component("live_chart", js=_STUB % static_url(MODULE_JS), css=_CSS,
+                                        isolate_styles=False)
+_PLOTLY_SRC = static_url(PLOTLY_JS)
+CURVE_KEYS = ("x", "y")
+DIGITS = 6  # significant digits of a curve's new points (float32 carries about 7)
+_TYPES = {"int8": "i1", "uint8": "u1", "int16": "i2", "uint16": "u2", "int32": "i4",
+          "uint32": "u4", "float32": "f4", "float64": "f8"}
+
+
+@dataclass
+class _Sent:
+    """What the browser holds of one chart: the drawing (gen), the last message's number,
+    each trace's arrays as sent, and each curve's length at the last two messages (the
+    window of an extend)."""
+
+    signature: object
+    gen: int = 0
+    seq: int = 0
+    version: object = None
+    sent_at: float = 0.0  # when the last update left (time.monotonic)
+    height: int = 450  # the figure's, in px: the page keeps room for it before it is drawn
+    traces: list[dict] = field(default_factory=list)
+    lengths: list[list[int]] = field(default_factory=list)
+
+
+def component_available() -> bool:
+    """A browser's session on a running server. AppTest runs pages with a stand-in Runtime (a
+    mock), which has no component registry: its charts are st.plotly_chart."""
+    return Runtime.exists() and type(Runtime.instance()) is Runtime \
+        and get_script_run_ctx() is not None
+
+
+def _whole_page_run() -> bool:
+    ctx = get_script_run_ctx()
+    return not (ctx is not None and ctx.fragment_ids_this_run)
+
+
+def typed(value) -> object:
+    """A numpy array as Plotly's typed-array spec (base64 of its bytes, its dtype and shape);
+    anything else as it is."""
+    if not isinstance(value, np.ndarray) or str(value.dtype) not in _TYPES:
+        return value.tolist() if isinstance(value, np.ndarray) else value
+    spec = {"dtype": _TYPES[str(value.dtype)],
+            "bdata": base64.b64encode(np.ascontiguousarray(value)).decode("ascii")}
+    if value.ndim > 1:
+        spec["shape"] = ", ".join(map(str, value.shape))
+    return spec
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+    return a == b
+
+
+def _grew(old: Mapping, new: Mapping) -> bool:
+    """Whether trace `new` is `old` with points added at the end (and nothing else changed)."""
+    if not all(k in old and k in new for k in CURVE_KEYS) or old.keys() != new.keys():
+        return False
+    n = len(old["x"])
+    if len(new["x"]) < n or len(new["y"]) != len(new["x"]) or len(old["y"]) != n:
+        return False
+    if not all(_same(new[k][:n], old[k]) for k in CURVE_KEYS):
+        return False
+    return all(_same(new[k], old[k]) for k in new if k not in CURVE_KEYS)
+
+
+def _points(values) -> list:
+    values = np.asarray(values)
+    if values.dtype.kind in "iu":
+        return values.tolist()
+    return [float(f"{v:.{DIGITS}g}") for v in values.tolist()]
+
+
+def _visible(old, new, min_change: float) -> bool:
+    """Whether a changed array is worth sending: always, unless both are numeric arrays of
+    one shape whose largest change is below min_change."""
+    if min_change <= 0:
+        return True
+    old, new = np.asarray(old), np.asarray(new)
+    if old.shape != new.shape or old.dtype.kind not in "iuf" or new.dtype.kind not in "iuf":
+        return True
+    return bool(np.abs(new.astype(np.float64) - old).max() >= min_change)
+
+
+def diff(sent: _Sent, traces: Sequence[Mapping], min_change: float = 0.0) -> dict | None:
+    """The message that brings the browser from `sent` to `traces` (updating `sent`), or None
+    when the traces cannot be updated in place (their number changed)."""
+    if len(traces) != len(sent.traces):
+        return None
+    extend = {"traces": [], "start": [], "x": [], "y": []}
+    restyle = []
+    for i, (old, new) in enumerate(zip(sent.traces, traces, strict=True)):
+        if _grew(old, new):
+            n_old, n_new = len(old["x"]), len(new["x"])
+            if n_new > n_old:
+                start = min(sent.lengths[i][0], n_old)  # one message back: see the JS
+                extend["traces"].append(i)
+                extend["start"].append(start)
+                extend["x"].append(_points(new["x"][start:]))
+                extend["y"].append(_points(new["y"][start:]))
+            sent.traces[i] = dict(new)
+        else:
+            props = {k: v for k, v in new.items()
+                     if k not in old or (not _same(old[k], v) and _visible(old[k], v, min_change))}
+            if props:
+                restyle.append({"trace": i, "props": {k: typed(v) for k, v in props.items()}})
+                sent.traces[i] = {**old, **props}
+        held = len(sent.traces[i].get("x", ()))
+        sent.lengths[i] = [sent.lengths[i][1], held]
+    return {"extend": extend if extend["traces"] else None, "restyle": restyle or None}
+
+
+def live_chart(key: str, name: str, build: Callable[[], go.Figure], *,
+               data: Callable[[], Sequence[Mapping]] | None = None, version: object = None,
+               signature: object = None, height: int | None = None,
+               min_change: float = 0.0, every: float = 0.0) -> None:
+    """Draw the live chart `key`, sending only what changed since its last draw.
+
+    name: what it shows, for the camera button's file (<name>-<lang>.png or .svg).
+    build: the whole figure (styled here, as ui.chart.show_chart does).
+    data: its traces' data (a list of dicts of arrays, as build() puts them), or None.
+    version: when it is the one drawn last, nothing is computed or sent.
+    signature: what makes it a different chart (the network it shows): drawn afresh.
+    height: in px, as show_chart's.
+    min_change: arrays (not curves) whose values all moved less than this wait.
+    every: at most one update per this many seconds; what changes meanwhile waits and goes
+        with the next one (each update costs the browser a redraw of the chart).
+    """
+    if not component_available():
+        show_chart(build(), name, key=key, height=height)
+        return
+    ss = st.session_state
+    state_key, resync_key = f"{key}.live_chart", f"{key}.resync"
+    slides = slides_on()
+    signature = (signature, current_lang(), slides, export_format())
+    sent: _Sent | None = ss.get(state_key)
+    resync = ss.pop(resync_key, False)
+    message = None
+    if sent is not None and sent.signature == signature and not resync \
+            and not _whole_page_run():
+        if (version is not None and version == sent.version) \
+                or time.monotonic() - sent.sent_at < every:
+            message = {"figure": None, "extend": None, "restyle": None}
+            version = sent.version  # what the browser holds
+        elif data is not None:
+            message = diff(sent, data(), min_change)
+    if message is None:  # the whole figure
+        fig = style_figure(build(), slides=slides, height=height)
+        if sent is None or sent.signature != signature:
+            sent = _Sent(signature, gen=0 if sent is None else sent.gen + 1, seq=sent.seq if sent
+                         else 0)
+        traces = list(data()) if data is not None else []
+        sent.height = int(fig.layout.height or 450)
+        sent.traces = [dict(tr) for tr in traces]
+        sent.lengths = [[len(tr.get("x", ()))] * 2 for tr in traces]
+        message = {"figure": pio.to_json(fig, validate=False), "extend": None, "restyle": None}
+    if message.get("figure") or message["extend"] or message["restyle"]:
+        sent.sent_at = time.monotonic()
+    sent.version = version
+    sent.seq += 1
+    ss[state_key] = sent
+    message.update(gen=sent.gen, seq=sent.seq, name=name, src=_PLOTLY_SRC, height=sent.height)
+    if message.get("figure"):  # the camera button's settings go with a whole figure only
+        message["config"] = export_config(f"{name}-{current_lang()}", export_format())
+    _component(key=key, data=message, on_resync_change=lambda: ss.update({resync_key: True}),
+               width="stretch", height="content")
