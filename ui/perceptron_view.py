@@ -9,10 +9,14 @@ hold the widgets and the state and call these:
                                   #    the output and hidden deltas, every weight's gradient
     spiral_live(trainer, data)    # 5. the live view: metrics, class regions, loss
 
-Every number comes from lessons.perceptron, every figure from viz.perceptron.
+Every number comes from lessons.perceptron, every figure from viz.perceptron. The live views'
+charts are live charts (ui.live_chart): drawn once per network, then given only what changed
+(the loss its new points, the maps their new values once they visibly moved).
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 import pandas as pd
 import streamlit as st
@@ -21,11 +25,17 @@ import lessons.perceptron as pl
 from ui.chart import show_chart
 from ui.i18n import t
 from ui.live import Stop
+from ui.live_chart import live_chart
 from viz import perceptron as vz
 
 SQUARE_HEIGHT = 420  # a square plot with its legend beside it, in the page's column
 CURVE_HEIGHT = 280
 X, T = pl.XOR_X, pl.XOR_T
+# The output map is sent again once some cell's y moved by this much (2 % of the colour
+# scale, which the eye just sees); the hidden points once one moved by half a percent of
+# the square. The spiral's regions are class indices: any change is a cell changing colour.
+MAP_VISIBLE = 0.02
+HIDDEN_VISIBLE = 0.005
 
 
 def formulas(*lines: str) -> None:
@@ -50,6 +60,16 @@ def fig_labels(gate: str, **labels: str) -> dict[str, str]:
 
 def chart(fig, name: str, key: str, height: int) -> None:
     show_chart(fig, f"perceptron-{name}", key=f"perceptron.chart.{key}", height=height)
+
+
+def live(name: str, build, data, trainer, height: int, min_change: float = 0.0) -> None:
+    """A live chart of the network `trainer` trains: keyed perceptron.live.<name>, exported
+    as perceptron-<name>, redrawn when a step was taken. Its signature is the trainer itself
+    (compared by identity, and kept while the chart shows it, so that a new network never
+    passes for the old one as a reused id() could): a new network is drawn afresh."""
+    live_chart(f"perceptron.live.{name}", f"perceptron-{name}", build, data=data,
+               version=trainer.step_count, signature=trainer, height=height,
+               min_change=min_change)
 
 
 def gate_check(p: pl.Perceptron, gate: str) -> None:
@@ -147,22 +167,27 @@ def xor_live(run: pl.XorRun) -> None:
     m[0].metric(t("perceptron.epoch"), f"{trainer.epoch:,}")
     m[1].metric(t("perceptron.s4.loss"), f"{pl.xor_loss(net):.5f}")
     m[2].metric(t("perceptron.s4.accuracy"), f"{net.accuracy(X, T):.0%}")
-    chart(vz.probability_map_figure(*pl.probability_map(net), X, T, {
+    grid = cache(lambda: pl.probability_map(net))  # for build() and data() alike
+    live("xor-net-output", lambda: vz.probability_map_figure(*grid(), X, T, {
         "z": "y", **fig_labels("XOR", boundary=t("perceptron.s4.boundary"))}),
-          "xor-net-output", "xor_map", SQUARE_HEIGHT)
+         lambda: vz.probability_map_data(grid()[2], X, T), trainer, SQUARE_HEIGHT, MAP_VISIBLE)
     if len(loss):
         labels = {"x": t("perceptron.epoch"), "y": t("perceptron.s4.loss")}
-        chart(vz.epoch_loss_figure(loss.x, loss.y, labels), "xor-loss", "xor_loss", CURVE_HEIGHT)
+        # every point the trainer keeps (its history is bounded): a redraw adds the new ones
+        live("xor-loss", lambda: vz.epoch_loss_figure(loss.x, loss.y, labels),
+             lambda: vz.epoch_loss_data(loss.x, loss.y), trainer, CURVE_HEIGHT)
     else:
         st.info(t("perceptron.s4.no_loss_yet"), icon=":material/play_arrow:")
     out = pl.output_line(net)
     if out is not None:  # H = 2: the network's own (s1, s2), as in section 3
-        chart(vz.hidden_space_figure(
-            pl.hidden_backprop(net).y_h, T, X, out,
-            pl.Perceptron(*out).decision_line(*pl.HIDDEN_SQUARE),
-            {"s1": "y_h1", "s2": "y_h2", **fig_labels(
-                "XOR", side1=t("perceptron.s4.out_side"), line=t("perceptron.s4.out_line"))},
-            *pl.HIDDEN_SQUARE), "xor-net-hidden-space", "xor_hidden", SQUARE_HEIGHT)
+        hidden = cache(lambda: (pl.hidden_backprop(net).y_h, T, X, out,
+                                pl.Perceptron(*out).decision_line(*pl.HIDDEN_SQUARE)))
+        labels = {"s1": "y_h1", "s2": "y_h2", **fig_labels(
+            "XOR", side1=t("perceptron.s4.out_side"), line=t("perceptron.s4.out_line"))}
+        live("xor-net-hidden-space",
+             lambda: vz.hidden_space_figure(*hidden(), labels, *pl.HIDDEN_SQUARE),
+             lambda: vz.hidden_space_data(*hidden(), *pl.HIDDEN_SQUARE), trainer,
+             SQUARE_HEIGHT, HIDDEN_VISIBLE)
         st.caption(t("perceptron.s4.hidden_caption"))
     output_deltas(net)
     hidden_deltas(net)
@@ -220,13 +245,17 @@ def spiral_live(trainer, data) -> None:
     m[0].metric(t("perceptron.epoch"), f"{trainer.epoch} / {pl.SPIRAL_EPOCHS}")
     m[1].metric(t("perceptron.s5.loss"), f"{float(net.loss(x_sp, t_sp)):.4f}")
     m[2].metric(t("perceptron.s5.accuracy"), f"{net.accuracy(x_sp, t_sp):.1%}")
-    chart(vz.class_regions_figure(*pl.class_regions(net), x_sp, t_sp.argmax(axis=1),
-                                  {"x1": "x1", "x2": "x2"},
-                                  [t("perceptron.s5.class", k=k) for k in range(3)]),
-          "spiral-regions", "spiral_map", SQUARE_HEIGHT + 40)
+    classes = t_sp.argmax(axis=1)
+    names = [t("perceptron.s5.class", k=k) for k in range(3)]
+    regions = cache(lambda: pl.class_regions(net))
+    live("spiral-regions", lambda: vz.class_regions_figure(
+        *regions(), x_sp, classes, {"x1": "x1", "x2": "x2"}, names),
+         lambda: vz.class_regions_data(regions()[2], x_sp, classes, len(names)), trainer,
+         SQUARE_HEIGHT + 40)
     if records:
         labels = {"x": t("perceptron.epoch"), "y": t("perceptron.s5.epoch_loss")}
-        chart(vz.epoch_loss_figure([r.epoch for r in records], [r.loss for r in records], labels,
-                                   log_y=False), "spiral-loss", "spiral_loss", CURVE_HEIGHT)
+        epochs, losses = [r.epoch for r in records], [r.loss for r in records]
+        live("spiral-loss", lambda: vz.epoch_loss_figure(epochs, losses, labels, log_y=False),
+             lambda: vz.epoch_loss_data(epochs, losses), trainer, CURVE_HEIGHT)
     else:
         st.info(t("perceptron.s5.no_loss_yet"), icon=":material/play_arrow:")

@@ -3,6 +3,12 @@
 Pure functions from arrays and translated labels to go.Figure; the page passes
 in what the lesson computed. Regions a line cuts out of the square are drawn as
 polygons, so they stay crisp in an SVG export.
+
+The live figures (the XOR network's output, loss and hidden space, the spiral's regions and
+loss) each have a *_data function beside them: the arrays of their traces, in order, which
+the builder puts in the figure and ui.live_chart sends again when they change. Their traces
+never come and go (a boundary that does not exist is hidden, a missing line has no points),
+so a redraw can update them in place.
 """
 
 from __future__ import annotations
@@ -58,11 +64,25 @@ def _area(poly: Sequence[tuple[float, float]]) -> float:
     return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2)
 
 
+def _polygon_data(poly) -> dict:
+    """A polygon's corners, closed (the first again at the end); no points for []."""
+    corners = [*poly, poly[0]] if poly else []
+    return dict(x=np.array([p[0] for p in corners], dtype=float),
+                y=np.array([p[1] for p in corners], dtype=float))
+
+
+def _segment_data(segment) -> dict:
+    """A line segment (the engine's (x1 pair, x2 pair)) as a trace's x and y; no points for
+    None, so that the trace stays (Plotly hides a trace without points, legend entry too)."""
+    if segment is None:
+        return dict(x=np.zeros(0), y=np.zeros(0))
+    return dict(x=np.asarray(segment[0], dtype=float), y=np.asarray(segment[1], dtype=float))
+
+
 def _region_trace(poly, color: str, alpha: float, name: str) -> go.Scatter:
-    xs = [p[0] for p in poly] + [poly[0][0]] if poly else []
-    ys = [p[1] for p in poly] + [poly[0][1]] if poly else []
-    return go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=rgba(color, alpha),
-                      line=dict(width=0), name=name, hoverinfo="skip")
+    return go.Scatter(**_polygon_data(poly), mode="lines", fill="toself",
+                      fillcolor=rgba(color, alpha), line=dict(width=0), name=name,
+                      hoverinfo="skip")
 
 
 def _square_axes(fig: go.Figure, lo: float, hi: float, x_title: str, y_title: str,
@@ -74,16 +94,28 @@ def _square_axes(fig: go.Figure, lo: float, hi: float, x_title: str, y_title: st
                      scaleratio=1, constrain="domain", tickvals=list(ticks))
 
 
+def _class_points_data(points, targets, texts: Sequence[str] | None = None) -> list[dict]:
+    """The points of class 1, then of class 0: x, y and (with texts) each point's text."""
+    points = np.asarray(points, dtype=float)
+    data = []
+    for cls in (1, 0):
+        mask = np.asarray(targets) == cls
+        trace = dict(x=points[mask, 0], y=points[mask, 1])
+        if texts:
+            trace["text"] = [texts[i] for i in np.flatnonzero(mask)]
+        data.append(trace)
+    return data
+
+
 def _class_points(points: np.ndarray, targets: np.ndarray, names: Sequence[str],
                   texts: Sequence[str] | None = None, size: int = 16) -> list[go.Scatter]:
     """One trace per class: class 1 filled red, class 0 open blue (their legend names)."""
     traces = []
-    for cls, color, fill, symbol in ((1, RED, RED, "circle"), (0, BLUE, "white", "circle")):
-        mask = np.asarray(targets) == cls
+    for data, (cls, color, fill, symbol) in zip(
+            _class_points_data(points, targets, texts),
+            ((1, RED, RED, "circle"), (0, BLUE, "white", "circle")), strict=True):
         traces.append(go.Scatter(
-            x=points[mask, 0], y=points[mask, 1], mode="markers+text" if texts else "markers",
-            text=[texts[i] for i in np.flatnonzero(mask)] if texts else None,
-            textposition="top center",
+            **data, mode="markers+text" if texts else "markers", textposition="top center",
             marker=dict(size=size, color=fill, symbol=symbol, line=dict(width=3, color=color)),
             name=names[cls]))
     return traces
@@ -206,6 +238,29 @@ def xor_input_space_figure(points, targets, lines: Mapping[str, tuple[float, flo
     return fig
 
 
+def _hidden_texts(h: np.ndarray, inputs: np.ndarray, lo: float, hi: float) -> list[str]:
+    """Each hidden point's text: the input it came from; points that (nearly) coincide share
+    one label, written at the first of them."""
+    texts = [f"x = ({int(x[0])}, {int(x[1])})" for x in inputs]
+    for i in range(len(h)):
+        for j in range(i):
+            if texts[j] and np.hypot(*(h[i] - h[j])) < 0.1 * (hi - lo):
+                texts[j], texts[i] = f"{texts[j]}<br>{texts[i]}", ""
+                break
+    return texts
+
+
+def hidden_space_data(h, targets, inputs, line: tuple[float, float, float], segment,
+                      lo: float = -0.5, hi: float = 1.5) -> list[dict]:
+    """hidden_space_figure's four traces: the line's 1 side (a polygon), the line (no points
+    when segment is None), the points of class 1 and of class 0 with their texts."""
+    h = np.asarray(h, dtype=float)
+    w1, w2, b = line
+    side = _polygon_data(clip_half_plane(square(lo, hi), w1, w2, b, True))
+    texts = _hidden_texts(h, np.asarray(inputs), lo, hi)
+    return [side, _segment_data(segment), *_class_points_data(h, targets, texts)]
+
+
 def hidden_space_figure(h, targets, inputs, line: tuple[float, float, float], segment,
                         labels: Mapping[str, str], lo: float = -0.5,
                         hi: float = 1.5) -> go.Figure:
@@ -213,28 +268,20 @@ def hidden_space_figure(h, targets, inputs, line: tuple[float, float, float], se
 
     h (4, 2) hidden points, targets (4,), inputs (4, 2) the original points (named in
     each point's text; inputs that land on or near the same hidden point share one label).
-    labels: s1, s2, side1, line, target0, target1.
+    segment: the line's part inside the square, or None (the line's trace has no points).
+    labels: s1, s2, side1, line, target0, target1. Live: hidden_space_data(...).
     """
-    h = np.asarray(h, dtype=float)
-    inputs = np.asarray(inputs)
-    w1, w2, b = line
+    side, seg, ones, zeros = hidden_space_data(h, targets, inputs, line, segment, lo, hi)
     fig = go.Figure()
-    fig.add_trace(_region_trace(clip_half_plane(square(lo, hi), w1, w2, b, True), RED, 0.14,
-                                labels["side1"]))
-    if segment is not None:
-        fig.add_trace(go.Scatter(x=list(segment[0]), y=list(segment[1]), mode="lines",
-                                 line=dict(color=INK, width=3), name=labels["line"]))
-    # points that (nearly) coincide share one label, written at the first of them
-    texts = [f"x = ({int(x[0])}, {int(x[1])})" for x in inputs]
-    for i in range(len(h)):
-        for j in range(i):
-            if texts[j] and np.hypot(*(h[i] - h[j])) < 0.1 * (hi - lo):
-                texts[j], texts[i] = f"{texts[j]}<br>{texts[i]}", ""
-                break
-    for trace in _class_points(h, np.asarray(targets), [labels["target0"], labels["target1"]],
-                               texts):
-        trace.textposition = "bottom center"
-        fig.add_trace(trace)
+    fig.add_trace(go.Scatter(**side, mode="lines", fill="toself", fillcolor=rgba(RED, 0.14),
+                             line=dict(width=0), name=labels["side1"], hoverinfo="skip"))
+    fig.add_trace(go.Scatter(**seg, mode="lines", line=dict(color=INK, width=3),
+                             name=labels["line"]))
+    for data, cls, color, fill in ((ones, 1, RED, RED), (zeros, 0, BLUE, "white")):
+        fig.add_trace(go.Scatter(
+            **data, mode="markers+text", textposition="bottom center",
+            marker=dict(size=16, color=fill, symbol="circle", line=dict(width=3, color=color)),
+            name=labels[f"target{cls}"]))
     _square_axes(fig, lo, hi, labels["s1"], labels["s2"])
     return fig
 
@@ -242,13 +289,23 @@ def hidden_space_figure(h, targets, inputs, line: tuple[float, float, float], se
 # ---------------------------------------------------------------- live training
 
 
+def epoch_loss_data(steps, losses) -> list[dict]:
+    """epoch_loss_figure's one trace: the steps (int32 when whole numbers: 4 bytes a point)
+    and the losses, every point as given (a curve that grows keeps its points)."""
+    x = np.asarray(steps)
+    x = x.astype(np.int32) if x.dtype.kind in "iu" else x.astype(float)
+    y = np.asarray(losses, dtype=float)
+    if x.shape != y.shape:
+        raise ValueError(f"{x.size} steps but {y.size} losses")
+    return [dict(x=x, y=y)]
+
+
 def epoch_loss_figure(steps, losses, labels: Mapping[str, str],
                       log_y: bool = True) -> go.Figure:
     """The training loss per epoch or step (the trainer's bounded history, or its epoch
-    records), one line. labels: x, y."""
-    fig = go.Figure(go.Scatter(x=np.asarray(steps), y=np.asarray(losses, dtype=float),
-                               mode="lines", line=dict(color=BLUE, width=2),
-                               name=labels["y"]))
+    records), one line. labels: x, y. Live: epoch_loss_data(...)."""
+    fig = go.Figure(go.Scatter(**epoch_loss_data(steps, losses)[0], mode="lines",
+                               line=dict(color=BLUE, width=2), name=labels["y"]))
     fig.update_xaxes(title=labels["x"], rangemode="tozero")
     if log_y:  # label 1, 2 and 5 of each decade, not every digit
         fig.update_yaxes(type="log", dtick="D2")
@@ -257,31 +314,54 @@ def epoch_loss_figure(steps, losses, labels: Mapping[str, str],
     return fig
 
 
+def probability_map_data(z, points, targets) -> list[dict]:
+    """probability_map_figure's traces: the heatmap's z (float32: half the bytes, plenty for
+    a colour), the 0.5 contour's z and whether it is shown (only where y crosses 0.5), the
+    points of class 1 and of class 0."""
+    z = np.asarray(z, dtype=np.float32)
+    crosses = bool(z.size and float(z.min()) < 0.5 < float(z.max()))
+    return [dict(z=z), dict(z=z, visible=crosses), *_class_points_data(points, targets)]
+
+
 def probability_map_figure(xs, ys, z, points, targets, labels: Mapping[str, str]) -> go.Figure:
     """A network's output y over a grid (a heatmap from 0 to 1), its 0.5 contour, and the data.
 
     xs (nx,), ys (ny,), z (ny, nx) in [0, 1]; points (N, 2), targets (N,) of 0/1.
     labels: x1, x2, z (the colour bar), boundary, target0, target1.
+    The contour is hidden (legend entry too) where y does not cross 0.5.
+    Live: probability_map_data(z, points, targets).
     """
-    z = np.asarray(z, dtype=np.float32)  # half the bytes per redraw; plenty for a colour
+    heat, contour, ones, zeros = probability_map_data(z, points, targets)
     xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
     fig = go.Figure()
     fig.add_trace(go.Heatmap(
-        x=xs, y=ys, z=z, zmin=0, zmax=1, colorscale=[[0, rgba(BLUE, 0.55)], [0.5, "white"],
-                                                     [1, rgba(RED, 0.55)]],
+        x=xs, y=ys, **heat, zmin=0, zmax=1, colorscale=[[0, rgba(BLUE, 0.55)], [0.5, "white"],
+                                                        [1, rgba(RED, 0.55)]],
         colorbar=dict(title=dict(text=labels["z"], side="right"), thickness=14),
         hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>y=%{z:.3f}<extra></extra>"))
-    if float(z.min()) < 0.5 < float(z.max()):  # the boundary exists only where y crosses 0.5
-        fig.add_trace(go.Contour(
-            x=xs, y=ys, z=z, contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
-            line=dict(color=INK, width=2), showscale=False, name=labels["boundary"],
-            showlegend=True, hoverinfo="skip"))
-    for trace in _class_points(np.asarray(points, dtype=float), np.asarray(targets),
-                               [labels["target0"], labels["target1"]], size=14):
-        fig.add_trace(trace)
+    fig.add_trace(go.Contour(
+        x=xs, y=ys, **contour, contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
+        line=dict(color=INK, width=2), showscale=False, name=labels["boundary"],
+        showlegend=True, hoverinfo="skip"))
+    for data, (cls, color, fill) in zip((ones, zeros), ((1, RED, RED), (0, BLUE, "white")),
+                                        strict=True):
+        fig.add_trace(go.Scatter(
+            **data, mode="markers", name=labels[f"target{cls}"],
+            marker=dict(size=14, color=fill, symbol="circle", line=dict(width=3, color=color))))
     _square_axes(fig, float(xs[0]), float(xs[-1]), labels["x1"], labels["x2"])
     # the colour bar takes the right side: the legend goes on top
     return legend_on_top(fig)
+
+
+def class_regions_data(regions, points, classes, k: int) -> list[dict]:
+    """class_regions_figure's traces: the regions' z (int8 class indices: one byte a cell),
+    then the points of each of the k classes."""
+    regions = np.asarray(regions)
+    if regions.size and not (regions.min() >= 0 and regions.max() < k <= 127):
+        raise ValueError(f"regions must be class indices in 0..{k - 1}")
+    points, classes = np.asarray(points, dtype=float), np.asarray(classes)
+    return [dict(z=regions.astype(np.int8)),
+            *(dict(x=points[classes == i, 0], y=points[classes == i, 1]) for i in range(k))]
 
 
 def class_regions_figure(xs, ys, regions, points, classes, labels: Mapping[str, str],
@@ -290,23 +370,21 @@ def class_regions_figure(xs, ys, regions, points, classes, labels: Mapping[str, 
 
     xs (nx,), ys (ny,), regions (ny, nx) of class indices; points (N, 2), classes (N,).
     labels: x1, x2. class_names: one legend name per class.
+    Live: class_regions_data(regions, points, classes, len(class_names)).
     """
-    regions = np.asarray(regions)
     k = len(class_names)
+    heat, *groups = class_regions_data(regions, points, classes, k)
     colors = [CLASS_COLORS[i % len(CLASS_COLORS)] for i in range(k)]
     # a stepwise colour scale: class i gets its own light colour over [i, i + 1) / k
     scale = []
     for i, c in enumerate(colors):
         scale += [[i / k, rgba(c, 0.22)], [(i + 1) / k, rgba(c, 0.22)]]
     fig = go.Figure(go.Heatmap(x=np.asarray(xs, dtype=float), y=np.asarray(ys, dtype=float),
-                               z=regions.astype(np.int8), zmin=-0.5, zmax=k - 0.5,
-                               colorscale=scale, showscale=False, hoverinfo="skip"))
-    points = np.asarray(points, dtype=float)
-    classes = np.asarray(classes)
+                               **heat, zmin=-0.5, zmax=k - 0.5, colorscale=scale,
+                               showscale=False, hoverinfo="skip"))
     symbols = ("circle", "x", "triangle-up")
-    for i, (c, name) in enumerate(zip(colors, class_names, strict=True)):
-        mask = classes == i
-        fig.add_trace(go.Scatter(x=points[mask, 0], y=points[mask, 1], mode="markers",
+    for i, (c, name, data) in enumerate(zip(colors, class_names, groups, strict=True)):
+        fig.add_trace(go.Scatter(**data, mode="markers",
                                  marker=dict(color=c, size=7, symbol=symbols[i % 3],
                                              line=dict(width=0.5, color="white")),
                                  name=name))

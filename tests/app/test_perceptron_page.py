@@ -177,9 +177,22 @@ def test_start_and_pause():
     assert at.button(key="perceptron.xor.pause").disabled
 
 
-def chart_x_titles(at: AppTest) -> list[str | None]:
+def chart_specs(at: AppTest) -> list[dict]:
+    """The figures on the page: the plotly charts', and the live charts' (ui.live_chart) as
+    their component carries them, where it runs under AppTest (a whole-page run sends the
+    whole figure)."""
     specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    return [spec["layout"].get("xaxis", {}).get("title", {}).get("text") for spec in specs]
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == "live_chart":
+            figure = json.loads(element.proto.json).get("figure")
+            if figure:
+                specs.append(json.loads(figure))
+    return specs
+
+
+def chart_x_titles(at: AppTest) -> list[str | None]:
+    return [spec["layout"].get("xaxis", {}).get("title", {}).get("text")
+            for spec in chart_specs(at)]
 
 
 def test_changing_the_settings_starts_a_new_network():

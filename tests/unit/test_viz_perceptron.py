@@ -179,8 +179,11 @@ def test_probability_map_figure():
     assert isinstance(fig.data[1], go.Contour) and fig.data[1].contours.start == 0.5
     assert names(fig)[2:] == ["t1", "t0"]
     assert fig.layout.legend.orientation == common.LEGEND_TOP["orientation"]  # on top
+    assert fig.data[1].visible is True
     flat = vz.probability_map_figure(axis, axis, np.full((5, 5), 0.3), x, t, labels)
-    assert not any(isinstance(tr, go.Contour) for tr in flat.data)  # nowhere y = 0.5
+    # nowhere y = 0.5: the contour stays (a live chart keeps its traces), hidden
+    assert [type(tr) for tr in flat.data] == [type(tr) for tr in fig.data]
+    assert flat.data[1].visible is False
 
 
 def test_class_regions_figure():
@@ -206,4 +209,90 @@ def test_hidden_space_labels_do_not_overlap():
                                   "target0": "t0", "target1": "t1"}, -0.1, 1.1)
     zeros = fig.data[-1]
     assert sorted(zeros.text) == ["", "x = (0, 0)<br>x = (1, 1)"]
-    assert "l" not in names(fig)  # no segment: no line trace
+    line = fig.data[1]  # no segment: the line's trace has no points (Plotly hides it)
+    assert line.name == "l" and len(line.x) == len(line.y) == 0
+
+
+# ---------------------------------------------------------------- the live figures' data
+
+
+def trace_arrays(fig: go.Figure, data: list[dict]) -> None:
+    """Every array of `data` is the one its trace (same index) holds in `fig`."""
+    assert len(data) == len(fig.data)
+    for trace, arrays in zip(fig.data, data, strict=True):
+        for key, value in arrays.items():
+            held = trace[key]
+            if isinstance(value, np.ndarray):
+                np.testing.assert_array_equal(np.asarray(held), value)
+            else:
+                assert held == value or list(held) == list(value), key
+
+
+def test_epoch_loss_data_is_the_figures_and_grows_at_the_end():
+    steps, losses = list(range(1, 8)), [0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1]
+    data = vz.epoch_loss_data(steps, losses)
+    trace_arrays(vz.epoch_loss_figure(steps, losses, {"x": "epoch", "y": "loss"}), data)
+    assert data[0]["x"].dtype == np.int32  # whole steps: 4 bytes a point
+    assert data[0]["y"].dtype == np.float64
+    # a curve that grew: the earlier data is a prefix of the later, unchanged (no thinning)
+    before = vz.epoch_loss_data(steps[:4], losses[:4])[0]
+    for key in ("x", "y"):
+        np.testing.assert_array_equal(data[0][key][:4], before[key])
+    assert vz.epoch_loss_data([0.5, 1.5], [1.0, 2.0])[0]["x"].dtype == np.float64
+    empty = vz.epoch_loss_data([], [])[0]
+    assert len(empty["x"]) == len(empty["y"]) == 0
+    with pytest.raises(ValueError, match="3 steps but 2 losses"):
+        vz.epoch_loss_data([1, 2, 3], [0.1, 0.2])
+
+
+def test_probability_map_data_is_the_figures():
+    axis = np.linspace(-0.5, 1.5, 5)
+    z = np.tile(np.linspace(0, 1, 5), (5, 1))
+    x, t = logic_gate("XOR", np.float64)
+    labels = {"x1": "x1", "x2": "x2", "z": "y", "boundary": "b", "target0": "t0",
+              "target1": "t1"}
+    data = vz.probability_map_data(z, x, t)
+    trace_arrays(vz.probability_map_figure(axis, axis, z, x, t, labels), data)
+    heat, contour, ones, zeros = data
+    assert heat["z"].dtype == np.float32 and heat["z"].shape == (5, 5)
+    assert contour["visible"] is True and contour["z"] is heat["z"]
+    assert set(zip(ones["x"], ones["y"], strict=True)) == {(0.0, 1.0), (1.0, 0.0)}
+    assert set(zip(zeros["x"], zeros["y"], strict=True)) == {(0.0, 0.0), (1.0, 1.0)}
+    for flat in (0.3, 0.7):  # y never crosses 0.5: no boundary to show
+        assert vz.probability_map_data(np.full((5, 5), flat), x, t)[1]["visible"] is False
+
+
+def test_hidden_space_data_is_the_figures_with_or_without_a_line():
+    x, t = logic_gate("XOR", np.float64)
+    _, h = xor_from_gates(x)
+    labels = {"s1": "s1", "s2": "s2", "side1": "side", "line": "and", "target0": "t0",
+              "target1": "t1"}
+    segment = Perceptron.gate("AND").decision_line()
+    data = vz.hidden_space_data(h, t, x, GATES["AND"], segment)
+    trace_arrays(vz.hidden_space_figure(h, t, x, GATES["AND"], segment, labels), data)
+    side, line, ones, zeros = data
+    assert side["x"][0] == side["x"][-1] and side["y"][0] == side["y"][-1]  # closed
+    np.testing.assert_allclose(line["x"], segment.x1)
+    assert ones["text"] == ["x = (0, 1)<br>x = (1, 0)", ""]
+    # the network's own hidden points move, and its line may leave the square: the same
+    # four traces, the line's without points
+    moved = np.array([[0.93, 0.09], [0.1, 0.0], [1.0, 0.87], [0.92, 0.07]])
+    data = vz.hidden_space_data(moved, t, x, (1.0, -1.0, -0.3), None, -0.1, 1.1)
+    trace_arrays(vz.hidden_space_figure(moved, t, x, (1.0, -1.0, -0.3), None, labels,
+                                        -0.1, 1.1), data)
+    assert len(data) == 4 and len(data[1]["x"]) == 0
+    np.testing.assert_array_equal(data[2]["x"], moved[[1, 2], 0])
+
+
+def test_class_regions_data_is_the_figures():
+    axis = np.linspace(-1, 1, 4)
+    regions = np.array([[0, 0, 1, 1], [0, 1, 1, 2], [2, 2, 1, 1], [2, 2, 2, 0]])
+    points = np.array([[0.0, 0.0], [0.5, 0.5], [-0.5, 0.2], [0.1, -0.3]])
+    classes = np.array([0, 1, 2, 2])
+    data = vz.class_regions_data(regions, points, classes, 3)
+    trace_arrays(vz.class_regions_figure(axis, axis, regions, points, classes,
+                                         {"x1": "a", "x2": "b"}, ["c0", "c1", "c2"]), data)
+    assert data[0]["z"].dtype == np.int8  # one byte a cell
+    assert [len(d["x"]) for d in data[1:]] == [1, 1, 2]
+    with pytest.raises(ValueError, match=r"class indices in 0\.\.2"):
+        vz.class_regions_data(regions + 1, points, classes, 3)
