@@ -1,7 +1,7 @@
 """Lesson 4: optimizers. Batch, stochastic and mini-batch descent; the six update rules beside
 their code; a race on 2-D loss surfaces; the same race on MNIST. Each section is a fragment;
-a loop that starts or stops reruns the whole page, to set its view's timer (ui.live). The rules
-and the MNIST race's settings are drawn by ui.optimizers_view."""
+a loop that starts or stops reruns the whole page, to set its view's timer (ui.live). The rules,
+the MNIST race's settings and both races' live charts are drawn by ui.optimizers_view."""
 
 import pandas as pd
 import streamlit as st
@@ -40,7 +40,11 @@ MNIST_LR = {name: FloatParam(PAGE, f"mnist_lr_{name.lower()}", lr, 1e-5, 10.0)
 RACE_PARAMS = [SURFACE, LR_SCALE, MOMENTUM, BETA1, BETA2, STEPS]  # and the surface's start
 
 CHUNK_SECONDS = 0.3  # the most one tick may compute, all optimizers together
-CURVE_HEIGHT = 320
+# One tick = one chunk + one redraw of live charts that send only what changed (ui.live_chart).
+# The surface race only reveals steps it computed before: ~lo.RACE_TICKS ticks play a race.
+# The MNIST race's chunk is lo.MNIST_STEPS_PER_TURN steps per optimizer (tens of ms): a
+# tick every 0.2 s plays its 600 steps in about half a minute, at five redraws a second.
+RACE_TICK, MNIST_TICK = 0.2, 0.2
 BATCH_KEY, RACE_KEY, MNIST_KEY = (f"optimizers.{s}.model" for s in ("batch", "race", "mnist"))
 ss = st.session_state
 
@@ -68,7 +72,7 @@ def batch_draw() -> None:
         for col, fig, axis in zip(cols, figs, ("samples", "updates"), strict=True):
             with col:
                 show_chart(fig, f"optimizers-batch-loss-vs-{axis}",
-                           key=f"optimizers.chart.batch_{axis[0]}", height=CURVE_HEIGHT)
+                           key=f"optimizers.chart.batch_{axis[0]}", height=view.CURVE_HEIGHT)
     st.table(pd.DataFrame([{
         t("optimizers.s1.col_method"): labels[kind],
         t("optimizers.s1.col_batch"): run.trainer.batch_size,
@@ -130,13 +134,8 @@ def race_advance() -> Stop | None:
 
 def race_draw() -> None:
     race = held_model(RACE_KEY)
-    surface = race.surface
     st.metric(t("optimizers.s3.step"), f"{race.k} / {race.config.steps}")
-    fig = vz.race_figure(*race.grid, race.shown(), race.start, surface.minimum, {
-        "x": "x", "y": "y", "z": "log(1 + f)" if surface.log_scale else "f",
-        "start": t("optimizers.s3.start"), "minimum": t("optimizers.s3.minimum"),
-        "flew_off": t("optimizers.s3.flew_off")}, log_scale=surface.log_scale)
-    show_chart(fig, f"optimizers-race-{surface.name}", key="optimizers.chart.race", height=520)
+    view.race_map(race)
     for name, path in race.paths.items():
         if race.gone(name):
             st.warning(t("optimizers.s3.diverged", name=name, step=path.diverged_at,
@@ -145,12 +144,7 @@ def race_draw() -> None:
     if not race.paths:
         st.info(t("optimizers.s3.none_chosen"))
         return
-    fig = vz.curves_figure(race.curves(), {"x": t("optimizers.s3.step"),
-                                           "y": t("optimizers.s3.loss")},
-                           log_y=surface.name in ("bowl", "rosenbrock"),
-                           ends={n: race.gone(n) for n in race.paths})
-    show_chart(fig, f"optimizers-race-{surface.name}-loss", key="optimizers.chart.race_loss",
-               height=CURVE_HEIGHT)
+    view.race_loss(race)
     st.table(pd.DataFrame([{
         t("optimizers.s3.col_name"): name, t("optimizers.s3.col_lr"): f"{lr:g}",
         "x": f"{x:.4f}", "y": f"{y:.4f}", "f(x, y)": f"{f:.6g}",
@@ -196,7 +190,7 @@ def race_section() -> None:
     racers = tuple(name for i, name in enumerate(NAMES) if cols[i % len(cols)].checkbox(
         name, value=True, key=f"optimizers.race.on.{name}"))
     loop = LiveLoop("optimizers.race", advance=race_advance, draw=race_draw,
-                    reset=lambda: held_model(RACE_KEY).restart(), tick=0.2,
+                    reset=lambda: held_model(RACE_KEY).restart(), tick=RACE_TICK,
                     step_help=t("optimizers.s3.step_help"))
     # the race is computed to the end at once; the loop only reveals it step by step
     held(RACE_KEY, lo.RaceConfig(surface.name, float(LR_SCALE.value()), MOMENTUM.value(),
@@ -222,11 +216,7 @@ def mnist_draw() -> None:
     series = {n: r.trainer.history.loss for n, r in race.runs.items()}
     curves = {n: (s.x, smooth(s.y)) for n, s in series.items() if len(s)}
     if curves:
-        fig = vz.curves_figure(curves, {"x": t("optimizers.s4.step"),
-                                        "y": t("optimizers.s4.loss")},
-                               ends={n: race.runs[n].diverged is not None for n in curves})
-        show_chart(fig, "optimizers-mnist-race-loss", key="optimizers.chart.mnist",
-                   height=CURVE_HEIGHT + 60)
+        view.mnist_loss(race, curves)
     else:
         st.info(t("optimizers.s4.no_loss_yet"), icon=":material/play_arrow:")
     st.table(pd.DataFrame([{
@@ -248,7 +238,7 @@ def mnist_section() -> None:
     st.header(t("optimizers.s4.header"))
     st.markdown(t("optimizers.s4.intro"))
     loop = LiveLoop("optimizers.mnist", advance=mnist_advance, draw=mnist_draw,
-                    reset=lambda: held_reset(MNIST_KEY), tick=0.4,
+                    reset=lambda: held_reset(MNIST_KEY), tick=MNIST_TICK,
                     step_help=t("optimizers.s4.step_help", n=lo.MNIST_STEPS_PER_TURN))
     with st.expander(t("optimizers.s4.lrs"), icon=":material/tune:"):
         for col, name in zip(st.columns(len(NAMES)), NAMES, strict=True):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from numbers import Real
@@ -522,6 +523,8 @@ class MnistRace:
 
     config: MnistRaceConfig
     runs: dict[str, MnistRun]
+    # a new one per race, a reset's included: a page's live chart of it is drawn afresh
+    uid: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False)
 
     @classmethod
     def build(cls, config: MnistRaceConfig, train, test) -> MnistRace:

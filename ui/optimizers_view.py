@@ -2,9 +2,14 @@
 
     rules()                 # section 2: the summary table beside lecture notes 004's, the
                             # names the formulas use, then each rule with its formula and code
+    race_map(race)          # section 3: the paths over the contours, a live chart
+    race_loss(race)         # section 3: f along each path, a live chart
     mnist_settings(race)    # section 4: the settings the MNIST race runs with, read from it
+    mnist_loss(race, curves)  # section 4: the smoothed loss of each optimizer, a live chart
 
-Every number comes from lessons.optimizers; the formulas use the code's names (p, g, v, h, m).
+Every number comes from lessons.optimizers, every figure from viz.optimizers; the formulas
+use the code's names (p, g, v, h, m). The live charts (ui.live_chart) take only what changed
+on each tick: the paths and the curves their new points, the markers their new places.
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ from engine.optimizers import OPTIMIZERS
 from lessons import optimizers as lo
 from ui.code import show_code
 from ui.i18n import t
+from ui.live_chart import live_chart
+from viz import optimizers as vz
 
+RACE_HEIGHT, CURVE_HEIGHT = 520, 320  # px
 NESTEROV_STEPS = 4  # rows of the two-forms table after the start
 # how the page writes the engine's names of an activation and a weight initialisation
 SHOWN_NAMES = {"relu": "ReLU", "sigmoid": "sigmoid", "tanh": "tanh", "he": "He",
@@ -91,3 +99,41 @@ def mnist_settings(race: lo.MnistRace) -> None:
                   init=SHOWN_NAMES.get(s.init, s.init), batch=s.batch, cap=s.cap,
                   train=f"{s.train:,}", epochs=s.epochs, seed=s.seed,
                   lrs=", ".join(f"{n} {lr:g}" for n, lr in s.lrs.items()), test=f"{s.test:,}"))
+
+
+def race_map(race: lo.Race) -> None:
+    """The contours (drawn once per race: its config is the chart's signature), each path
+    growing by the steps revealed, each marker where its optimizer is now."""
+    surface = race.surface
+    labels = {"x": "x", "y": "y", "z": "log(1 + f)" if surface.log_scale else "f",
+              "start": t("optimizers.s3.start"), "minimum": t("optimizers.s3.minimum"),
+              "flew_off": t("optimizers.s3.flew_off")}
+    args = (*race.grid, race.shown(), race.start, surface.minimum, labels)
+    live_chart("optimizers.live.race", f"optimizers-race-{surface.name}",
+               lambda: vz.race_figure(*args, log_scale=surface.log_scale),
+               data=lambda: vz.race_data(*args, log_scale=surface.log_scale),
+               version=race.k, signature=race.config, height=RACE_HEIGHT)
+
+
+def race_loss(race: lo.Race) -> None:
+    """f along each path, step by step, with a cross where one flew off."""
+    surface = race.surface
+    labels = {"x": t("optimizers.s3.step"), "y": t("optimizers.s3.loss")}
+    curves, ends = race.curves(), {n: race.gone(n) for n in race.paths}
+    live_chart("optimizers.live.race_loss", f"optimizers-race-{surface.name}-loss",
+               lambda: vz.curves_figure(curves, labels, ends=ends,
+                                        log_y=surface.name in ("bowl", "rosenbrock")),
+               data=lambda: vz.curves_data(curves, ends=ends),
+               version=race.k, signature=race.config, height=CURVE_HEIGHT)
+
+
+def mnist_loss(race: lo.MnistRace, curves: dict) -> None:
+    """curves: name -> (steps, smoothed loss), each a prefix of the next tick's (the trainer
+    keeps every step of the race: lo.MNIST_CAP is below its history's limit)."""
+    ends = {n: race.runs[n].diverged is not None for n in curves}
+    labels = {"x": t("optimizers.s4.step"), "y": t("optimizers.s4.loss")}
+    live_chart("optimizers.live.mnist", "optimizers-mnist-race-loss",
+               lambda: vz.curves_figure(curves, labels, ends=ends),
+               data=lambda: vz.curves_data(curves, ends=ends),
+               version=tuple((r.trainer.step_count, r.diverged) for r in race.runs.values()),
+               signature=race.uid, height=CURVE_HEIGHT + 60)
