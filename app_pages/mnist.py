@@ -54,7 +54,8 @@ COMPARE_SECONDS = 1.0  # per backend
 # interrupted) and the charts move smoothly; a redraw sends only what changed
 # (ui.live_chart), so short chunks cost little. bench/live_page.py measures both.
 CHUNK_SECONDS = 0.1
-TICK = 0.1  # the browser asks for a tick this often; a longer one is followed at once
+TICK = 0.2  # the browser asks for a redraw this often at most; training goes on meanwhile
+CATCH_UP_S = 2.0  # training goes on while the browser draws, up to this long (ui.live)
 STATE = "mnist.model"  # the run, held by ui.state
 ss = st.session_state
 
@@ -271,7 +272,7 @@ if DATA is None:
 (X_TRAIN, T_TRAIN), (X_TEST, T_TEST) = DATA
 loop = LiveLoop("mnist.train", advance=advance, reset=lambda: held_reset(STATE),
                 draw=lambda: mv.draw_live(loop, held_model(STATE)), tick=TICK,
-                step_help=t("mnist.s7.step_help", seconds=CHUNK_SECONDS))
+                step_help=t("mnist.s7.step_help", seconds=CHUNK_SECONDS), catch_up=CATCH_UP_S)
 
 st.header(t("mnist.s1.header"))
 st.markdown(t("mnist.s1.intro"))

@@ -6,11 +6,15 @@
 //   seq      the message's number, rising: a message seen before changes nothing;
 //   figure   a whole figure (JSON text, arrays as Plotly's typed-array specs), or null;
 //            with the gen already drawn it goes through Plotly.react, which keeps the chart;
-//   extend   new points for curves: for trace i, the points from index start[i] on
-//            (Plotly.extendTraces). The window starts a message earlier than needed, so
+//            its template comes apart (template_id, and the template itself the first time);
+//   extend   new points for curves: for trace i, the points from index start[i] on; the
+//            chart adds those it lacks. The window starts a message earlier than needed, so
 //            that one message skipped by the page (two updates in one frame) loses nothing;
 //   restyle  new values for whole arrays: a heatmap's z, a trace thinned by the server;
 //   config   Plotly's config (the camera button's file name and size); height in px.
+// New points and arrays go into the chart's own data, and one Plotly.redraw per frame shows
+// them all (what extendTraces and restyle would each do once per call), and only while the
+// chart is on the screen: one scrolled away catches up when it comes back.
 // When a message cannot be applied (the chart was mounted afresh, or more points were
 // missed than the window holds) the chart asks Python for the whole figure ("resync")
 // and ignores updates until it comes.
@@ -19,6 +23,7 @@
 // loaded once per page, never from a CDN.
 
 let plotly = null; // this module's own Plotly, whatever else the page loads
+const templates = new Map(); // template id -> the template: sent once, shared by the charts
 let loading = null;
 
 // Streamlit's own charts may have put their Plotly (another version) on window.Plotly: the
@@ -75,7 +80,14 @@ function count(el, name) {
 async function apply(Plotly, gd, state, data, askResync) {
   if (data.seq <= state.seq && data.gen === state.gen) return; // seen already
   if (data.figure) {
+    if (data.template) templates.set(data.template_id, JSON.parse(data.template));
+    if (!templates.has(data.template_id)) { // sent with a figure this page never took
+      if (!state.resyncing) askResync(data.gen);
+      state.resyncing = true;
+      return;
+    }
     const fig = decode(JSON.parse(data.figure));
+    fig.layout.template = templates.get(data.template_id);
     if (data.gen !== state.gen || !state.drawn) {
       if (state.drawn) Plotly.purge(gd);
       await Plotly.newPlot(gd, fig.data, fig.layout, data.config);
@@ -110,7 +122,9 @@ async function apply(Plotly, gd, state, data, askResync) {
     }
   }
   for (const { trace, props } of data.restyle || []) {
-    for (const [name, value] of Object.entries(props)) gd.data[trace][name] = decode(value);
+    for (const [name, value] of Object.entries(props)) {
+      setPath(gd.data[trace], name, decode(value));
+    }
     count(gd, "restyles");
   }
   if (ext) {
@@ -128,6 +142,17 @@ async function apply(Plotly, gd, state, data, askResync) {
   }
   state.seq = data.seq;
   if (data.restyle || ext) state.dirty = true;
+}
+
+// trace["marker.color"] = v sets trace.marker.color, as Plotly.restyle reads such a name.
+function setPath(trace, path, value) {
+  const parts = path.split(".");
+  let at = trace;
+  for (const part of parts.slice(0, -1)) {
+    if (at[part] === null || typeof at[part] !== "object") at[part] = {};
+    at = at[part];
+  }
+  at[parts[parts.length - 1]] = value;
 }
 
 // `held` with `points` added at its end, in the same kind of array.
@@ -171,6 +196,7 @@ export function update(component) {
     // the chart follows the width of the column it sits in
     box.observer = new ResizeObserver(() => {
       if (box.state.drawn && plotly && gd.offsetParent !== null) {
+        count(gd, "resizes");
         plotly.Plots.resize(gd).catch(() => {});
       }
     });

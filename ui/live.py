@@ -23,7 +23,13 @@ A tick is one short chunk and one redraw. The browser's timer asks for the next 
 `tick` seconds; a request that comes while a tick runs waits for it, so ticks follow each
 other without a gap while the chunk plus the redraw take longer than `tick`. The charts are
 live charts (ui.live_chart), which send only what changed: a redraw costs the server about
-a millisecond and the browser a small update, so there is no need to batch redraws.
+a millisecond and the browser a small update.
+
+Each run of a fragment, however small, also costs the browser a pass over the whole page
+(Streamlit marks the page's elements stale and fresh again): on the MNIST page about 75 ms
+on a small laptop. So a loop made with `catch_up` does not ask for ticks faster than the
+browser takes them: after its redraw it goes on training until the browser asks for the next
+tick (or anything else). A browser slow to draw then slows the redraws, not the training.
 
 The timer exists only while running, and only a whole-page run registers or drops it: a
 fragment that reruns keeps the timer of a fragment nested in it (Streamlit 1.67). So the
@@ -53,6 +59,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
 from ui.i18n import t
 from ui.messages import error_text
@@ -70,6 +77,16 @@ _SLOTS = TrainingSlots(MAX_CONCURRENT)
 # test sets its own (tests/app/test_slots.py) to say when the notice is due.
 clock = time.monotonic
 NOTE_KINDS = ("success", "info", "warning", "error")
+
+
+def next_run_asked() -> bool:
+    """Whether the browser has asked the server for something since this run began: the
+    view's next tick, or a click. Read from Streamlit's pending request for this session
+    (ScriptRunContext.script_requests, Streamlit 1.67: tests/app/test_live.py checks that it
+    is there); without it, False."""
+    requests = getattr(get_script_run_ctx(), "script_requests", None)
+    state = getattr(requests, "_state", None)
+    return state is not None and state != ScriptRequestType.CONTINUE
 
 
 def in_fragment_run() -> bool:
@@ -114,9 +131,13 @@ class LiveLoop:
 
     def __init__(self, key: str, *, advance: Callable[[], Stop | None],
                  draw: Callable[[], None], reset: Callable[[], None],
-                 tick: float = DEFAULT_TICK_S, step_help: str | None = None) -> None:
+                 tick: float = DEFAULT_TICK_S, step_help: str | None = None,
+                 catch_up: float = 0.0) -> None:
         if tick <= 0:
             raise ValueError(f"tick must be positive, got {tick}")
+        if catch_up < 0:
+            raise ValueError(f"catch_up must not be negative, got {catch_up}")
+        self.catch_up = catch_up
         self.key = key
         self.advance = advance
         self.draw = draw
@@ -191,11 +212,19 @@ class LiveLoop:
         if not _SLOTS.acquire(wait, on_wait=self._show_wait if wait > 0 else None):
             st.session_state[self._k("busy")] = True
             return False
-        try:  # from here on the slot is released whatever happens, a closed tab included
+        try:  # drawing is where Streamlit ends a run (a click, a closed tab): release then
             st.session_state[self._k("busy")] = False
             if self._waited and not self._shown_now:  # the line is short again
                 self._waited = False
                 self._wait_slot.empty()
+        except BaseException:
+            _SLOTS.release()
+            raise
+        return self._chunk()
+
+    def _chunk(self) -> bool:
+        """advance() once, in the slot acquired for it; True when the run is over after it."""
+        try:  # the slot is released whatever happens, a closed tab included
             stop = self.advance()
         except (ValueError, ArithmeticError) as err:  # TrainingDiverged among them
             stop = Stop(error_text(err), "error")
@@ -205,6 +234,19 @@ class LiveLoop:
             st.session_state[self._k("note")] = stop
             self.pause()
             return True
+        return False
+
+    def _train_until_asked(self) -> bool:
+        """After a redraw, go on training until the browser asks for something (its next
+        tick, or a click), for up to `catch_up` s: a browser busy drawing then slows the
+        redraws, not the training. Only with a free slot and nobody in line; no drawing, so
+        a click waits at most one chunk. True when the run is over."""
+        deadline = time.perf_counter() + self.catch_up
+        while self.running and not next_run_asked() and time.perf_counter() < deadline:
+            if not _SLOTS.acquire(0):
+                return False
+            if self._chunk():
+                return True
         return False
 
     def _show_wait(self, position: int, capacity: int) -> None:
@@ -277,8 +319,12 @@ class LiveLoop:
         self._wait_slot = st.empty()
         if self.running and self.step_once(self._tick_wait()):
             st.rerun(scope="app")  # the whole page: it registers the view without a timer
-        self._notes()
+        with st.container():  # one element whatever it holds: the view below keeps its place
+            self._notes()
         self.draw()
+        if self.running and not self._inline and self.catch_up > 0 \
+                and self._train_until_asked():
+            st.rerun(scope="app")
 
     def _notes(self) -> None:
         if st.session_state.get(self._k("busy")):

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -93,6 +94,7 @@ class _Sent:
     version: object = None
     sent_at: float = 0.0  # when the last update left (time.monotonic)
     height: int = 450  # the figure's, in px: the page keeps room for it before it is drawn
+    template_sent: bool = False  # the figures' shared template went with one of its figures
     traces: list[dict] = field(default_factory=list)
     lengths: list[list[int]] = field(default_factory=list)
 
@@ -186,6 +188,20 @@ def diff(sent: _Sent, traces: Sequence[Mapping], min_change: float = 0.0) -> dic
     return {"extend": extend if extend["traces"] else None, "restyle": restyle or None}
 
 
+def _figure_parts(fig: go.Figure, *, with_template: bool) -> dict:
+    """The figure's JSON without its template (about 7 KB, the same for every figure of the
+    app), the template's id, and the template itself when `with_template`: the browser keeps
+    each template it was sent (static/live_chart.js), so a chart's later figures leave it out.
+    """
+    figure = json.loads(pio.to_json(fig, validate=False))
+    template = json.dumps(figure["layout"].pop("template", {}), separators=(",", ":"))
+    parts = {"figure": json.dumps(figure, separators=(",", ":")),
+             "template_id": hashlib.sha256(template.encode()).hexdigest()[:12]}
+    if with_template:
+        parts["template"] = template
+    return parts
+
+
 def live_chart(key: str, name: str, build: Callable[[], go.Figure], *,
                data: Callable[[], Sequence[Mapping]] | None = None, version: object = None,
                signature: object = None, height: int | None = None,
@@ -211,6 +227,8 @@ def live_chart(key: str, name: str, build: Callable[[], go.Figure], *,
     signature = (signature, current_lang(), slides, export_format())
     sent: _Sent | None = ss.get(state_key)
     resync = ss.pop(resync_key, False)
+    if resync and sent is not None:
+        sent.template_sent = False  # the browser may lack it as well
     message = None
     if sent is not None and sent.signature == signature and not resync \
             and not _whole_page_run():
@@ -229,7 +247,9 @@ def live_chart(key: str, name: str, build: Callable[[], go.Figure], *,
         sent.height = int(fig.layout.height or 450)
         sent.traces = [dict(tr) for tr in traces]
         sent.lengths = [[len(tr.get("x", ()))] * 2 for tr in traces]
-        message = {"figure": pio.to_json(fig, validate=False), "extend": None, "restyle": None}
+        message = {"figure": None, "extend": None, "restyle": None,
+                   **_figure_parts(fig, with_template=not sent.template_sent)}
+        sent.template_sent = True
     if message.get("figure") or message["extend"] or message["restyle"]:
         sent.sent_at = time.monotonic()
     sent.version = version

@@ -169,10 +169,14 @@ def _numbers(run: MnistRun, running: bool) -> None:
     st.progress(run.progress, text=t("mnist.s7.progress", sizes=config.sizes,
                                      opt=config.optimizer, lr=config.lr, batch=config.batch,
                                      backend=config.backend))
-    if run.reached is not None:
-        st.caption(t("mnist.s7.reached", seconds=run.reached.seconds, epoch=run.reached.epoch))
-    if not len(trainer.history.loss):
-        st.info(t("mnist.s7.press_start"), icon=":material/play_arrow:")
+    # one element whatever it holds, so that the charts below keep their places in the page
+    # (a chart that moves is mounted anew in the browser, and drawn again from scratch)
+    with st.container():
+        if run.reached is not None:
+            st.caption(t("mnist.s7.reached", seconds=run.reached.seconds,
+                         epoch=run.reached.epoch))
+        if not len(trainer.history.loss):
+            st.info(t("mnist.s7.press_start"), icon=":material/play_arrow:")
 
 
 def _loss(run: MnistRun) -> None:

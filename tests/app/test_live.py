@@ -237,3 +237,58 @@ def test_outside_a_fragment_a_click_runs_the_page_once():
         at.button(key=f"demo.{name}").click().run()
         assert page_runs(at) == k
         assert at.session_state["demo.timed"] == at.session_state["demo.running"]
+
+
+def test_the_request_the_catch_up_reads_is_where_streamlit_keeps_it():
+    """ui.live.next_run_asked reads Streamlit's pending request for the session (1.67): a
+    rerun request, a fragment's tick among them, turns it from CONTINUE to RERUN."""
+    from streamlit.runtime.scriptrunner_utils.script_requests import (
+        RerunData,
+        ScriptRequests,
+        ScriptRequestType,
+    )
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
+
+    assert "script_requests" in ScriptRunContext.__dataclass_fields__
+    requests = ScriptRequests()
+    assert requests._state == ScriptRequestType.CONTINUE
+    requests.request_rerun(RerunData(fragment_id="view"))
+    assert requests._state == ScriptRequestType.RERUN
+
+
+def _catch_up_script():
+    import streamlit as st
+
+    import ui.live as live
+    from ui.live import LiveLoop, Stop
+
+    st.session_state.setdefault("n", 0)
+    asked = iter([False] * st.session_state["quiet_checks"] + [True] * 100)
+    live.next_run_asked = lambda: next(asked)  # the browser's next tick, as a test plays it
+
+    def advance():
+        st.session_state["n"] += 1
+        return Stop("done") if st.session_state["n"] >= st.session_state["last"] else None
+
+    loop = LiveLoop("t", advance=advance, draw=lambda: None, reset=lambda: None, catch_up=30.0)
+    loop.start()
+    st.session_state["over"] = loop._train_until_asked()
+    st.session_state["running_after"] = loop.running
+
+
+@pytest.mark.parametrize(("quiet", "last", "n", "over"), [
+    (0, 10, 0, False),  # the browser asked already: no chunk
+    (4, 10, 4, False),  # four checks find no request: four chunks, then the request
+    (8, 3, 3, True),  # the run ends on the third: the loop pauses, with its note
+])
+def test_the_loop_trains_on_until_the_browser_asks(quiet, last, n, over):
+    """After its redraw a running tick trains one chunk more for each check that finds no
+    request from the browser, and stops at the first that finds one, or when the run ends."""
+    at = AppTest.from_function(_catch_up_script)
+    at.session_state["quiet_checks"] = quiet
+    at.session_state["last"] = last
+    at.run()
+    assert not at.exception
+    assert at.session_state["n"] == n
+    assert at.session_state["over"] is over
+    assert at.session_state["running_after"] is (not over)

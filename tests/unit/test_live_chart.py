@@ -107,3 +107,22 @@ def test_the_mnist_loss_curve_grows_by_prefix_until_the_history_thins():
                      else "none")
     assert kinds.count("restyle") == 1 and "none" not in kinds[:19]
     assert kinds[:19] == ["extend"] * 19  # 31..49 points; the 50th thins the series to 25
+
+
+def test_a_whole_figure_leaves_its_template_apart():
+    """The app's template (the same for every figure, about 7 KB) goes with a chart's first
+    figure only; later figures name it by id."""
+    import json
+
+    import plotly.graph_objects as go
+
+    from ui.live_chart import _figure_parts
+    from viz import theme
+
+    theme.install()
+    fig = theme.style_figure(go.Figure(go.Scatter(x=[1, 2], y=[3, 4])), height=300)
+    first, later = _figure_parts(fig, with_template=True), _figure_parts(fig, with_template=False)
+    assert "template" not in json.loads(first["figure"])["layout"]
+    assert first["template_id"] == later["template_id"] and "template" not in later
+    assert json.loads(first["template"])["layout"]["font"]  # the template itself
+    assert len(later["figure"]) < len(first["template"])  # the template was most of it
