@@ -7,9 +7,11 @@
 //   figure   a whole figure (JSON text, arrays as Plotly's typed-array specs), or null;
 //            with the gen already drawn it goes through Plotly.react, which keeps the chart;
 //            its template comes apart (template_id, and the template itself the first time);
-//   extend   new points for curves: for trace i, the points from index start[i] on; the
-//            chart adds those it lacks. The window starts a message earlier than needed, so
-//            that one message skipped by the page (two updates in one frame) loses nothing;
+//   extend   new points for curves: for trace i, the points from index start[i] on (steps
+//            as a range, values as typed arrays); the chart adds those it lacks. The window
+//            starts a message earlier than needed, so that one message the page skipped (two
+//            updates in one frame) loses nothing; a chart that missed more asks for the whole
+//            figure;
 //   restyle  new values for whole arrays: a heatmap's z, a trace thinned by the server;
 //   config   Plotly's config (the camera button's file name and size); height in px.
 // New points and arrays go into the chart's own data, and one Plotly.redraw per frame shows
@@ -59,6 +61,10 @@ const TYPES = { i1: Int8Array, u1: Uint8Array, i2: Int16Array, u2: Uint16Array,
 function decode(value) {
   if (Array.isArray(value)) return value.map(decode);
   if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value.range) && Object.keys(value).length === 1) { // first, step, count
+    const [first, step, n] = value.range;
+    return Float64Array.from({ length: n }, (_, i) => first + i * step);
+  }
   if (typeof value.bdata === "string" && value.dtype in TYPES) {
     const bytes = Uint8Array.from(atob(value.bdata), (c) => c.charCodeAt(0));
     const flat = new TYPES[value.dtype](bytes.buffer);
@@ -111,10 +117,11 @@ async function apply(Plotly, gd, state, data, askResync) {
   // The new values go into the chart's own data; one redraw afterwards shows them all.
   // Checked first, so that a message is applied whole or not at all.
   const ext = data.extend;
+  const xs = ext ? ext.x.map(decode) : [], ys = ext ? ext.y.map(decode) : [];
   if (ext) {
     for (let k = 0; k < ext.traces.length; k++) {
       const have = gd.data[ext.traces[k]].x.length, start = ext.start[k];
-      if (have < start || have > start + ext.x[k].length) { // more was missed than sent
+      if (have < start || have > start + xs[k].length) { // more was missed than sent
         if (!state.resyncing) askResync(data.gen);
         state.resyncing = true;
         return;
@@ -132,9 +139,9 @@ async function apply(Plotly, gd, state, data, askResync) {
     for (let k = 0; k < ext.traces.length; k++) {
       const trace = gd.data[ext.traces[k]];
       const skip = trace.x.length - ext.start[k];
-      if (skip < ext.x[k].length) {
-        trace.x = joined(trace.x, ext.x[k].slice(skip));
-        trace.y = joined(trace.y, ext.y[k].slice(skip));
+      if (skip < xs[k].length) {
+        trace.x = joined(trace.x, xs[k].slice(skip));
+        trace.y = joined(trace.y, ys[k].slice(skip));
         grew = true;
       }
     }
@@ -157,7 +164,7 @@ function setPath(trace, path, value) {
 
 // `held` with `points` added at its end, in the same kind of array.
 function joined(held, points) {
-  if (!ArrayBuffer.isView(held)) return held.concat(points);
+  if (!ArrayBuffer.isView(held)) return held.concat(Array.from(points));
   const out = new held.constructor(held.length + points.length);
   out.set(held);
   out.set(points, held.length);

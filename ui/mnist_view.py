@@ -50,8 +50,8 @@ WEIGHT_TILES = 16
 # again once some pixel moved by this much, about 3 % of the colour scale, which the eye sees.
 WEIGHTS_VISIBLE = 4
 # The loss takes every redraw; the gradient flow (a slower story, on a log scale) at most one
-# update in this many seconds, the weight pictures in twice that: each update costs the
-# learner's browser a redraw of that chart, and on a small laptop they add up.
+# update in this many seconds, the weight pictures (20 KB each) in four times that: each
+# update costs the learner's browser a redraw of that chart, and on a small laptop they add up.
 SLOW_CHART_S = 0.25
 DRAWN = "mnist.draw.image"  # the canvas's last drawing, checked: (280, 280) uint8 gray
 
@@ -231,7 +231,7 @@ def _weights(run: MnistRun) -> None:
                                               sign_label=t("viz.sign_key")),
                data=lambda: vz.weight_tiles_data(to_numpy(W1), n=WEIGHT_TILES, cols=8),
                version=run.trainer.step_count, signature=run.uid, min_change=WEIGHTS_VISIBLE,
-               every=2 * SLOW_CHART_S)
+               every=4 * SLOW_CHART_S)
 
 
 def _analysis(run: MnistRun) -> None:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from engine.trainer import BoundedSeries
+from tests.live_messages import points as values
 from ui.live_chart import _Sent, diff, typed
 from viz import mnist as vz
 
@@ -18,6 +19,7 @@ def sent_with(traces) -> _Sent:
     sent.traces = [dict(tr) for tr in traces]
     sent.lengths = [[len(tr.get("x", ()))] * 2 for tr in traces]
     return sent
+
 
 
 def curve(n, start=0):
@@ -44,13 +46,20 @@ def test_a_curve_that_grew_sends_its_new_points_only():
     ext = message["extend"]
     assert message["restyle"] is None
     assert ext["traces"] == [0] and ext["start"] == [10]
-    assert ext["x"] == [[10, 11, 12]]
-    assert ext["y"][0] == pytest.approx([1 / 11, 1 / 12, 1 / 13], rel=1e-6)
+    assert ext["x"] == [{"range": [10, 1, 3]}]  # steps one apart: three numbers for any count
+    assert values(ext["y"][0]) == pytest.approx([1 / 11, 1 / 12, 1 / 13], rel=1e-6)
     # the next message starts one message back: a skipped one is made up in the browser
     message = diff(sent, [curve(15)])
-    assert message["extend"]["start"] == [10] and message["extend"]["x"] == [list(range(10, 15))]
+    assert message["extend"]["start"] == [10] and message["extend"]["x"] == [{"range": [10, 1, 5]}]
     message = diff(sent, [curve(16)])
     assert message["extend"]["start"] == [13]
+
+
+def test_steps_that_do_not_rise_evenly_go_as_int32():
+    sent = sent_with([dict(x=np.array([0, 1], dtype=np.int32), y=np.zeros(2, np.float32))])
+    grown = dict(x=np.array([0, 1, 3, 7, 8], dtype=np.int32), y=np.zeros(5, np.float32))
+    (x,) = diff(sent, [grown])["extend"]["x"]
+    assert x["dtype"] == "i4" and values(x).tolist() == [3, 7, 8]
 
 
 def test_an_unchanged_curve_sends_nothing():

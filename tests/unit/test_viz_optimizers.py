@@ -8,6 +8,7 @@ import pytest
 
 from engine.optimizers import SGD, Adam
 from lessons.optimizers import SURFACES, Race, RaceConfig, race
+from tests.live_messages import points
 from ui.live_chart import _Sent, diff
 from viz import optimizers as vz
 from viz.common import COLORS, GREY, smooth
@@ -139,7 +140,7 @@ def test_the_race_data_grows_by_new_points_and_moves_the_markers_only():
     r.advance(ticks=10)
     message = diff(sent, _race_data(r))
     assert message["extend"]["traces"] == [1, 2, 3]  # after the contours: each path
-    assert message["extend"]["x"][0] == pytest.approx(r.paths["SGD"].xs[3:5])
+    assert points(message["extend"]["x"][0]) == pytest.approx(r.paths["SGD"].xs[3:5], rel=1e-6)
     assert [m["trace"] for m in message["restyle"]] == [4]  # where they are now, all three
     assert set(message["restyle"][0]["props"]) == {"x", "y"}
     message = diff(loss_sent, vz.curves_data(r.curves(), ends={n: r.gone(n) for n in r.paths}))
