@@ -148,8 +148,11 @@ LIVE_CHART_STATE = """(name) => {
   const n = (v) => Number(v || 0);
   return {draws: n(gd.dataset.draws), reacts: n(gd.dataset.reacts),
           extends: n(gd.dataset.extends), restyles: n(gd.dataset.restyles),
+          redraws: n(gd.dataset.redraws),
           messages: n(gd.dataset.messages), traces: (gd.data || []).length,
-          points: (gd.data || []).map((d) => (d.x ? d.x.length : 0))};
+          points: (gd.data || []).map((d) => (d.x ? d.x.length : 0)),
+          last: (gd.data || []).map((d) => (d.x && d.x.length ? Number(d.x[d.x.length - 1])
+                                                                : null))};
 }"""
 
 
@@ -162,6 +165,13 @@ def live_chart(page, name: str):
 def live_chart_state(page, name: str) -> dict | None:
     """What the live chart `name` did so far in the browser: how often it was drawn from
     scratch (draws), updated as a whole (reacts), given new points (extends) or new arrays
-    (restyles), how many messages it took, and its traces' point counts (x). None when the
-    page has no such chart."""
+    (restyles), redrawn to show them (redraws: only while on the screen), how many messages
+    it took, its traces' point counts and last x. None when the page has no such chart."""
     return page.evaluate(LIVE_CHART_STATE, name)
+
+
+def wait_for_live_chart(page, name: str, timeout_ms: int = IDLE_TIMEOUT_MS) -> None:
+    """Wait until the live chart `name` is drawn (it has traces)."""
+    page.wait_for_function("""(name) => { const gd = document.querySelector(
+        `.live-chart-plot[data-chart="${name}"]`); return !!(gd && gd.data && gd.data.length); }""",
+                           arg=name, timeout=timeout_ms)

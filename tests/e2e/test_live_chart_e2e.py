@@ -9,12 +9,14 @@ import pytest
 
 from tests.e2e.helpers import (
     IDLE_TIMEOUT_MS,
+    LIVE_CHART_STATE,
     live_chart,
     live_chart_state,
     metric_value,
     open_idle,
     settle,
     wait_for_change,
+    wait_for_live_chart,
 )
 from ui.i18n import tr
 
@@ -44,12 +46,13 @@ def test_charts_update_in_place_while_training(app_url, page):
     settle(page)
     page.locator(f"{TRAIN}-start button").first.click()
     done = wait_for_epoch(page, "en", 1)
-    live_chart(page, "mnist-accuracy").wait_for(timeout=IDLE_TIMEOUT_MS)
-    page.wait_for_function("""() => { const g = document.querySelector(
-        '.live-chart-plot[data-chart="mnist-accuracy"]'); return g && g.data && g.data.length; }""",
-                           timeout=IDLE_TIMEOUT_MS)
+    wait_for_live_chart(page, "mnist-accuracy")
+    live_chart(page, "mnist-loss").scroll_into_view_if_needed()  # redrawn while on the screen
     node = live_chart(page, "mnist-loss").element_handle()
     first = {name: live_chart_state(page, name) for name in CHARTS}
+    # the weight pictures go again once they visibly moved, at most once a second
+    page.wait_for_function(f"""() => ({LIVE_CHART_STATE})("mnist-first-layer-weights")
+        .restyles > {first["mnist-first-layer-weights"]["restyles"]}""", timeout=60_000)
     wait_for_epoch(page, "en", done + 2)
     later = {name: live_chart_state(page, name) for name in CHARTS}
     assert page.evaluate(SAME_NODE, ["mnist-loss", node]), "the loss chart was replaced"
@@ -57,10 +60,9 @@ def test_charts_update_in_place_while_training(app_url, page):
         assert later[name]["draws"] == first[name]["draws"] == 1, (name, first[name], later[name])
     loss_before, loss_after = first["mnist-loss"], later["mnist-loss"]
     assert loss_after["extends"] > loss_before["extends"]  # new points, not new figures
-    assert min(loss_after["points"]) > min(loss_before["points"])
-    assert loss_after["redraws"] > loss_before["redraws"] if "redraws" in loss_after else True
-    assert later["mnist-first-layer-weights"]["restyles"] > first["mnist-first-layer-weights"][
-        "restyles"]
+    # the curves reach further (their point count may fall: the history thins past 2,000)
+    assert min(loss_after["last"]) > max(loss_before["last"])
+    assert loss_after["redraws"] > loss_before["redraws"]  # and shown
     assert page.locator("[data-testid=stException]").count() == 0
 
 
@@ -74,10 +76,7 @@ def test_the_camera_button_exports_the_live_chart(app_url, page, slides, fmt):
         settle(page)
     page.locator(f"{TRAIN}-step button").first.click()
     chart = live_chart(page, "mnist-loss")
-    chart.wait_for(timeout=IDLE_TIMEOUT_MS)
-    page.wait_for_function("""() => { const g = document.querySelector(
-        '.live-chart-plot[data-chart="mnist-loss"]'); return g && g.data && g.data.length; }""",
-                           timeout=IDLE_TIMEOUT_MS)
+    wait_for_live_chart(page, "mnist-loss")
     chart.scroll_into_view_if_needed()
     chart.hover()
     button = chart.locator(".modebar-btn[data-title^='Download plot']")
@@ -90,7 +89,7 @@ def test_the_camera_button_exports_the_live_chart(app_url, page, slides, fmt):
 def test_start_pause_reset_cycles_leave_nothing_behind(app_url, page):
     """Ten Start / Pause / Reset cycles: the number of charts and Plotly nodes stays put and
     the page's JavaScript heap does not grow cycle after cycle."""
-    open_idle(page, f"{app_url}/mnist?lang=en&epochs=5")
+    open_idle(page, f"{app_url}/mnist?lang=en&epochs=20")  # no run ends within a cycle
     settle(page)
     cdp = page.context.new_cdp_session(page)
     counts, heaps = [], []
