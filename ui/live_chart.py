@@ -45,6 +45,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ui.chart import show_chart
 from ui.i18n import current_lang
+from ui.live import in_fragment_run
 from ui.settings import export_format, slides_on
 from viz.theme import export_config, style_figure
 
@@ -103,11 +104,6 @@ def component_available() -> bool:
     mock), which has no component registry: its charts are st.plotly_chart."""
     return Runtime.exists() and type(Runtime.instance()) is Runtime \
         and get_script_run_ctx() is not None
-
-
-def _whole_page_run() -> bool:
-    ctx = get_script_run_ctx()
-    return not (ctx is not None and ctx.fragment_ids_this_run)
 
 
 def typed(value) -> object:
@@ -239,7 +235,7 @@ def live_chart(key: str, name: str, build: Callable[[], go.Figure], *,
         sent.template_sent = False  # the browser may lack it as well
     message = None
     if sent is not None and sent.signature == signature and not resync \
-            and not _whole_page_run():
+            and in_fragment_run():
         if (version is not None and version == sent.version) \
                 or time.monotonic() - sent.sent_at < every:
             message = {"figure": None, "extend": None, "restyle": None}

@@ -113,10 +113,13 @@ def test_start_pause_reset_cycles_leave_nothing_behind(app_url, page):
         cdp.send("HeapProfiler.collectGarbage")
         heaps.append(cdp.send("Runtime.getHeapUsage")["usedSize"] / 2**20)
     print("nodes per cycle", counts, "heap MiB per cycle", [round(h, 1) for h in heaps])
-    # the page's other charts stay as many; each live chart is one Plotly chart of 3 layers
-    # (4 live charts, or 6 once an epoch ended within the cycle: the test-set analysis)
-    assert len({plots - live for live, plots, _ in counts}) == 1, counts
+    # each live chart is one Plotly chart of 3 layers (4 live charts, or 6 once an epoch
+    # ended within the cycle: the test-set analysis); the page's other charts stay as many,
+    # give or take one that Streamlit is replacing at that moment: a leak would add one or
+    # more every cycle
     assert all(live in (4, 6) and svgs == 3 * plots for live, plots, svgs in counts), counts
+    others = [plots - live for live, plots, _ in counts]
+    assert max(others) <= min(others) + 1, counts
     # no growth cycle after cycle: the last cycles sit within a few MiB of the early ones
     assert statistics.median(heaps[-3:]) < statistics.median(heaps[1:4]) + 10, heaps
     assert page.locator("[data-testid=stException]").count() == 0
