@@ -309,7 +309,8 @@ def loss_figure(steps, losses, labels: Mapping[str, str], *, smooth_alpha: float
                 max_points: int = 400) -> go.Figure:
     """The loss of every mini-batch (thin, light) and its moving average (bold).
 
-    labels: x, y, raw, smooth (the legend names). Live: refresh(fig, loss_data(...)).
+    labels: x, y, raw, smooth (the legend names). Live (ui.live_chart): loss_data(...) gives
+    the same traces.
     """
     raw, avg = loss_data(steps, losses, smooth_alpha=smooth_alpha, max_points=max_points)
     fig = go.Figure()
@@ -321,21 +322,6 @@ def loss_figure(steps, losses, labels: Mapping[str, str], *, smooth_alpha: float
     fig.update_yaxes(title=labels["y"], rangemode="tozero")
     legend_on_top(fig)
     return fig
-
-
-def refresh(fig: go.Figure, data: Sequence[Mapping]) -> bool:
-    """Put new trace data (from a *_data function) into a figure built before, in place.
-
-    Building a figure validates every property (tens of ms); setting a few arrays does
-    not, so a live chart is built once and refreshed on every redraw. False (and the
-    figure untouched) when the number of traces differs: build it again then.
-    """
-    if len(fig.data) != len(data):
-        return False
-    with fig.batch_update():
-        for trace, new in zip(fig.data, data, strict=True):
-            trace.update(new)
-    return True
 
 
 def accuracy_figure(epochs, train_acc: Sequence[float | None],
@@ -398,7 +384,7 @@ def grad_flow_figure(series: Mapping[str, tuple[Sequence[float], Sequence[float]
     """Mean |gradient| per weight of each layer over the steps, one colour per layer, log y.
 
     series: name ('W1', 'W2', ...) -> (steps, values), each thinned to `max_points`.
-    labels: x, y. Live: refresh(fig, grad_flow_data(...)).
+    labels: x, y. Live (ui.live_chart): grad_flow_data(...), the same traces.
     """
     fig = go.Figure()
     for i, (name, data) in enumerate(zip(series, grad_flow_data(series, max_points=max_points),
@@ -435,7 +421,7 @@ def _weight_tiles(W1, n: int, cols: int, caption: str | None) -> tuple[np.ndarra
 
 def weight_tiles_data(W1, *, n: int = 16, cols: int = 8, caption: str | None = None
                       ) -> list[dict]:
-    """weight_tiles_figure's one trace: the int8 tiles (for refresh)."""
+    """weight_tiles_figure's one trace: the int8 tiles (for a live chart)."""
     return [dict(z=_weight_tiles(W1, n, cols, caption)[0])]
 
 
@@ -449,7 +435,7 @@ def weight_tiles_figure(W1, *, n: int = 16, cols: int = 8, caption: str | None =
     caption: a template such as 'unit {k}' written above tile k = 1..n, or None.
     sign_label: the sign convention's key ('red +, blue −'), written once above the top
     right corner (viz.common.sign_key), or None.
-    Live: refresh(fig, weight_tiles_data(...)) with the same n, cols and caption.
+    Live (ui.live_chart): weight_tiles_data(...) with the same n, cols and caption.
     """
     tiled, side, count = _weight_tiles(W1, n, cols, caption)
     gap = 2
