@@ -127,6 +127,16 @@ class Tanh(Layer):
         return dout * (1 - y * y)
 
 
+class Identity(Layer):
+    """out = x.  backward: dx = dout. The linear activation: a network of these stays linear."""
+
+    def forward(self, x):
+        return x
+
+    def backward(self, dout):
+        return dout
+
+
 class Step(Layer):
     """out = step(x) = 1 if x > 0 else 0.  backward: dx = dout · 0.
 
@@ -163,13 +173,17 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 # The ones a network can learn through (step's zero slope stops backprop), ReLU first.
 NETWORK_ACTIVATIONS = ("relu", "sigmoid", "tanh")
+# The linear activation f(x) = x (slope 1), which MultiLayerNet also takes, as "identity".
+# It stays out of the two lists above, which the lessons show as their choices.
+IDENTITY = Activation(lambda x: x, lambda x: get_array_module(x).ones_like(x), Identity)
 
 
 class Dropout(Layer):
     """Training: out = x · mask, each unit kept with probability 1 - ratio.
     Inference: out = x · (1 - ratio), the expected value (the book's form).
 
-    backward: dx = dout · mask.  `seed` makes the masks repeatable.
+    backward: dx = dout · mask (1 - ratio after an inference forward).
+    `seed` makes the masks repeatable.
     """
 
     takes_train_flg = True
@@ -182,8 +196,9 @@ class Dropout(Layer):
         self.mask = None
 
     def forward(self, x, train_flg: bool = True):
-        if not train_flg:
-            return x * (1.0 - self.dropout_ratio)
+        if not train_flg:  # backward then passes dout · (1 - ratio), the inference slope
+            self.mask = 1.0 - self.dropout_ratio
+            return x * self.mask
         if self.rng is None:
             self.rng = get_array_module(x).random.default_rng(self.seed)
         self.mask = self.rng.random(x.shape, dtype=np.float32) > self.dropout_ratio

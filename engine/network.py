@@ -22,6 +22,7 @@ from .backend import backend_name, get_backend, positive_int, resolve_dtype, to_
 from .functions import numerical_gradient
 from .layers import (
     ACTIVATIONS,
+    IDENTITY,
     NETWORK_ACTIVATIONS,
     Affine,
     BatchNormalization,
@@ -34,6 +35,7 @@ from .layers import (
 
 INIT_NAMES = ("he", "relu", "xavier", "sigmoid")
 OUTPUTS = ("softmax", "sigmoid", "identity")
+HIDDEN_ACTIVATIONS = (*NETWORK_ACTIVATIONS, "identity")  # what a hidden layer may use
 
 
 def init_scale(weight_init_std, fan_in: int) -> float:
@@ -56,7 +58,7 @@ def init_scale(weight_init_std, fan_in: int) -> float:
 
 
 def _check_settings(input_size, hidden_size_list, output_size, activation, weight_init_std,
-                    weight_decay_lambda, dropout_ratio, output) -> list[int]:
+                    weight_decay_lambda, weight_decay_l1, dropout_ratio, output) -> list[int]:
     """MultiLayerNet's settings checked, each bad one a ValueError naming its value.
 
     Returns the hidden sizes as a list of ints (a single int is one hidden layer).
@@ -66,12 +68,14 @@ def _check_settings(input_size, hidden_size_list, output_size, activation, weigh
     if isinstance(hidden_size_list, (int, np.integer)):
         hidden_size_list = [hidden_size_list]
     hidden = [positive_int(h, "every hidden size") for h in hidden_size_list]
-    if not isinstance(activation, str) or activation.lower() not in NETWORK_ACTIVATIONS:
+    if not isinstance(activation, str) or activation.lower() not in HIDDEN_ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}: use one of "
-                         f"{', '.join(NETWORK_ACTIVATIONS)}")
+                         f"{', '.join(HIDDEN_ACTIVATIONS)}")
     init_scale(weight_init_std, 1)
-    if not (math.isfinite(weight_decay_lambda) and weight_decay_lambda >= 0):
-        raise ValueError(f"weight_decay_lambda must be >= 0, got {weight_decay_lambda}")
+    for name, rate in (("weight_decay_lambda", weight_decay_lambda),
+                       ("weight_decay_l1", weight_decay_l1)):
+        if not (math.isfinite(rate) and rate >= 0):
+            raise ValueError(f"{name} must be >= 0, got {rate}")
     if not 0 <= dropout_ratio < 1:
         raise ValueError(f"dropout_ratio must be in [0, 1), got {dropout_ratio}")
     if output not in OUTPUTS:
@@ -83,9 +87,10 @@ class MultiLayerNet:
     """Affine → activation → ... → Affine → output loss.
 
     Parameters follow the book: input_size, hidden_size_list, output_size,
-    activation ('relu', 'sigmoid', 'tanh'), weight_init_std ('he', 'xavier',
-    their aliases 'relu', 'sigmoid', or a number), weight_decay_lambda (L2).
-    Beyond the book's class: use_dropout / dropout_ratio and use_batchnorm (as
+    activation ('relu', 'sigmoid', 'tanh', or the linear 'identity'), weight_init_std ('he',
+    'xavier', their aliases 'relu', 'sigmoid', or a number), weight_decay_lambda (L2).
+    Beyond the book's class: weight_decay_l1 (L1: + λ1·Σ|W|, whose gradient adds
+    λ1·sign(W)), use_dropout / dropout_ratio and use_batchnorm (as
     in its MultiLayerNetExtend); output 'softmax' (softmax with cross-entropy,
     the default), 'sigmoid' (sigmoid outputs with squared error, the XOR net of
     the perceptron lesson) or 'identity' (squared error); backend 'numpy' or
@@ -95,18 +100,20 @@ class MultiLayerNet:
 
     def __init__(self, input_size: int, hidden_size_list, output_size: int,
                  activation: str = "relu", weight_init_std="he",
-                 weight_decay_lambda: float = 0.0, *, use_dropout: bool = False,
+                 weight_decay_lambda: float = 0.0, *, weight_decay_l1: float = 0.0,
+                 use_dropout: bool = False,
                  dropout_ratio: float = 0.5, use_batchnorm: bool = False,
                  output: str = "softmax", backend: str | None = None, dtype=None,
                  seed: int | None = None) -> None:
         self.hidden_size_list = _check_settings(
             input_size, hidden_size_list, output_size, activation, weight_init_std,
-            weight_decay_lambda, dropout_ratio, output)
+            weight_decay_lambda, weight_decay_l1, dropout_ratio, output)
         self.input_size, self.output_size = int(input_size), int(output_size)
         self.hidden_layer_num = len(self.hidden_size_list)
         self.activation, self.output = activation.lower(), output
         self.weight_init_std = weight_init_std
         self.weight_decay_lambda = float(weight_decay_lambda)
+        self.weight_decay_l1 = float(weight_decay_l1)
         self.use_dropout, self.use_batchnorm = bool(use_dropout), bool(use_batchnorm)
         self.xp = get_backend(backend)
         self.backend = backend_name(self.xp)
@@ -121,7 +128,7 @@ class MultiLayerNet:
             if self.use_batchnorm:
                 self.layers[f"BatchNorm{i}"] = BatchNormalization(
                     self.params[f"gamma{i}"], self.params[f"beta{i}"])
-            self.layers[f"Activation{i}"] = ACTIVATIONS[self.activation].layer()
+            self.layers[f"Activation{i}"] = ACTIVATIONS.get(self.activation, IDENTITY).layer()
             if self.use_dropout:
                 self.layers[f"Dropout{i}"] = Dropout(
                     dropout_ratio, seed=None if seed is None else seed + i)
@@ -196,7 +203,7 @@ class MultiLayerNet:
         return x
 
     def loss(self, x, t, train_flg: bool = False):
-        """The loss on (x, t), plus 0.5·λ·Σ‖W‖² when weight decay is on."""
+        """The loss on (x, t), plus `reg_loss()` when weight decay is on."""
         x = self._check_x(x)
         return self._loss(x, self._check_t(t, x.shape[0]), train_flg)
 
@@ -205,11 +212,17 @@ class MultiLayerNet:
         if self.output != "softmax":  # squared error: t shaped and typed like y
             t = t.reshape(y.shape).astype(y.dtype, copy=False)
         loss = self.last_layer.forward(y, t)
-        if self.weight_decay_lambda:  # L2: + ½λ‖W‖² for every weight matrix
-            for key in self.weight_keys():
-                W = self.params[key]
-                loss = loss + 0.5 * self.weight_decay_lambda * (W * W).sum()
+        if self.weight_decay_lambda or self.weight_decay_l1:
+            loss = loss + self.reg_loss()
         return loss
+
+    def reg_loss(self):
+        """The weight-decay part of the loss: Σ over weight matrices of ½λ‖W‖² + λ1·Σ|W|."""
+        lam, lam1, reg = self.weight_decay_lambda, self.weight_decay_l1, 0.0
+        for W in (self.params[key] for key in self.weight_keys()):
+            reg = reg + (0.5 * lam * (W * W).sum() if lam else 0) + (
+                lam1 * self.xp.abs(W).sum() if lam1 else 0)
+        return reg
 
     def accuracy(self, x, t, batch_size: int = 1000) -> float:
         """The fraction of samples classified right (in batches, to bound memory).
@@ -236,19 +249,22 @@ class MultiLayerNet:
         x = self._check_x(x)
         return self.backprop(x, self._check_t(t, x.shape[0]))[1]
 
-    def backprop(self, x, t) -> tuple:
+    def backprop(self, x, t, train_flg: bool = True) -> tuple:
         """(loss, grads): the loss forward, then every layer's backward in reverse order.
 
         x and t are used as they are: `gradient` checks them first, and a Trainer checks
-        its data once rather than at every step.
+        its data once rather than at every step. train_flg=False: the gradient of the
+        inference pass, dropout scaling rather than masking (not with batch norm).
         """
-        loss = self._loss(x, t, train_flg=True)
+        loss = self._loss(x, t, train_flg=train_flg)
         dout = self.last_layer.backward(1)
         for layer in reversed(self.layers.values()):
             dout = layer.backward(dout)
-        if self.weight_decay_lambda:  # d(½λ‖W‖²)/dW = λW
-            for key in self.weight_keys():
+        for key in self.weight_keys():  # d(½λ‖W‖²)/dW = λW, d(λ1·Σ|W|)/dW = λ1·sign(W)
+            if self.weight_decay_lambda:
                 self.grads[key] += self.weight_decay_lambda * self.params[key]
+            if self.weight_decay_l1:
+                self.grads[key] += self.weight_decay_l1 * self.xp.sign(self.params[key])
         return loss, self.grads
 
     def numerical_gradient(self, x, t, h: float = 1e-4) -> dict:

@@ -208,3 +208,90 @@ def test_bad_data_raises_value_error(x, t, message):
     net = MultiLayerNet(4, [3], 2)
     with pytest.raises(ValueError, match=message):
         net.gradient(x, t)
+
+
+# --- the linear activation, L1 weight decay, the inference-mode gradient ---------------------
+
+REG_CONFIGS = {
+    "identity": dict(activation="identity", weight_init_std="xavier"),
+    "l1": dict(activation="tanh", weight_decay_l1=0.07),
+    "l1+l2": dict(activation="sigmoid", weight_decay_l1=0.05, weight_decay_lambda=0.2),
+    "identity-l1": dict(activation="identity", weight_decay_l1=0.1, output="identity"),
+}
+
+
+@pytest.mark.parametrize("name", list(REG_CONFIGS))
+def test_identity_and_l1_backprop_equals_numerical_gradient(name, rng):
+    kwargs = REG_CONFIGS[name]
+    net = MultiLayerNet(3, [5, 4], 2, dtype=np.float64, seed=3, **kwargs)
+    x = rng.standard_normal((6, 3))
+    t = rng.random((6, 2)) if kwargs.get("output") == "identity" else rng.integers(0, 2, 6)
+    assert all(np.abs(net.params[k]).min() > 1e-3 for k in net.weight_keys())  # |W| smooth here
+    numerical = net.numerical_gradient(x, t, h=1e-6)
+    backprop = net.gradient(x, t)
+    for key in net.params:
+        err = relative_error(backprop[key], numerical[key])
+        assert err < 1e-6, f"{name}: d loss / d {key} relative error {err:.2e}"
+
+
+def test_identity_network_is_the_product_of_its_matrices(rng):
+    net = MultiLayerNet(3, [4, 2], 2, activation="identity", dtype=np.float64, seed=0)
+    assert type(net.layers["Activation1"]).__name__ == "Identity"
+    x = rng.standard_normal((5, 3))
+    p = {k: np.asarray(v) for k, v in net.params.items()}
+    expected = ((x @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"]) @ p["W3"] + p["b3"]
+    np.testing.assert_allclose(net.predict(x), expected, rtol=1e-12)
+
+
+def test_identity_stays_out_of_the_lessons_lists():
+    from engine.layers import ACTIVATIONS, IDENTITY, NETWORK_ACTIVATIONS
+
+    assert "identity" not in ACTIVATIONS and "identity" not in NETWORK_ACTIVATIONS
+    xs = np.linspace(-2, 2, 5)
+    np.testing.assert_array_equal(IDENTITY.f(xs), xs)
+    np.testing.assert_array_equal(IDENTITY.grad(xs), np.ones(5))
+
+
+def test_reg_loss_is_the_l1_and_l2_terms(rng):
+    net = MultiLayerNet(3, [4], 2, dtype=np.float64, seed=1, weight_decay_lambda=0.3,
+                        weight_decay_l1=0.2)
+    Ws = [net.params[k] for k in net.weight_keys()]
+    expected = sum(0.5 * 0.3 * (W * W).sum() + 0.2 * np.abs(W).sum() for W in Ws)
+    assert float(net.reg_loss()) == pytest.approx(expected, rel=1e-14)
+    x, t = rng.standard_normal((4, 3)), np.array([0, 1, 1, 0])
+    plain = MultiLayerNet(3, [4], 2, dtype=np.float64, seed=1)
+    assert float(net.loss(x, t)) == pytest.approx(float(plain.loss(x, t)) + expected, rel=1e-13)
+    assert float(plain.reg_loss()) == 0.0
+
+
+def test_l1_gradient_adds_lambda_times_sign(rng):
+    x, t = rng.standard_normal((4, 3)), np.array([0, 1, 1, 0])
+    plain = MultiLayerNet(3, [4], 2, dtype=np.float64, seed=1)
+    l1 = MultiLayerNet(3, [4], 2, dtype=np.float64, seed=1, weight_decay_l1=0.25)
+    g0 = {k: v.copy() for k, v in plain.gradient(x, t).items()}
+    g1 = l1.gradient(x, t)
+    for key in plain.params:
+        extra = 0.25 * np.sign(plain.params[key]) if key.startswith("W") else 0.0
+        np.testing.assert_allclose(g1[key], g0[key] + extra, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("value", [-0.1, float("nan"), float("inf")])
+def test_bad_l1_rate_raises_value_error(value):
+    with pytest.raises(ValueError, match="weight_decay_l1 must be >= 0"):
+        MultiLayerNet(4, [3], 2, weight_decay_l1=value)
+
+
+def test_inference_backprop_with_dropout_equals_numerical_gradient(rng):
+    """backprop(train_flg=False): the gradient of the inference loss, where dropout scales."""
+    from engine.functions import numerical_gradient
+
+    net = MultiLayerNet(3, [5], 2, activation="tanh", use_dropout=True, dropout_ratio=0.3,
+                        weight_decay_l1=0.01, dtype=np.float64, seed=2)
+    x, t = rng.standard_normal((6, 3)), rng.integers(0, 2, 6)
+    rng_before = net.layers["Dropout1"].rng
+    _, grads = net.backprop(x, t, train_flg=False)
+    grads = {k: v.copy() for k, v in grads.items()}
+    assert net.layers["Dropout1"].rng is rng_before  # no mask was drawn
+    for key, p in net.params.items():
+        numerical = numerical_gradient(lambda: float(net.loss(x, t)), p, 1e-6)
+        assert relative_error(grads[key], numerical) < 1e-6, key
