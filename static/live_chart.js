@@ -13,10 +13,23 @@
 //            updates in one frame) loses nothing; a chart that missed more asks for the whole
 //            figure;
 //   restyle  new values for whole arrays: a heatmap's z, a trace thinned by the server;
+//   frames   instead of extend and restyle: a list of them, one per state the page went
+//            through (ui/live_chart.py: frame_diffs), each against the one before; the first
+//            is applied at once, the others one per frame_ms, each shown by its own redraw
+//            (counted as "frames"). A message that comes while frames still wait first puts
+//            what is left of them into the chart's data at once (counted as "merged"; one
+//            redraw shows them with the new message): nothing is lost, the end state is the
+//            last frame's; a message that brings nothing leaves them be. A whole figure
+//            drops them (it holds the last state already);
+//   clicks   whether to listen to clicks: each plotly_click goes to Python as the trigger
+//            value "click" (the curve, the point's index, its x, y and customdata, and the
+//            mouse's position in data coordinates); one listener per plot, whatever the
+//            number of messages, registered again after Plotly.newPlot (which drops them);
 //   config   Plotly's config (the camera button's file name and size); height in px.
-// New points and arrays go into the chart's own data, and one Plotly.redraw per frame shows
-// them all (what extendTraces and restyle would each do once per call), and only while the
-// chart is on the screen: one scrolled away catches up when it comes back.
+// New points and arrays go into the chart's own data, and one Plotly.redraw per animation
+// frame (requestAnimationFrame) shows them all (what extendTraces and restyle would each do
+// once per call), and only while the chart is on the screen: one scrolled away catches up
+// when it comes back.
 // When a message cannot be applied (the chart was mounted afresh, or more points were
 // missed than the window holds) the chart asks Python for the whole figure ("resync")
 // and ignores updates until it comes.
@@ -82,16 +95,18 @@ function count(el, name) {
   el.dataset[name] = String(Number(el.dataset[name] || 0) + 1);
 }
 
-// Apply one message to the chart div `gd`; `state` is what this chart has drawn so far.
-async function apply(Plotly, gd, state, data, askResync) {
+// Apply one message to the chart of `box` (its div is box.firstChild); box.state is what this
+// chart has drawn so far.
+async function apply(Plotly, box, data) {
+  const gd = box.firstChild, state = box.state;
   if (data.seq <= state.seq && data.gen === state.gen) return; // seen already
   if (data.figure) {
     if (data.template) templates.set(data.template_id, JSON.parse(data.template));
     if (!templates.has(data.template_id)) { // sent with a figure this page never took
-      if (!state.resyncing) askResync(data.gen);
-      state.resyncing = true;
+      askResync(box, data.gen);
       return;
     }
+    dropFrames(box); // the figure holds the last state
     const fig = decode(JSON.parse(data.figure));
     fig.layout.template = templates.get(data.template_id);
     if (data.gen !== state.gen || !state.drawn) {
@@ -107,28 +122,52 @@ async function apply(Plotly, gd, state, data, askResync) {
     state.seq = data.seq;
     state.resyncing = false;
     state.dirty = false;
+    listen(box, data.clicks);
     return;
   }
   if (!state.drawn || data.gen !== state.gen) {
-    if (!state.resyncing) askResync(data.gen);
-    state.resyncing = true;
+    dropFrames(box);
+    askResync(box, data.gen);
     return;
   }
-  // The new values go into the chart's own data; one redraw afterwards shows them all.
-  // Checked first, so that a message is applied whole or not at all.
-  const ext = data.extend;
+  const frames = data.frames || [];
+  // what is left of the last message's frames, at once, before anything new (a message that
+  // brings nothing leaves them to their time)
+  if (frames.length || data.extend || data.restyle) flushFrames(box);
+  if (!applyDiff(box, frames.length ? frames[0] : data)) return;
+  state.seq = data.seq;
+  if (frames.length) {
+    state.framed = true;
+    box.frames = { list: frames.slice(1), ms: Number(data.frame_ms) || 100,
+      due: performance.now() + (Number(data.frame_ms) || 100), timer: 0 };
+    nextFrame(box);
+  }
+  listen(box, data.clicks);
+}
+
+function askResync(box, gen) {
+  if (!box.state.resyncing) box.setTrigger("resync", gen);
+  box.state.resyncing = true;
+}
+
+// Put one difference ({extend, restyle}) into the chart's own data; one redraw afterwards
+// shows it. Checked first, so that it is applied whole or not at all: false (and a resync
+// asked for) when more was missed than it makes up.
+function applyDiff(box, diff) {
+  const gd = box.firstChild;
+  const ext = diff.extend;
   const xs = ext ? ext.x.map(decode) : [], ys = ext ? ext.y.map(decode) : [];
   if (ext) {
     for (let k = 0; k < ext.traces.length; k++) {
       const have = gd.data[ext.traces[k]].x.length, start = ext.start[k];
       if (have < start || have > start + xs[k].length) { // more was missed than sent
-        if (!state.resyncing) askResync(data.gen);
-        state.resyncing = true;
-        return;
+        dropFrames(box);
+        askResync(box, box.state.gen);
+        return false;
       }
     }
   }
-  for (const { trace, props } of data.restyle || []) {
+  for (const { trace, props } of diff.restyle || []) {
     for (const [name, value] of Object.entries(props)) {
       setPath(gd.data[trace], name, decode(value));
     }
@@ -147,8 +186,92 @@ async function apply(Plotly, gd, state, data, askResync) {
     }
     if (grew) count(gd, "extends");
   }
-  state.seq = data.seq;
-  if (data.restyle || ext) state.dirty = true;
+  if (diff.restyle || ext) box.state.dirty = true;
+  return true;
+}
+
+// The next waiting frame, at its time, in turn with the messages (box.queue); a chart off the
+// screen takes them all at once (it is not redrawn until it comes back).
+function nextFrame(box) {
+  const pending = box.frames;
+  if (!pending) return;
+  if (!pending.list.length) {
+    box.frames = null;
+    return;
+  }
+  if (!box.visible) {
+    flushFrames(box);
+    return;
+  }
+  pending.timer = setTimeout(() => {
+    box.queue = box.queue.then(() => {
+      if (box.frames !== pending) return; // taken at once or dropped meanwhile
+      pending.timer = 0;
+      if (!applyDiff(box, pending.list.shift())) return;
+      box.state.framed = true;
+      pending.due = Math.max(pending.due + pending.ms, performance.now());
+      redrawSoon(box);
+      nextFrame(box);
+    }).catch((err) => console.error("live chart", err));
+  }, Math.max(0, pending.due - performance.now()));
+}
+
+// What is left of the waiting frames, into the chart's data at once (one redraw shows it).
+function flushFrames(box) {
+  const pending = box.frames;
+  if (!pending) return;
+  box.frames = null;
+  clearTimeout(pending.timer);
+  for (const diff of pending.list) {
+    if (!applyDiff(box, diff)) return;
+    count(box.firstChild, "merged");
+  }
+}
+
+function dropFrames(box) {
+  if (box.frames) clearTimeout(box.frames.timer);
+  box.frames = null;
+}
+
+const finite = (v) => typeof v === "number" && Number.isFinite(v);
+
+// What a plotly_click says, as plain numbers: the first point's curve, index ([row, col] on a
+// heatmap), x, y and customdata, and where the mouse was, in the data coordinates of that
+// point's axes (its pixel offset in the plot area, through the axis's p2d).
+function clickValue(gd, ev) {
+  const pt = ev && ev.points && ev.points[0];
+  if (!pt) return null;
+  const out = {};
+  if (Number.isInteger(pt.curveNumber)) out.curve = pt.curveNumber;
+  const index = pt.pointNumber;
+  if (Number.isInteger(index)) out.point = index;
+  else if (Array.isArray(index) && index.length === 2 && index.every(Number.isInteger)) {
+    out.point = [index[0], index[1]];
+  }
+  if (finite(pt.x)) out.x = pt.x;
+  if (finite(pt.y)) out.y = pt.y;
+  const custom = ArrayBuffer.isView(pt.customdata) ? Array.from(pt.customdata) : pt.customdata;
+  if (finite(custom)) out.customdata = custom;
+  else if (Array.isArray(custom) && custom.length && custom.length <= 8
+           && custom.every(finite)) out.customdata = custom.slice();
+  const e = ev.event, full = gd._fullLayout || {};
+  const xa = pt.xaxis || full.xaxis, ya = pt.yaxis || full.yaxis;
+  if (e && xa && ya && finite(e.clientX) && finite(e.clientY)) {
+    const rect = gd.getBoundingClientRect();
+    const x = xa.p2d(e.clientX - rect.left - xa._offset);
+    const y = ya.p2d(e.clientY - rect.top - ya._offset);
+    if (finite(x) && finite(y)) out.mouse = { x, y };
+  }
+  return out;
+}
+
+// One click listener per plot or none: Plotly.newPlot drops a plot's listeners, so this runs
+// after each message; taking the listener off first keeps it to one.
+function listen(box, on) {
+  const gd = box.firstChild;
+  if (typeof gd.removeListener !== "function") return; // not a Plotly plot (yet)
+  gd.removeListener("plotly_click", box.onClick);
+  if (on) gd.on("plotly_click", box.onClick);
 }
 
 // trace["marker.color"] = v sets trace.marker.color, as Plotly.restyle reads such a name.
@@ -180,9 +303,11 @@ function redrawSoon(box) {
     box.queue = box.queue.then(async () => {
       box.frame = 0;
       if (!box.state.dirty || !plotly) return;
-      box.state.dirty = false;
+      const framed = box.state.framed;
+      box.state.dirty = box.state.framed = false;
       await plotly.redraw(box.firstChild);
       count(box.firstChild, "redraws");
+      if (framed) count(box.firstChild, "frames"); // a redraw that showed a frame
     }).catch((err) => console.error("live chart", err));
   });
 }
@@ -198,8 +323,14 @@ export function update(component) {
     gd.className = "live-chart-plot";
     box.appendChild(gd);
     parentElement.appendChild(box);
-    box.state = { gen: null, seq: -1, drawn: false, resyncing: false, dirty: false };
+    box.state = { gen: null, seq: -1, drawn: false, resyncing: false, dirty: false,
+      framed: false };
     box.queue = Promise.resolve();
+    box.frames = null; // the frames still to show: {list, ms, due, timer}
+    box.onClick = (ev) => {
+      const value = clickValue(gd, ev);
+      if (value) box.setTrigger("click", value);
+    };
     // the chart follows the width of the column it sits in
     box.observer = new ResizeObserver(() => {
       if (box.state.drawn && plotly && gd.offsetParent !== null) {
@@ -219,11 +350,11 @@ export function update(component) {
   box.style.minHeight = `${data.height}px`;
   gd.dataset.chart = data.name;
   count(gd, "messages");
-  const askResync = (gen) => setTriggerValue("resync", gen);
+  box.setTrigger = setTriggerValue; // the latest message's
   // one message at a time, in the order they came, each after Plotly is loaded
   box.queue = box.queue
     .then(() => loadPlotly(data.src))
-    .then((Plotly) => apply(Plotly, gd, box.state, data, askResync))
+    .then((Plotly) => apply(Plotly, box, data))
     .then(() => redrawSoon(box))
     .catch((err) => {
       console.error("live chart", data.name, err);
@@ -241,6 +372,7 @@ export function unmount(parentElement) {
     box.observer.disconnect();
     box.seen.disconnect();
     if (box.frame) cancelAnimationFrame(box.frame);
+    dropFrames(box);
     if (plotly) plotly.purge(box.firstChild);
   }, 0);
 }

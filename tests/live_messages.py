@@ -20,3 +20,32 @@ def points(spec) -> np.ndarray:
             return flat.reshape([int(n) for n in spec["shape"].split(",")])
         return flat
     return np.asarray(spec)
+
+
+def restyled(spec) -> object:
+    """A restyle's value as the browser decodes it: typed arrays as arrays, the rest as is."""
+    if isinstance(spec, dict) and "bdata" in spec:
+        return points(spec)
+    return spec
+
+
+def replay(held: list[dict], message: dict) -> list[dict]:
+    """`held` (each trace's arrays, as the browser holds them) after one difference
+    ({"extend", "restyle"}), as static/live_chart.js applies it: the extend's points from
+    where the trace ends on (those it holds already are skipped), the restyles whole. Raises
+    AssertionError where the browser would ask for the whole figure."""
+    held = [dict(tr) for tr in held]
+    for change in message.get("restyle") or ():
+        for name, value in change["props"].items():
+            held[change["trace"]][name] = restyled(value)
+    ext = message.get("extend")
+    if ext:
+        for i, start, xs, ys in zip(ext["traces"], ext["start"], ext["x"], ext["y"],
+                                    strict=True):
+            xs, ys = points(xs), points(ys)
+            have = len(held[i]["x"])
+            assert start <= have <= start + len(xs), "more missed than sent: a resync"
+            skip = have - start
+            held[i]["x"] = np.concatenate([np.asarray(held[i]["x"]), xs[skip:]])
+            held[i]["y"] = np.concatenate([np.asarray(held[i]["y"]), ys[skip:]])
+    return held

@@ -5,7 +5,7 @@
 build() makes the whole figure (a viz/ builder: the one place a figure is made); data() gives
 its traces' arrays, as the viz module's *_data functions do, the same arrays build() puts in
 the figure. The first draw sends the figure; every later call compares data() with what the
-browser holds and sends only the difference (ui/components/live_chart.js applies it):
+browser holds and sends only the difference (static/live_chart.js applies it):
 
 - a curve that grew (what the browser holds is a prefix of the new x and y): the new points
   only, for Plotly.extendTraces;
@@ -21,6 +21,18 @@ for it (it was mounted anew, or it missed more than it can make up). A whole-pag
 the whole figure (Plotly.react: the chart stays, and catches up with anything). A redraw of
 the same chart never builds it again in the browser.
 
+Frames: a page that trains in short chunks may pass `frames`, the data states the engine went
+through during the chunk (each as data() gives it, the last the current one). A fragment run
+then sends one difference per frame, each against the one before, and the browser shows them
+one per `frame_s` seconds: more redraws than the page's reruns can come. A whole figure (a
+page run, a resync, a new signature) ignores them and draws the last.
+
+Clicks: with `on_click`, a click on the chart (Plotly's plotly_click) comes back as a trigger
+value: the curve, the point's index, its x, y and customdata, and the data coordinates of the
+mouse itself (so that a click anywhere on a heatmap places a point exactly there). Python
+checks it (clean_click: it comes from the browser) and calls on_click(value) as the widget's
+callback, before the run.
+
 Where the component cannot run (AppTest has no browser), the chart is an st.plotly_chart of
 the same figure, so that the app tests read the same content.
 """
@@ -30,6 +42,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -78,6 +91,9 @@ _component = st.components.v2.component("live_chart", js=_STUB % static_url(MODU
                                         isolate_styles=False)
 _PLOTLY_SRC = static_url(PLOTLY_JS)
 CURVE_KEYS = ("x", "y")
+MAX_FRAMES = 30  # more states than this in one message: evenly spaced ones, and the last
+CLICK_LIST_MAX = 8  # a point's customdata: at most this many numbers
+CLICK_INDEX_MAX = 2**31  # a curve's or a point's index is below this
 _TYPES = {"int8": "i1", "uint8": "u1", "int16": "i2", "uint16": "u2", "int32": "i4",
           "uint32": "u4", "float32": "f4", "float64": "f8"}
 
@@ -192,6 +208,102 @@ def diff(sent: _Sent, traces: Sequence[Mapping], min_change: float = 0.0) -> dic
     return {"extend": extend if extend["traces"] else None, "restyle": restyle or None}
 
 
+def _thinned(states: Sequence[Sequence[Mapping]]) -> list[Sequence[Mapping]]:
+    """At most MAX_FRAMES of `states`, evenly spaced, the last always among them. Dropping a
+    state loses nothing: the next one's difference is taken against the one before it."""
+    n = len(states)
+    if n <= MAX_FRAMES:
+        return list(states)
+    keep = np.unique(np.round(np.linspace(0, n - 1, MAX_FRAMES)).astype(int))
+    return [states[i] for i in keep]
+
+
+def frame_diffs(sent: _Sent, states: Sequence[Sequence[Mapping]],
+                min_change: float = 0.0) -> list[dict] | None:
+    """One message per state that changed anything, each bringing the browser from the one
+    before (from `sent` for the first) to it, and `sent` updated to the last; None when the
+    traces cannot be updated in place. The first extend starts a message back (a skipped
+    message is made up, as with diff()); the later ones start where the one before ended."""
+    before = [list(n) for n in sent.lengths]
+    out = []
+    for k, traces in enumerate(_thinned(states)):
+        if k:  # applied in order within one message: no window needed
+            sent.lengths = [[len(tr.get("x", ()))] * 2 for tr in sent.traces]
+        message = diff(sent, traces, min_change)
+        if message is None:
+            return None
+        if message["extend"] or message["restyle"]:
+            out.append(message)
+    sent.lengths = [[n[1], len(tr.get("x", ()))] for n, tr in zip(before, sent.traces,
+                                                                    strict=True)]
+    return out
+
+
+def _number(value) -> float | None:
+    """`value` as a finite float, or None: bools, strings and the like are not numbers."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        value = float(value)
+    except OverflowError:  # an int too large for a float
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _index(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) \
+        and 0 <= value < CLICK_INDEX_MAX else None
+
+
+def clean_click(value: object) -> dict | None:
+    """What a click sent from the browser says, checked: it may come from anyone. Known keys
+    only, each kept only when well-formed, the rest dropped; None when nothing is left.
+
+        curve       the trace's index (int)
+        point       the point's index (int), or [row, col] on a heatmap
+        x, y        the point's coordinates (finite numbers)
+        customdata  the point's customdata: a finite number, or a list of up to
+                    CLICK_LIST_MAX finite numbers
+        mouse       {"x": float, "y": float}: the mouse's position in data coordinates
+    """
+    if not isinstance(value, dict):
+        return None
+    out: dict = {}
+    if (curve := _index(value.get("curve"))) is not None:
+        out["curve"] = curve
+    point = value.get("point")
+    if _index(point) is not None:
+        out["point"] = point
+    elif isinstance(point, list) and len(point) == 2 \
+            and all(_index(i) is not None for i in point):
+        out["point"] = list(point)
+    for name in ("x", "y"):
+        if (number := _number(value.get(name))) is not None:
+            out[name] = number
+    custom = value.get("customdata")
+    if _number(custom) is not None:
+        out["customdata"] = _number(custom)
+    elif isinstance(custom, list) and 0 < len(custom) <= CLICK_LIST_MAX:
+        numbers = [_number(v) for v in custom]
+        if all(v is not None for v in numbers):
+            out["customdata"] = numbers
+    mouse = value.get("mouse")
+    if isinstance(mouse, dict):
+        x, y = _number(mouse.get("x")), _number(mouse.get("y"))
+        if x is not None and y is not None:
+            out["mouse"] = {"x": x, "y": y}
+    return out or None
+
+
+def _clicked(key: str, on_click: Callable[[dict], None]) -> None:
+    """The component's "click" callback: the checked value to on_click (nothing when there is
+    nothing left of it)."""
+    state = st.session_state.get(key)
+    value = clean_click(state.get("click") if isinstance(state, Mapping) else None)
+    if value is not None:
+        on_click(value)
+
+
 def _figure_parts(fig: go.Figure, *, with_template: bool) -> dict:
     """The figure's JSON without its template (about 7 KB, the same for every figure of the
     app), the template's id, and the template itself when `with_template`: the browser keeps
@@ -209,7 +321,9 @@ def _figure_parts(fig: go.Figure, *, with_template: bool) -> dict:
 def live_chart(key: str, name: str, build: Callable[[], go.Figure], *,
                data: Callable[[], Sequence[Mapping]] | None = None, version: object = None,
                signature: object = None, height: int | None = None,
-               min_change: float = 0.0, every: float = 0.0) -> None:
+               min_change: float = 0.0, every: float = 0.0,
+               frames: Sequence[Sequence[Mapping]] | None = None, frame_s: float = 0.1,
+               on_click: Callable[[dict], None] | None = None) -> None:
     """Draw the live chart `key`, sending only what changed since its last draw.
 
     name: what it shows, for the camera button's file (<name>-<lang>.png or .svg).
@@ -221,7 +335,21 @@ def live_chart(key: str, name: str, build: Callable[[], go.Figure], *,
     min_change: arrays (not curves) whose values all moved less than this wait.
     every: at most one update per this many seconds; what changes meanwhile waits and goes
         with the next one (each update costs the browser a redraw of the chart).
+    frames: the data states since the last call, in order, each as data() gives it, the last
+        the current one (data() is then not called). A fragment run sends one difference per
+        frame and the browser shows one per `frame_s` seconds; a whole figure draws the last.
+        The browser then holds the last frame exactly (with min_change, arrays whose change is
+        below it wait, as with data()). A call that `version` or `every` holds back sends
+        none of them: the next call's first frame starts from what the browser holds. None
+        or empty: data() alone, as before.
+    frame_s: the time between two frames in the browser, in seconds (0.01 to 2).
+    on_click: called, as the widget's callback before the run, with what a click on the
+        chart says (clean_click's dict); None: clicks are not listened to at all.
     """
+    if not 0.01 <= frame_s <= 2:
+        raise ValueError(f"frame_s must be between 0.01 and 2 s, got {frame_s}")
+    states = [list(state) for state in frames] if frames else None
+    current = (lambda: states[-1]) if states else data
     if not component_available():
         show_chart(build(), name, key=key, height=height)
         return
@@ -240,6 +368,11 @@ def live_chart(key: str, name: str, build: Callable[[], go.Figure], *,
                 or time.monotonic() - sent.sent_at < every:
             message = {"figure": None, "extend": None, "restyle": None}
             version = sent.version  # what the browser holds
+        elif states:
+            diffs = frame_diffs(sent, states, min_change)
+            if diffs is not None:
+                message = {"figure": None, "extend": None, "restyle": None,
+                           "frames": diffs or None, "frame_ms": round(frame_s * 1000)}
         elif data is not None:
             message = diff(sent, data(), min_change)
     if message is None:  # the whole figure
@@ -247,20 +380,23 @@ def live_chart(key: str, name: str, build: Callable[[], go.Figure], *,
         if sent is None or sent.signature != signature:
             sent = _Sent(signature, gen=0 if sent is None else sent.gen + 1, seq=sent.seq if sent
                          else 0)
-        traces = list(data()) if data is not None else []
+        traces = list(current()) if current is not None else []
         sent.height = int(fig.layout.height or 450)
         sent.traces = [dict(tr) for tr in traces]
         sent.lengths = [[len(tr.get("x", ()))] * 2 for tr in traces]
         message = {"figure": None, "extend": None, "restyle": None,
                    **_figure_parts(fig, with_template=not sent.template_sent)}
         sent.template_sent = True
-    if message.get("figure") or message["extend"] or message["restyle"]:
+    if message.get("figure") or message["extend"] or message["restyle"] \
+            or message.get("frames"):
         sent.sent_at = time.monotonic()
     sent.version = version
     sent.seq += 1
     ss[state_key] = sent
-    message.update(gen=sent.gen, seq=sent.seq, name=name, src=_PLOTLY_SRC, height=sent.height)
+    message.update(gen=sent.gen, seq=sent.seq, name=name, src=_PLOTLY_SRC, height=sent.height,
+                   clicks=on_click is not None)
     if message.get("figure"):  # the camera button's settings go with a whole figure only
         message["config"] = export_config(f"{name}-{current_lang()}", export_format())
+    callbacks = {} if on_click is None else {"on_click_change": lambda: _clicked(key, on_click)}
     _component(key=key, data=message, on_resync_change=lambda: ss.update({resync_key: True}),
-               width="stretch", height="content")
+               width="stretch", height="content", **callbacks)

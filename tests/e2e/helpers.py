@@ -149,6 +149,8 @@ LIVE_CHART_STATE = """(name) => {
   return {draws: n(gd.dataset.draws), reacts: n(gd.dataset.reacts),
           extends: n(gd.dataset.extends), restyles: n(gd.dataset.restyles),
           redraws: n(gd.dataset.redraws),
+          frames: n(gd.dataset.frames), merged: n(gd.dataset.merged),
+          clicks: gd._ev ? gd._ev.listeners("plotly_click").length : 0,
           messages: n(gd.dataset.messages), traces: (gd.data || []).length,
           points: (gd.data || []).map((d) => (d.x ? d.x.length : 0)),
           last: (gd.data || []).map((d) => (d.x && d.x.length ? Number(d.x[d.x.length - 1])
@@ -166,7 +168,10 @@ def live_chart_state(page, name: str) -> dict | None:
     """What the live chart `name` did so far in the browser: how often it was drawn from
     scratch (draws), updated as a whole (reacts), given new points (extends) or new arrays
     (restyles), redrawn to show them (redraws: only while on the screen), how many messages
-    it took, its traces' point counts and last x. None when the page has no such chart."""
+    it took, its traces' point counts and last x. None when the page has no such chart.
+    Frames (live_chart's `frames`): the redraws that showed one (frames, a part of redraws),
+    and those put in at once, without a redraw of their own, because the next message came
+    first (merged); clicks: its plotly_click listeners (1 with on_click, else 0)."""
     return page.evaluate(LIVE_CHART_STATE, name)
 
 

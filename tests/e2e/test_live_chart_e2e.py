@@ -1,12 +1,21 @@
 """The live charts (ui/live_chart.py, static/live_chart.js) in Chromium, on the MNIST lesson:
-they update in place while training, export like every chart, and leave nothing behind."""
+they update in place while training, export like every chart, and leave nothing behind; and
+on a test page of their own (tests/e2e/live_chart_page.py): frames shown one by one, clicks
+on a heatmap that say where the mouse was."""
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
+import subprocess
+import sys
+import time
 
+import numpy as np
 import pytest
 
+from tests.e2e import live_chart_page as lcp
 from tests.e2e.helpers import (
     IDLE_TIMEOUT_MS,
     LIVE_CHART_STATE,
@@ -18,6 +27,7 @@ from tests.e2e.helpers import (
     wait_for_change,
     wait_for_live_chart,
 )
+from tests.e2e.server import ROOT, STARTUP_TIMEOUT_S, free_port, healthy, stop
 from ui.i18n import tr
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -122,4 +132,167 @@ def test_start_pause_reset_cycles_leave_nothing_behind(app_url, page):
     assert max(others) <= min(others) + 1, counts
     # no growth cycle after cycle: the last cycles sit within a few MiB of the early ones
     assert statistics.median(heaps[-3:]) < statistics.median(heaps[1:4]) + 10, heaps
+    assert page.locator("[data-testid=stException]").count() == 0
+
+
+# --- frames and clicks, on a page of their own (tests/e2e/live_chart_page.py) -------------
+
+@pytest.fixture(scope="module")
+def frames_page_url(chromium, tmp_path_factory):
+    """`streamlit run` of tests/e2e/live_chart_page.py alone. Streamlit serves /app/static from
+    the folder beside the main script, so the main script is a two-line stub in a folder of
+    its own, beside a link to the app's static/; the server runs in the repository's root,
+    so the app's .streamlit/config.toml holds as for the app."""
+    folder = tmp_path_factory.mktemp("live_chart_page")
+    (folder / "static").symlink_to(ROOT / "static", target_is_directory=True)
+    stub = folder / "page.py"
+    stub.write_text("import runpy\n"
+                    f"runpy.run_path({str(ROOT / 'tests/e2e/live_chart_page.py')!r}, "
+                    "run_name='__main__')\n")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = folder / "server.log"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(stub), "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while not healthy(url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the test page's server did not start:\n{log.read_text()}")
+            time.sleep(0.25)
+        yield url
+    finally:
+        stop(proc)
+
+
+# Wait until the chart `name` has shown `want` frames or more; the times (performance.now,
+# ms) at which its frame count rose, one per rise.
+FRAME_TIMES = """async ([name, want, timeout]) => {
+  const gd = document.querySelector(`.live-chart-plot[data-chart="${name}"]`);
+  const times = [], end = performance.now() + timeout;
+  let seen = Number(gd.dataset.frames || 0);
+  while (seen < want && performance.now() < end) {
+    await new Promise((r) => requestAnimationFrame(r));
+    const now = Number(gd.dataset.frames || 0);
+    if (now > seen) times.push(performance.now());
+    seen = now;
+  }
+  return times;
+}"""
+
+
+def test_frames_are_shown_one_by_one_and_end_at_the_last(frames_page_url, page):
+    """One fragment run with FRAMES states: the chart is redrawn once per frame, about
+    FRAME_S apart, never drawn again from scratch, and ends holding the last state exactly."""
+    open_idle(page, f"{frames_page_url}/?lang=en")
+    wait_for_live_chart(page, "test-frames")
+    chart = live_chart(page, "test-frames")
+    chart.scroll_into_view_if_needed()
+    for round_ in (1, 2):
+        before = live_chart_state(page, "test-frames")
+        page.locator(".st-key-advance button").click()
+        times = page.evaluate(FRAME_TIMES, ["test-frames", before["frames"] + lcp.FRAMES,
+                                            20_000])
+        page.wait_for_timeout(int(3 * lcp.FRAME_S * 1000))  # nothing more comes
+        after = live_chart_state(page, "test-frames")
+        assert after["frames"] == before["frames"] + lcp.FRAMES, (before, after)
+        assert after["merged"] == before["merged"] == 0
+        assert after["draws"] == 1 and after["messages"] == before["messages"] + 1
+        span = (times[-1] - times[0]) / 1000
+        print(f"round {round_}: {lcp.FRAMES} frames in {span:.3f} s "
+              f"({(lcp.FRAMES - 1) / span:.1f} redraws/s)")
+        assert span >= 0.7 * (lcp.FRAMES - 1) * lcp.FRAME_S  # one per FRAME_S, not at once
+        z, x, y = page.evaluate("""() => { const gd = document.querySelector(
+            '.live-chart-plot[data-chart="test-frames"]');
+            return [Array.from(gd.data[0].z, (row) => Array.from(row)),
+                    Array.from(gd.data[1].x), Array.from(gd.data[1].y)]; }""")
+        last = lcp.state(round_ * lcp.FRAMES)
+        assert np.array_equal(np.asarray(z, dtype=np.float32), last[0]["z"])
+        assert x == last[1]["x"].tolist()
+        assert np.array_equal(np.asarray(y, dtype=np.float32), last[1]["y"])
+    assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_a_message_that_comes_while_frames_wait_takes_them_at_once(frames_page_url, page):
+    """Two advances in quick succession: what is left of the first one's frames goes into
+    the chart at once when the second comes (merged), and the chart ends at the last state."""
+    open_idle(page, f"{frames_page_url}/?lang=en")
+    wait_for_live_chart(page, "test-frames")
+    live_chart(page, "test-frames").scroll_into_view_if_needed()
+    before = live_chart_state(page, "test-frames")
+    button = page.locator(".st-key-advance button")
+    button.click()
+    page.wait_for_function(f"""() => ({LIVE_CHART_STATE})("test-frames").frames
+        > {before["frames"]}""", timeout=IDLE_TIMEOUT_MS)
+    button.click()  # while the first advance's frames are still being shown
+    page.wait_for_function(f"""() => ({LIVE_CHART_STATE})("test-frames").messages
+        >= {before["messages"] + 2}""", timeout=IDLE_TIMEOUT_MS)
+    page.wait_for_timeout(int((lcp.FRAMES + 3) * lcp.FRAME_S * 1000))
+    after = live_chart_state(page, "test-frames")
+    assert after["merged"] > before["merged"], (before, after)
+    assert after["messages"] == before["messages"] + 2
+    x = page.evaluate("""() => Array.from(document.querySelector(
+        '.live-chart-plot[data-chart="test-frames"]').data[1].x)""")
+    z = page.evaluate("""() => Array.from(document.querySelector(
+        '.live-chart-plot[data-chart="test-frames"]').data[0].z, (r) => Array.from(r))""")
+    last = lcp.state(2 * lcp.FRAMES)
+    assert x == last[1]["x"].tolist()
+    assert np.array_equal(np.asarray(z, dtype=np.float32), last[0]["z"])
+    assert page.locator("[data-testid=stException]").count() == 0
+
+
+def clicked(page) -> dict:
+    return json.loads(page.locator(".st-key-clicked").inner_text())
+
+
+def click_at(page, name: str, x: float, y: float) -> None:
+    """A mouse click on the chart `name` where its axes put the data point (x, y)."""
+    px, py = page.evaluate("""([name, x, y]) => {
+        const gd = document.querySelector(`.live-chart-plot[data-chart="${name}"]`);
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        const rect = gd.getBoundingClientRect();
+        return [rect.left + xa._offset + xa.l2p(x), rect.top + ya._offset + ya.l2p(y)]; }""",
+                           [name, x, y])
+    # Plotly reports the point it last hovered, and hovering is throttled (50 ms): the mouse
+    # rests first, as a hand's does (the mouse's own position is read from the click itself)
+    page.mouse.move(px, py)
+    page.wait_for_timeout(150)
+    page.mouse.click(px, py)
+
+
+def test_a_click_on_a_heatmap_says_where_the_mouse_was(frames_page_url, page):
+    """A click anywhere in a heatmap's cell calls on_click with the mouse's data coordinates
+    (within a pixel) and the cell's [row, col]; one listener, across reacts and a newPlot."""
+    open_idle(page, f"{frames_page_url}/?lang=en")
+    wait_for_live_chart(page, "test-map")
+    chart = live_chart(page, "test-map")
+    chart.scroll_into_view_if_needed()
+    assert live_chart_state(page, "test-frames")["clicks"] == 0  # no on_click, no listener
+    targets = [(2.3, -1.7), (-5.1, 4.4), (0.26, 0.24)]
+    for n, (x, y) in enumerate(targets, start=1):
+        if n == 3:  # drawn afresh: the listener is registered on the new plot, once
+            page.locator(".st-key-new-plot button").click()
+            page.wait_for_function("""() => Number(document.querySelector(
+                '.live-chart-plot[data-chart="test-map"]').dataset.draws) === 2""")
+        click_at(page, "test-map", x, y)
+        page.wait_for_function("""(n) => document.querySelector('.st-key-clicked')
+            .innerText.includes(`"clicks": ${n}`)""", arg=n, timeout=IDLE_TIMEOUT_MS)
+        value = clicked(page)["value"]
+        per_px = page.evaluate("""() => { const full = document.querySelector(
+            '.live-chart-plot[data-chart="test-map"]')._fullLayout;
+            return [1 / Math.abs(full.xaxis._m), 1 / Math.abs(full.yaxis._m)]; }""")
+        col, row = (int((v + lcp.LIM) // lcp.CELL) for v in (x, y))
+        assert value["curve"] == 0 and value["point"] == [row, col], value
+        assert value["x"] == pytest.approx(lcp.CENTRES[col])
+        assert value["y"] == pytest.approx(lcp.CENTRES[row])
+        # where the mouse was, to a pixel (data units per pixel: per_px)
+        assert abs(value["mouse"]["x"] - x) <= per_px[0], (value, per_px)
+        assert abs(value["mouse"]["y"] - y) <= per_px[1], (value, per_px)
+        state = live_chart_state(page, "test-map")
+        assert state["clicks"] == 1, state
     assert page.locator("[data-testid=stException]").count() == 0

@@ -135,3 +135,187 @@ def test_a_whole_figure_leaves_its_template_apart():
     assert first["template_id"] == later["template_id"] and "template" not in later
     assert json.loads(first["template"])["layout"]["font"]  # the template itself
     assert len(later["figure"]) < len(first["template"])  # the template was most of it
+
+
+# --- frames: one difference per state the engine went through ----------------------------
+
+def heat(step: int) -> dict:
+    return dict(z=(np.arange(6, dtype=np.float32).reshape(2, 3) * step))
+
+
+def states(first: int, last: int) -> list[list[dict]]:
+    """The data of a heatmap and a curve at each step from first to last."""
+    return [[heat(s), curve(s + 1)] for s in range(first, last + 1)]
+
+
+def test_frames_are_differences_one_after_the_other_ending_at_the_last():
+    from tests.live_messages import replay
+    from ui.live_chart import frame_diffs
+
+    sent = sent_with(states(0, 0)[0])
+    held = [dict(tr) for tr in sent.traces]
+    frames = states(1, 5)
+    diffs = frame_diffs(sent, frames)
+    assert len(diffs) == 5
+    for d, state in zip(diffs, frames, strict=True):
+        (change,) = d["restyle"]  # the heatmap, whole
+        assert change["trace"] == 0 and set(change["props"]) == {"z"}
+        assert d["extend"]["traces"] == [1]  # the curve, its new points
+        held = replay(held, d)
+        assert np.array_equal(held[0]["z"], state[0]["z"])  # each frame is a real state
+        assert np.array_equal(held[1]["x"], state[1]["x"])
+    # the first extend starts a message back, the later ones where the one before ended
+    assert [d["extend"]["start"] for d in diffs] == [[1], [2], [3], [4], [5]]
+    # what the server records is the last frame, exactly
+    assert np.array_equal(sent.traces[0]["z"], frames[-1][0]["z"])
+    assert np.array_equal(sent.traces[1]["y"], frames[-1][1]["y"])
+    assert sent.lengths == [[0, 0], [1, 6]]  # one message back: where the next one starts
+    (d,) = frame_diffs(sent, states(6, 6))
+    assert d["extend"]["start"] == [1]
+    assert replay(held, d)[1]["x"].tolist() == list(range(7))
+
+
+def test_a_message_the_browser_skipped_is_made_up_by_the_next_ones_first_frame():
+    from tests.live_messages import replay
+    from ui.live_chart import frame_diffs
+
+    sent = sent_with(states(0, 0)[0])
+    held = [dict(tr) for tr in sent.traces]
+    frame_diffs(sent, states(1, 4))  # never reaches the browser
+    diffs = frame_diffs(sent, states(5, 7))
+    # the heatmap's whole array comes again; the curve from where the browser is
+    for d in diffs:
+        held = replay(held, d)
+    assert held[1]["x"].tolist() == list(range(8))
+
+
+def test_frames_that_change_nothing_are_left_out_and_too_many_are_thinned():
+    from tests.live_messages import replay
+    from ui.live_chart import MAX_FRAMES, frame_diffs
+
+    sent = sent_with([heat(0)])
+    assert frame_diffs(sent, [[heat(0)], [heat(0)]]) == []
+    assert len(frame_diffs(sent, [[heat(0)], [heat(1)], [heat(1)]])) == 1
+    many = [[heat(s)] for s in range(2, 2 + 3 * MAX_FRAMES)]
+    diffs = frame_diffs(sent, many)
+    assert len(diffs) == MAX_FRAMES
+    assert np.array_equal(replay([heat(1)], diffs[-1])[0]["z"], many[-1][0]["z"])
+    assert frame_diffs(sent, [[heat(1), heat(1)]]) is None  # a new trace: the whole figure
+
+
+@pytest.fixture
+def page(monkeypatch):
+    """live_chart() as in a browser's session, with what it hands the component recorded:
+    page["calls"] holds (data, callbacks) per call; page["fragment"] says the kind of run."""
+    import ui.live_chart as lc
+
+    page = {"calls": [], "fragment": False, "state": {}}
+    monkeypatch.setattr(lc, "component_available", lambda: True)
+    monkeypatch.setattr(lc, "in_fragment_run", lambda: page["fragment"])
+    monkeypatch.setattr(lc, "current_lang", lambda: "en")
+    monkeypatch.setattr(lc, "slides_on", lambda: False)
+    monkeypatch.setattr(lc, "export_format", lambda: "png")
+    monkeypatch.setattr(lc.st, "session_state", page["state"])
+
+    def component(*, key, data, width, height, **callbacks):
+        page["calls"].append((data, callbacks))
+
+    monkeypatch.setattr(lc, "_component", component)
+    return page
+
+
+def figure_of(state):
+    import plotly.graph_objects as go
+
+    return go.Figure([go.Heatmap(z=state[0]["z"]), go.Scatter(**state[1])])
+
+
+def test_a_fragment_run_with_frames_sends_one_difference_per_frame(page):
+    from ui.live_chart import live_chart
+
+    now = states(0, 0)[0]
+    live_chart("t.chart", "t-chart", lambda: figure_of(now), data=lambda: now)
+    first, callbacks = page["calls"][-1]
+    assert first["figure"] and "frames" not in first and set(callbacks) == {"on_resync_change"}
+    assert first["clicks"] is False
+    page["fragment"] = True
+    frames = states(1, 4)
+    live_chart("t.chart", "t-chart", lambda: figure_of(frames[-1]),
+               data=lambda: pytest.fail("data() is not called with frames"),
+               frames=frames, frame_s=0.05)
+    message, _ = page["calls"][-1]
+    assert message["figure"] is None and message["extend"] is None
+    assert message["restyle"] is None
+    assert len(message["frames"]) == 4 and message["frame_ms"] == 50
+    assert all(set(d) == {"extend", "restyle"} for d in message["frames"])
+    sent = page["state"]["t.chart.live_chart"]
+    assert np.array_equal(sent.traces[1]["x"], frames[-1][1]["x"])
+    # a whole-page run (or a resync, a new signature) draws the last frame, whole
+    page["fragment"] = False
+    frames = states(5, 7)
+    live_chart("t.chart", "t-chart", lambda: figure_of(frames[-1]), data=lambda: frames[-1],
+               frames=frames)
+    message, _ = page["calls"][-1]
+    assert message["figure"] and "frames" not in message
+    assert np.array_equal(sent.traces[0]["z"], frames[-1][0]["z"])
+    with pytest.raises(ValueError, match="frame_s"):
+        live_chart("t.chart", "t-chart", lambda: figure_of(now), frames=frames, frame_s=0)
+
+
+def test_no_callback_no_listener_and_a_click_reaches_on_click_checked(page):
+    from ui.live_chart import live_chart
+
+    now = states(0, 0)[0]
+    got = []
+    live_chart("t.chart", "t-chart", lambda: figure_of(now), data=lambda: now,
+               on_click=got.append)
+    message, callbacks = page["calls"][-1]
+    assert message["clicks"] is True and set(callbacks) == {"on_click_change", "on_resync_change"}
+    page["state"]["t.chart"] = {"click": {"curve": 0, "point": [1, 2], "x": 2, "y": 1.0,
+                                          "mouse": {"x": 2.2, "y": 0.9}, "evil": "1+1"}}
+    callbacks["on_click_change"]()
+    assert got == [{"curve": 0, "point": [1, 2], "x": 2.0, "y": 1.0,
+                    "mouse": {"x": 2.2, "y": 0.9}}]
+    page["state"]["t.chart"] = {"click": "__import__('os')"}
+    callbacks["on_click_change"]()
+    assert len(got) == 1  # nothing left of it: on_click is not called
+
+
+# --- clicks: what comes back from the browser is checked ---------------------------------
+
+def test_a_well_formed_click_is_kept_whole():
+    from ui.live_chart import clean_click
+
+    value = {"curve": 1, "point": 7, "x": -1.5, "y": 2, "customdata": [1, 2.5],
+             "mouse": {"x": -1.43, "y": 2.01}}
+    assert clean_click(value) == {"curve": 1, "point": 7, "x": -1.5, "y": 2.0,
+                                  "customdata": [1.0, 2.5], "mouse": {"x": -1.43, "y": 2.01}}
+    assert clean_click({"point": [3, 4], "customdata": 5}) == {"point": [3, 4],
+                                                              "customdata": 5.0}
+
+
+@pytest.mark.parametrize("hostile", [
+    None, "click", 42, [1, 2], {"__class__": 1}, {},
+    {"curve": -1}, {"curve": True}, {"curve": 1.5}, {"curve": "0"}, {"curve": 2**40},
+    {"point": [1, 2, 3]}, {"point": [1, "2"]}, {"point": [1.0, 2]}, {"point": [-1, 2]},
+    {"point": [[1], [2]]}, {"point": {"0": 1}},
+    {"x": float("nan")}, {"x": float("inf")}, {"x": "1e3"}, {"x": 10**400}, {"y": [1]},
+    {"x": True}, {"customdata": list(range(9))}, {"customdata": [1, "a"]},
+    {"customdata": [[1, 2]]}, {"customdata": []}, {"customdata": {"a": 1}},
+    {"customdata": "__import__('os').system('x')"}, {"customdata": [float("nan")]},
+    {"mouse": {"x": 1}}, {"mouse": {"x": 1, "y": float("inf")}}, {"mouse": [1, 2]},
+    {"mouse": {"x": "1", "y": 2}}, {"mouse": {"x": 10**400, "y": 2}},
+])
+def test_a_hostile_click_leaves_nothing(hostile):
+    from ui.live_chart import clean_click
+
+    assert clean_click(hostile) is None
+
+
+def test_only_the_well_formed_parts_of_a_click_are_kept():
+    from ui.live_chart import clean_click
+
+    value = {"curve": 0, "point": "1; drop", "x": 1.0, "y": float("nan"),
+             "mouse": {"x": 0.5, "y": -0.25, "z": "extra"}, "script": "<script>",
+             "customdata": ["x"] * 10**4}
+    assert clean_click(value) == {"curve": 0, "x": 1.0, "mouse": {"x": 0.5, "y": -0.25}}
