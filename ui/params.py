@@ -25,12 +25,13 @@ sharing it, while the URL keeps the short name.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
 
 from ui.i18n import t
-from ui.messages import code_span
+from ui.messages import code_span, error_text
 
 CHOICE_WIDGETS = ("radio", "selectbox", "segmented_control", "pills", "select_slider")
 _SHADOW = "_param_shadow."  # session_state prefix: survives pages that do not draw the widget
@@ -139,6 +140,49 @@ class ChoiceParam(Param):
         return make(label, self.choices, key=self.state_key, **kw)
 
 
+@dataclass(frozen=True)
+class BoolParam(Param):
+    """On or off: '1' or '0' in the URL, a toggle or checkbox on the page."""
+
+    def parse(self, raw: str) -> bool:
+        if raw in ("0", "1"):
+            return raw == "1"
+        raise ValueError(t("params.not_a_choice", choices="0, 1"))
+
+    def format(self, value) -> str:
+        return "1" if value else "0"
+
+    def value(self) -> bool:
+        return bool(super().value())
+
+    def widget(self, kind: str, label: str, *, where=None, **kw):
+        """A 'toggle' or 'checkbox' keyed to this param."""
+        if kind not in ("toggle", "checkbox"):
+            raise ValueError(f"kind must be 'toggle' or 'checkbox', got {kind!r}")
+        return getattr(_where(where), kind)(label, key=self.state_key, **kw)
+
+
+@dataclass(frozen=True)
+class TextParam(Param):
+    """A value with its own text form (a learner's drawn points): `decode` checks a URL's text
+    and raises ValueError with a code (engine.backend.InputError) for one it cannot use;
+    `limit` caps the text's length before decode sees it. The URL keeps the text itself;
+    an empty text is the default and stays out of the URL."""
+
+    decode: Callable[[str], object] | None = None
+    limit: int = 2000
+
+    def parse(self, raw: str) -> str:
+        if len(raw) > self.limit:
+            raise ValueError(t("params.too_long", limit=self.limit))
+        if raw and self.decode is not None:
+            try:
+                self.decode(raw)
+            except ValueError as err:
+                raise ValueError(error_text(err)) from None
+        return raw
+
+
 def load_params(params: list[Param]) -> list[str]:
     """Give each widget without state a value: the URL's, else the last one, else the default.
 
@@ -167,6 +211,9 @@ def save_params(params: list[Param]) -> None:
             value = st.session_state[p.state_key]
             st.session_state[_SHADOW + p.state_key] = value
             text = p.format(value)
+            if isinstance(p, TextParam) and not text:  # nothing drawn: nothing to carry
+                st.query_params.pop(p.name, None)
+                continue
             if st.query_params.get(p.name) != text:
                 st.query_params[p.name] = text
 

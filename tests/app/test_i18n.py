@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lessons import expression as ex
+from lessons.playground import DATASETS as PLAYGROUND_DATASETS
 from tests.app.learner_errors import raised_codes
 from ui.glossary import TERMS, term_key
 from ui.i18n import LANGS, MissingKeyError, lang_from_tag, load_catalog, resolve_lang, tr
@@ -44,6 +45,7 @@ FILLED_BY_A_FIGURE = {
     "mnist.chain.averaged_cols": ("viz/mnist.py", "averaged_cols"),
 }
 
+PLAYGROUND_LABELS = ("ui/playground_view.py", "t(f'playground.{kind}.{name}')")
 # Calls whose key is computed: (file, call as written) -> the keys it can ask for. They pass
 # no placeholders, so none of these keys may have any. A new computed key must be added here.
 COMPUTED_KEYS = {
@@ -60,6 +62,11 @@ COMPUTED_KEYS = {
     ("ui/glossary.py", "t(lesson_key(lesson, 'title'))"):
         {lesson_key(lesson, "title") for lesson in LESSONS},
     ("ui/i18n.py", "tr(current_lang(), key, **kwargs)"): set(),  # t() itself
+    PLAYGROUND_LABELS:
+        {f"playground.{kind}.{name}" for kind, names in (
+            ("dataset", (*PLAYGROUND_DATASETS, "custom")), ("activation", ("sigmoid", "linear")),
+            ("reg", ("none",)))
+         for name in names},
 }
 # say_error's tr(lang, f"error.{code}", **details): the keys of the codes the engine and the
 # lessons raise, and their placeholders, are checked in test_error_codes.py.
@@ -136,6 +143,7 @@ def used_keys() -> set[str]:
     keys |= {term_key(term) for term, _ in TERMS}
     keys |= {f"home.glossary.col_{lang}" for lang in LANGS}
     keys |= {f"error.{code}" for code in raised_codes()}
+    keys |= COMPUTED_KEYS[PLAYGROUND_LABELS]
     return keys
 
 
