@@ -169,7 +169,7 @@ def lab() -> None:
         pv.drawing_board(POINTS)  # too few points yet to train on: the plane to draw them on
         return
     try:
-        run = loop.hold(STATE, pv.RunKey(settings(), pv.own_data_key(POINTS)),
+        run = loop.hold(STATE, pv.RunKey.of(settings(), pv.own_data_key(POINTS)),
                         partial(pv.build_run, POINTS))
     except ValueError as err:  # a setting the lesson refuses (no input feature, ...)
         show_error(err)

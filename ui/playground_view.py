@@ -56,16 +56,25 @@ UPLOAD_SEEN = "playground.upload_seen"
 SELECTED = "playground.selected"  # the neuron shown up close: "column.unit"
 FRAMES_KEY = "playground.frames"  # what the network showed after each chunk of the last tick
 REBUILD = "playground.rebuild"  # the own data changed from the view: rerun the page
+EDITS = "playground.edits"  # weights edited by hand so far: the charts' versions count them
 ss = st.session_state
 
 
 @dataclass(frozen=True)
 class RunKey:
-    """What a run is built from: the settings, and the own data's text or digest ('' when
-    the dataset is a built-in one)."""
+    """What a run is built from: the settings but those a running network takes as it goes
+    (the learning rate and the batch size: apply_live_settings), and the own data's text or
+    digest ('' when the dataset is a built-in one)."""
 
     settings: lp.Settings
     data_key: str = ""
+
+    @classmethod
+    def of(cls, settings: lp.Settings, data_key: str) -> RunKey:
+        return cls(replace(settings, lr=LIVE.lr, batch=LIVE.batch), data_key)
+
+
+LIVE = lp.PRESETS["circle"]  # the learning rate and batch size a key is built with
 
 
 # ---------------------------------------------------------------- labels
@@ -305,6 +314,11 @@ def _region_labels() -> dict[str, str]:
             "test": t("playground.fig.test")}
 
 
+def _version(run: lp.Run, *more) -> tuple:
+    """A chart's version: the steps trained and the weights edited by hand, and `more`."""
+    return (run.trainer.step_count, ss.get(EDITS, 0), *more)
+
+
 def _signature(run: lp.Run) -> object:
     return run.net  # a new network is drawn afresh (compared by identity, held by the chart)
 
@@ -326,7 +340,7 @@ def _regions(run: lp.Run, frames: list[dict], show_test: bool, discrete: bool,
                                          labels=labels, class_names=class_names(k)),
                data=lambda: data_of(frames[-1]["probs"]),
                frames=[data_of(f["probs"]) for f in frames], frame_s=frame_s,
-               version=(run.trainer.step_count, show_test, discrete, len(run.train.y)),
+               version=_version(run, show_test, discrete, len(run.train.y)),
                signature=(_signature(run), show_test, discrete), height=REGIONS_HEIGHT,
                min_change=REGIONS_VISIBLE,
                on_click=(lambda value: add_point(points, value)) if own else None)
@@ -371,7 +385,7 @@ def _network(run: lp.Run, frames: list[dict], backprop: bool, frame_s: float) ->
                                          selected=selected, labels=labels),
                data=lambda: data_of(frames[-1]["maps"]),
                frames=[data_of(f["maps"]) for f in frames], frame_s=frame_s,
-               version=(run.trainer.step_count, backprop, selected),
+               version=_version(run, backprop, selected),
                signature=(_signature(run), backprop), min_change=REGIONS_VISIBLE,
                on_click=_neuron_clicked)
     st.caption(t("playground.fig.network_caption"))
@@ -420,7 +434,7 @@ def _inspector(run: lp.Run, running: bool) -> None:
         live_chart("playground.live.neuron", "playground-neuron",
                    lambda: vz.neuron_figure(lp.grid(lp.NEURON_GRID), detail.map, run.train.x,
                                             run.train.y, {"x1": "x₁", "x2": "x₂"}),
-                   version=(run.trainer.step_count, layer, unit),
+                   version=_version(run, layer, unit),
                    signature=(_signature(run), layer, unit), height=SMALL_HEIGHT)
     with cols[1]:
         st.dataframe(pd.DataFrame({
@@ -451,6 +465,7 @@ def _editor(run: lp.Run, layer: int, unit: int, names: list[str], detail) -> Non
 
 def _edited(run: lp.Run, layer: int, unit: int, j: int, n_weights: int, key: str) -> None:
     value = float(ss[key])
+    ss[EDITS] = ss.get(EDITS, 0) + 1
     if j < n_weights:
         lp.set_weight(run, layer, unit, j, value)
     else:
@@ -466,7 +481,7 @@ def _confusion(run: lp.Run) -> None:
     live_chart("playground.live.confusion", "playground-confusion",
                lambda: vz.confusion_figure(matrix, names, labels),
                data=lambda: vz.confusion_data(matrix, names),
-               version=run.trainer.step_count, signature=_signature(run), height=SMALL_HEIGHT)
+               version=_version(run), signature=_signature(run), height=SMALL_HEIGHT)
     st.caption(t("playground.fig.confusion_caption", n=int(matrix.sum())))
 
 
@@ -479,5 +494,5 @@ def _grad_flow(run: lp.Run) -> None:
     live_chart("playground.live.grads", "playground-gradient-flow",
                lambda: vz.grad_flow_figure(names, values, labels),
                data=lambda: vz.grad_flow_data(names, values),
-               version=run.trainer.step_count, signature=_signature(run), height=SMALL_HEIGHT)
+               version=_version(run), signature=_signature(run), height=SMALL_HEIGHT)
     st.caption(t("playground.fig.grad_caption"))

@@ -196,3 +196,18 @@ def test_unticking_every_feature_says_why_in_korean():
     assert [e.value for e in at.error] == [
         tr("ko", "error.playground_no_features")]
     assert not at.exception
+
+
+def test_the_learning_rate_and_batch_go_to_the_running_network_other_settings_build_anew():
+    at = open_page("en")
+    at.button(key="playground.train.step").click().run()
+    run = run_of(at)
+    trained = run.net.params["W1"].copy()
+    at.select_slider(key="playground.lr").set_value(0.1).run()
+    at.slider(key="playground.batch").set_value(20).run()
+    assert run_of(at) is run  # the same network, its weights kept
+    np.testing.assert_array_equal(run.net.params["W1"], trained)
+    assert run.trainer.optimizer.lr == 0.1 and run.trainer.batch_size == 20
+    assert run.settings.lr == 0.1 and run.settings.batch == 20
+    at.selectbox(key="playground.act").set_value("relu").run()
+    assert run_of(at) is not run and run_of(at).trainer.epoch == 0
