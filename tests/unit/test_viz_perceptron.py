@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from engine.datasets import logic_gate
 from lessons.perceptron import GATES, Perceptron, xor_from_gates
+from tests.figure_arrays import trace_arrays
 from viz import common
 from viz import perceptron as vz
 
@@ -214,18 +215,6 @@ def test_hidden_space_labels_do_not_overlap():
 
 
 # ---------------------------------------------------------------- the live figures' data
-
-
-def trace_arrays(fig: go.Figure, data: list[dict]) -> None:
-    """Every array of `data` is the one its trace (same index) holds in `fig`."""
-    assert len(data) == len(fig.data)
-    for trace, arrays in zip(fig.data, data, strict=True):
-        for key, value in arrays.items():
-            held = trace[key]
-            if isinstance(value, np.ndarray):
-                np.testing.assert_array_equal(np.asarray(held), value)
-            else:
-                assert held == value or list(held) == list(value), key
 
 
 def test_epoch_loss_data_is_the_figures_and_grows_at_the_end():

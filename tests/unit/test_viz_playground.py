@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from tests.figure_arrays import trace_arrays
 from viz import mnist
 from viz import playground as vp
 from viz.common import DIVERGING
@@ -20,21 +21,6 @@ N = 12  # the regions' grid in these tests
 XS = np.linspace(-vp.LIM, vp.LIM, N)
 LABELS = {"x1": "x1", "x2": "x2", "train": "train", "test": "test", "value": "y"}
 CLASSES3 = ["c0", "c1", "c2"]
-
-
-def trace_arrays(fig: go.Figure, data: list[dict]) -> None:
-    """Every array of `data` is the one its trace (same index) holds in `fig`."""
-    assert len(data) == len(fig.data)
-    for trace, arrays in zip(fig.data, data, strict=True):
-        for key, value in arrays.items():
-            held = trace[key]
-            if isinstance(value, np.ndarray):
-                np.testing.assert_array_equal(np.asarray(held), value)
-                assert np.asarray(held).dtype == value.dtype, key
-            elif isinstance(value, list) and value and isinstance(value[0], list):
-                assert [list(v) for v in held] == value, key
-            else:
-                assert held == value or list(held) == list(value), key
 
 
 def softmax(a: np.ndarray, axis: int = 0) -> np.ndarray:
@@ -81,7 +67,7 @@ def test_regions_data_is_the_figures(k):
     data = vp.regions_data(p, x, y, tx, ty, task="classification")
     fig = vp.regions_figure(XS, p, x, y, tx, ty, task="classification", labels=LABELS,
                             class_names=CLASSES3[:k])
-    trace_arrays(fig, data)
+    trace_arrays(fig, data, dtypes=True)
     assert len(data) == 1 + 2 * k  # the heatmap, k training groups, k test groups
     heat = fig.data[0]
     assert isinstance(heat, go.Heatmap) and data[0]["z"].dtype == np.int8
@@ -109,7 +95,7 @@ def test_regions_without_test_data_keep_their_traces():
     assert len(data) == len(shown) == 7
     assert all(len(d["x"]) == 0 for d in data[4:])
     trace_arrays(vp.regions_figure(XS, p, x, y, task="classification", labels=LABELS,
-                                   class_names=CLASSES3), data)
+                                   class_names=CLASSES3), data, dtypes=True)
 
 
 def test_two_classes_are_p1_minus_p0():
@@ -158,7 +144,7 @@ def test_regression_regions():
     data = vp.regions_data(out, x, y, tx, ty, task="regression")
     fig = vp.regions_figure(XS, out, x, y, tx, ty, task="regression", labels=LABELS,
                             class_names=[])
-    trace_arrays(fig, data)
+    trace_arrays(fig, data, dtypes=True)
     assert [tr.name for tr in fig.data[1:]] == ["train", "test"]
     top = np.abs(y).max()  # the output is coloured on the targets' scale
     np.testing.assert_array_equal(data[0]["z"], np.rint(out[0] / top * 127).astype(np.int8))
@@ -205,7 +191,7 @@ def test_loss_data_is_the_figures_and_grows_at_the_end():
     labels = {"x": "epoch", "train": "train loss", "test": "test loss"}
     data = vp.loss_data(epochs, train, test)
     fig = vp.loss_figure(epochs, train, test, labels)
-    trace_arrays(fig, data)
+    trace_arrays(fig, data, dtypes=True)
     assert [tr.name for tr in fig.data] == ["train loss", "test loss"]
     assert data[0]["x"].dtype == np.int32 and np.isnan(data[1]["y"][-1])
     before = vp.loss_data(epochs[:5], train[:5], test[:5])
@@ -226,7 +212,7 @@ def test_network_data_is_the_figures():
     data = vp.network_data(maps, edges, selected=(1, 2),
                            column_labels=["col0", "col1", "col2", "col3"])
     fig = net_figure(maps, edges, selected=(1, 2))
-    trace_arrays(fig, data)
+    trace_arrays(fig, data, dtypes=True)
     assert len(fig.data) == 11
     assert isinstance(fig.data[0], go.Heatmap)
     assert all(isinstance(tr, go.Scatter) and tr.mode == "lines" for tr in fig.data[1:9])
@@ -400,7 +386,7 @@ def test_neuron_figure_with_classes_and_with_targets():
     x, y = points(3)
     data = vp.neuron_data(z, x, y)
     fig = vp.neuron_figure(g, z, x, y, {"x1": "a", "x2": "b"})
-    trace_arrays(fig, data)
+    trace_arrays(fig, data, dtypes=True)
     assert len(data) == 1 + 3 and data[0]["z"].dtype == np.float32
     assert data[0]["zmax"] == pytest.approx(np.abs(z).max()) == -data[0]["zmin"]
     assert fig.data[0].colorscale[0][1] == DIVERGING[0][1]
@@ -409,7 +395,7 @@ def test_neuron_figure_with_classes_and_with_targets():
     targets = np.tanh(x[:, 0])
     data = vp.neuron_data(z, x, targets)
     fig = vp.neuron_figure(g, z, x, targets, {"x1": "a", "x2": "b"})
-    trace_arrays(fig, data)
+    trace_arrays(fig, data, dtypes=True)
     assert len(data) == 2 and "marker.color" in data[1]
     assert fig.layout.xaxis.title.text == "a"
 
@@ -422,13 +408,13 @@ def test_confusion_figure_reuses_the_mnist_one_with_names():
     labels = {"x": "predicted", "y": "truth"}
     data = vp.confusion_data(cm, CLASSES3)
     fig = vp.confusion_figure(cm, CLASSES3, labels)
-    trace_arrays(fig, data)
+    trace_arrays(fig, data, dtypes=True)
     np.testing.assert_array_equal(data[0]["z"], mnist.confusion_data(cm)[0]["z"])
     assert data[0]["text"][2] == ["2", "0", "8"]  # rows are the truth
     assert list(fig.layout.xaxis.ticktext) == CLASSES3 == list(fig.layout.yaxis.ticktext)
     assert fig.layout.yaxis.range[0] > fig.layout.yaxis.range[1]  # class 0 on top
     trace_arrays(vp.confusion_figure(cm[:2, :2], ["a", "b"], labels),
-                 vp.confusion_data(cm[:2, :2], ["a", "b"]))
+                 vp.confusion_data(cm[:2, :2], ["a", "b"]), dtypes=True)
     with pytest.raises(ValueError, match="class names"):
         vp.confusion_figure(cm, ["a", "b"], labels)
 
@@ -437,7 +423,7 @@ def test_grad_flow_bars_on_a_log_axis():
     names, values = ["W1", "W2", "W3"], [1e-4, 0.0, 0.02]
     data = vp.grad_flow_data(names, values)
     fig = vp.grad_flow_figure(names, values, {"x": "layer", "y": "mean |dW|"})
-    trace_arrays(fig, data)
+    trace_arrays(fig, data, dtypes=True)
     assert isinstance(fig.data[0], go.Bar) and fig.layout.yaxis.type == "log"
     assert data[0]["x"] == names and np.isnan(data[0]["y"][1])  # 0 has no bar on a log axis
     assert data[0]["y"].dtype == np.float32
