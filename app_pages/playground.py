@@ -53,14 +53,16 @@ SETTINGS = [DATASET, NOISE, TRAIN, *FEATURES.values(), LAYERS, *NEURONS, ACT, RE
             DROPOUT, LR, BATCH, OPT, SEED]
 PARAMS = [*SETTINGS, SHOW_TEST, DISCRETE, BACKPROP, POINTS]
 
-# A tick trains FRAMES short chunks and keeps what the network shows after each (the regions
+# A tick trains a few short chunks and keeps what the network shows after each (the regions
 # and every neuron's map); the browser plays them one every FRAME_S seconds (ui.live_chart's
-# frames), so the pictures move more often than Streamlit can rerun the view.
-FRAMES = 3
+# frames), so the pictures move more often than Streamlit can rerun the view. A tick brings
+# as many frames as the time since the last one asks for (at most MAX_FRAMES): the browser
+# plays on until the next comes, however long a tick takes on a busy server.
+MAX_FRAMES = 6
 FRAME_S = 0.1
 EPOCHS_PER_FRAME = 5  # at most; TFP shows one epoch per frame at some 60 frames a second
 CHUNK_SECONDS = 0.03  # the most one frame may train
-TICK = FRAMES * FRAME_S
+TICK = 0.3  # the browser asks for the next tick this often at most
 STATE = "playground.run"
 ss = st.session_state
 
@@ -104,7 +106,7 @@ def change_neurons(i: int, by: int) -> None:
 
 def advance() -> Stop | None:
     run = held_model(STATE)
-    pv.train_frames(run, FRAMES, EPOCHS_PER_FRAME, CHUNK_SECONDS)
+    pv.train_frames(run, pv.frames_due(FRAME_S, MAX_FRAMES), EPOCHS_PER_FRAME, CHUNK_SECONDS)
     return None
 
 

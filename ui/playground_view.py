@@ -17,6 +17,8 @@ opens it below the diagram.
 from __future__ import annotations
 
 import hashlib
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -56,6 +58,8 @@ UPLOAD_SEEN = "playground.upload_seen"
 SELECTED = "playground.selected"  # the neuron shown up close: "column.unit"
 FRAMES_KEY = "playground.frames"  # what the network showed after each chunk of the last tick
 REBUILD = "playground.rebuild"  # the own data changed from the view: rerun the page
+SKIP_TRAINING = "playground.skip_training"  # a neuron was clicked: this run only draws
+LAST_TICK = "playground.last_tick"  # when the last tick trained (time.monotonic)
 EDITS = "playground.edits"  # weights edited by hand so far: the charts' versions count them
 ss = st.session_state
 
@@ -248,9 +252,21 @@ def snapshot(run: lp.Run) -> dict:
             "maps": lp.neuron_maps(run)}
 
 
+def frames_due(frame_s: float, most: int) -> int:
+    """How many frames this tick should bring: enough to play until the next tick comes, as
+    the last one took (the browser plays one every frame_s), between 1 and `most`."""
+    now = time.monotonic()
+    last, ss[LAST_TICK] = ss.get(LAST_TICK), now
+    if last is None or now - last > most * frame_s * 2:  # the first tick, or after a pause
+        return most // 2
+    return min(most, max(1, math.ceil((now - last) / frame_s - 0.25)))
+
+
 def train_frames(run: lp.Run, frames: int, epochs: int, seconds: float) -> None:
     """`frames` short chunks of training (each at most `epochs` epochs and `seconds`), each
-    followed by its snapshot."""
+    followed by its snapshot. Not after a click on a neuron: that run shows it at once."""
+    if ss.pop(SKIP_TRAINING, False):
+        return
     kept = []
     for _ in range(frames):
         lp.advance(run, epochs=epochs, max_seconds=seconds)
@@ -395,6 +411,7 @@ def _neuron_clicked(value: dict) -> None:
     custom = value.get("customdata")
     if isinstance(custom, list) and len(custom) == 2:
         ss[SELECTED] = f"{int(custom[0])}.{int(custom[1])}"
+        ss[SKIP_TRAINING] = True
 
 
 def _neurons(run: lp.Run) -> list[str]:
@@ -431,10 +448,14 @@ def _inspector(run: lp.Run, running: bool) -> None:
                    for j in range(len(detail.weights))])
     cols = st.columns([3, 2])
     with cols[0]:
+        classes = class_names(run.data.n_classes) if run.classification else None
         live_chart("playground.live.neuron", "playground-neuron",
                    lambda: vz.neuron_figure(lp.grid(lp.NEURON_GRID), detail.map, run.train.x,
-                                            run.train.y, {"x1": "x₁", "x2": "x₂"}),
-                   version=_version(run, layer, unit),
+                                            run.train.y, {"x1": "x₁", "x2": "x₂"},
+                                            class_names=classes),
+                   data=lambda: vz.neuron_data(detail.map, run.train.x, run.train.y,
+                                               class_names=classes),
+                   version=_version(run, layer, unit), min_change=REGIONS_VISIBLE,
                    signature=(_signature(run), layer, unit), height=SMALL_HEIGHT)
     with cols[1]:
         st.dataframe(pd.DataFrame({

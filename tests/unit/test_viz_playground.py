@@ -272,15 +272,14 @@ def test_backprop_changes_the_title_only():
 
 
 def tile_at(heat: dict, x: float, y: float, n: int) -> np.ndarray:
-    """The n × n block of z holding the cell at (x, y)."""
-    col = int(np.searchsorted(heat["x"], x)) - 1
-    row = int(np.searchsorted(heat["y"], y)) - 1
-    r0, c0 = row // (n + 1) * (n + 1), col // (n + 1) * (n + 1)
+    """The n × n block of z of the tile centred at (x, y): a tile is 1 × 1."""
+    c0 = int(np.searchsorted(heat["x"], x - 0.5 + 1e-9)) - 1
+    r0 = int(np.searchsorted(heat["y"], y - 0.5 + 1e-9)) - 1
     return heat["z"][r0:r0 + n, c0:c0 + n]
 
 
 def test_click_customdata_names_the_neuron_under_it():
-    n = 6
+    n = 10
     sizes = [3, 5, 2, 4]
     maps, edges = maps_and_edges(sizes, n=n, seed=3)
     fig = net_figure(maps, edges)
@@ -312,7 +311,8 @@ def test_the_largest_network_has_every_tile_and_no_nan():
     data = vp.network_data(maps, edges, selected=(6, 7))
     heat = data[0]
     z = heat["z"]
-    assert z.dtype == np.int8 and z.shape == (8 * (n + 1) - 1, 8 * (n + 1) - 1)
+    gc, gr = round(vp.COL_GAP * n), round(vp.ROW_GAP * n)  # the gaps, in whole cells
+    assert z.dtype == np.int8 and z.shape == (8 * (n + gr) - gr, 8 * (n + gc) - gc)
     tiles = 7 + 48 + 3
     assert len(data[9]["customdata"]) == tiles
     assert (z != vp.GAP).sum() == tiles * n * n  # every tile cell is a map value
@@ -329,8 +329,9 @@ def test_the_largest_network_has_every_tile_and_no_nan():
             assert np.isfinite(a[:, :2]).all() and np.isnan(a[:, 2]).all()  # NaN: gaps only
         segments += len(d["x"]) // 3
     assert segments == 7 * 8 + 5 * 8 * 8 + 8 * 3
-    # the gaps between tiles: each gap cell spans the space between two tiles
-    assert (np.diff(heat["x"]).max() == pytest.approx(vp.COL_GAP))
+    # the gaps between tiles are whole cells of GAP: the second tile starts 1 + COL_GAP along
+    assert heat["x"][n + gc] - heat["x"][0] == pytest.approx(1 + vp.COL_GAP)
+    assert (z[:, n:n + gc] == vp.GAP).all()
     fig = net_figure(maps, edges)
     small = net_figure(*maps_and_edges([2, 2, 1], n=n))
     assert fig.layout.height > small.layout.height > 0
@@ -432,3 +433,13 @@ def test_grad_flow_bars_on_a_log_axis():
         vp.grad_flow_data(names, [1.0, -1.0, 0.0])
     with pytest.raises(ValueError, match="3 names but 2 values"):
         vp.grad_flow_data(names, [1.0, 2.0])
+
+
+def test_the_diagram_cells_are_evenly_spaced_and_other_grids_are_refused():
+    maps, edges = maps_and_edges([7, 8, 8, 3], n=20)
+    heat = vp.network_data(maps, edges)[0]
+    for axis in ("x", "y"):  # one cell size everywhere: Plotly draws the heatmap as an image
+        np.testing.assert_allclose(np.diff(heat[axis]), 1 / 20)
+    maps, edges = maps_and_edges([2, 2], n=6)
+    with pytest.raises(ValueError, match="multiple of 5"):
+        vp.network_data(maps, edges)
