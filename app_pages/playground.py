@@ -112,7 +112,7 @@ def advance() -> Stop | None:
 
 def data_controls() -> None:
     st.subheader(t("playground.data.header"))
-    DATASET.widget("pills", t("playground.data.dataset"),
+    DATASET.widget("pills", t("playground.data.dataset"), required=True,
                    format_func=pv.labels_of("dataset", DATASET.choices),
                    on_change=lambda: apply_preset(DATASET.value()),
                    help=t("playground.data.dataset_help"))

@@ -55,6 +55,7 @@ REGIONS_VISIBLE = 0.02  # a map is sent again once a cell moved by 2 % of its sc
 CLASS_KEY = "playground.draw_class"
 UPLOAD_KEY = "playground.upload"  # an uploaded dataset too big for the link: (name, Data)
 UPLOAD_SEEN = "playground.upload_seen"
+NOTICE = "playground.own_notice"  # the last upload's or click's outcome: (kind, error or n)
 SELECTED = "playground.selected"  # the neuron shown up close: "column.unit"
 FRAMES_KEY = "playground.frames"  # what the network showed after each chunk of the last tick
 REBUILD = "playground.rebuild"  # the own data changed from the view: rerun the page
@@ -165,7 +166,7 @@ def add_point(points: TextParam, value: dict, rebuild: bool = True) -> None:
     try:
         data = lp.add_point(current, (float(xy[0]), float(xy[1])), int(ss.get(CLASS_KEY, 0)))
     except ValueError as err:
-        ss["playground.draw_error"] = err
+        ss[NOTICE] = ("error", err)
         return
     _set_points(points, data)
     ss[REBUILD] = rebuild
@@ -192,37 +193,50 @@ def own_data_controls(points: TextParam) -> None:
     data = own_data(points)
     n = 0 if data is None else len(data.y)
     cols = st.columns([3, 2])
-    cols[0].pills(t("playground.own.class"), list(range(3)), format_func=class_names(3).__getitem__,
-                  key=CLASS_KEY, default=0, help=t("playground.own.class_help"))
+    cols[0].pills(t("playground.own.class"), list(range(3)), key=CLASS_KEY, default=0,
+                  required=True, format_func=class_names(3).__getitem__,
+                  help=t("playground.own.class_help"))
     cols[1].button(t("playground.own.clear"), icon=":material/delete:", key="playground.clear",
                    on_click=_set_points, args=(points, None), disabled=n == 0, width="stretch")
     st.caption(t("playground.own.how", n=n, cap=lp.MAX_POINTS))
-    err = ss.pop("playground.draw_error", None)
-    if err is not None:
-        show_error(err)
-    if UPLOAD_KEY in ss:
-        st.caption(t("playground.own.upload_not_in_link", name=ss[UPLOAD_KEY][0]))
+    # One element whatever it holds (the last upload's or click's outcome, which stays until
+    # the next), so that the live view below keeps its place in the page: a message that came
+    # and went would shift it, and Streamlit would mount its charts anew.
+    notice = st.container()
     upload = st.file_uploader(t("playground.own.csv"), type=["csv"],
                               key="playground.csv", help=t("playground.own.csv_help",
                                                            cap=lp.MAX_POINTS,
                                                            kb=lp.CSV_MAX_BYTES // 1000))
     if upload is not None and ss.get(UPLOAD_SEEN) != upload.file_id:
         ss[UPLOAD_SEEN] = upload.file_id
-        try:
-            data = lp.parse_csv(upload.getvalue())
-        except ValueError as err:
-            show_error(err)  # nothing changes: the points drawn so far stay
-            return
-        try:
-            text = lp.encode_points(data)
-        except ValueError:  # regression targets or too many points: not in the link
-            text = None
-        if text is not None and len(text) <= POINTS_URL_LIMIT:
-            _set_points(points, data)
-        else:
-            ss[points.state_key] = ""
-            ss[UPLOAD_KEY] = (upload.name, data)
-        st.success(t("playground.own.loaded", n=len(data.y)), icon=":material/upload_file:")
+        _read_csv(points, upload.name, upload.getvalue())
+    with notice:
+        kind, what = ss.get(NOTICE, (None, None))
+        if kind == "error":
+            show_error(what)
+        elif kind == "loaded":
+            st.success(t("playground.own.loaded", n=what), icon=":material/upload_file:")
+        if UPLOAD_KEY in ss:
+            st.caption(t("playground.own.upload_not_in_link", name=ss[UPLOAD_KEY][0]))
+
+
+def _read_csv(points: TextParam, name: str, raw: bytes) -> None:
+    """A CSV the learner uploaded, as their data; a bad one changes nothing (NOTICE says why)."""
+    try:
+        data = lp.parse_csv(raw)
+    except ValueError as err:
+        ss[NOTICE] = ("error", err)  # the points drawn so far stay
+        return
+    try:
+        text = lp.encode_points(data)
+    except ValueError:  # regression targets or too many points: not in the link
+        text = None
+    if text is not None and len(text) <= POINTS_URL_LIMIT:
+        _set_points(points, data)
+    else:
+        ss[points.state_key] = ""
+        ss[UPLOAD_KEY] = (name, data)
+    ss[NOTICE] = ("loaded", len(data.y))
 
 
 def neuron_buttons(layers: int, sizes: list[int], change: Callable[[int, int], None]) -> None:
