@@ -5,7 +5,8 @@ The README shows one screen of each page (docs/screenshots/<page>-<lang>.png), t
 at the step that shows best what the lesson is about. They go to tests/e2e/screenshots/docs/
 on every run, and to docs/screenshots/ with DOCS_SCREENSHOTS=1:
 
-    DOCS_SCREENSHOTS=1 python -m pytest tests/e2e/test_pages.py tests/e2e/test_mnist_e2e.py
+    DOCS_SCREENSHOTS=1 python -m pytest tests/e2e/test_pages.py tests/e2e/test_mnist_e2e.py \
+        tests/e2e/test_playground_e2e.py
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from ui.lessons import LESSONS, lesson_key
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 PAGES = ["", *LESSONS]  # "" is home
-# the heading the README's screenshot of each page starts at (None: the top of the page)
+# the heading the README's screenshot of each page starts at (None: the top of the page); the
+# playground's is taken after training, in test_playground_e2e.py
 DOCS_ANCHORS = {"": None, "perceptron": "perceptron.s3.header", "graph": "graph.cafe.header",
                 "layers": None, "optimizers": "optimizers.s3.header", "mnist": "mnist.s2.header"}
 
@@ -38,7 +40,7 @@ def test_page_opens(app_url, page, screenshots_dir, docs_dir, path, lang, slides
     sidebar.get_by_text(tr(lang, "sidebar.slides")).wait_for(timeout=IDLE_TIMEOUT_MS)
     if slides:
         assert "slides=1" in page.url
-    if not slides:
+    if not slides and path in DOCS_ANCHORS:
         anchor = DOCS_ANCHORS[path]
         docs_screenshot(page, docs_dir / f"{path or 'home'}-{lang}.png",
                         None if anchor is None else tr(lang, anchor))
