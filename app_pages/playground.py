@@ -62,7 +62,7 @@ MAX_FRAMES = 6
 FRAME_S = 0.1
 EPOCHS_PER_FRAME = 5  # at most; TFP shows one epoch per frame at some 60 frames a second
 CHUNK_SECONDS = 0.03  # the most one frame may train
-TICK = 0.3  # the browser asks for the next tick this often at most
+TICK = 0.4  # the browser asks for the next tick this often at most
 STATE = "playground.run"
 ss = st.session_state
 

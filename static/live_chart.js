@@ -16,7 +16,9 @@
 //   frames   instead of extend and restyle: a list of them, one per state the page went
 //            through (ui/live_chart.py: frame_diffs), each against the one before; the first
 //            is applied at once, the others one per frame_ms, each shown by its own redraw
-//            (counted as "frames"). A message that comes while frames still wait first puts
+//            (counted as "frames"). A message with frames that comes while frames still wait
+//            puts all but the last of those in at once and queues its own after it; any other
+//            message that comes while frames still wait first puts
 //            what is left of them into the chart's data at once (counted as "merged"; one
 //            redraw shows them with the new message): nothing is lost, the end state is the
 //            last frame's; a message that brings nothing leaves them be. A whole figure
@@ -133,6 +135,21 @@ async function apply(Plotly, box, data) {
     return;
   }
   const frames = data.frames || [];
+  if (frames.length && box.frames && box.frames.list.length) {
+    // frames of the last message still wait (a busy browser ran late): all but the last go
+    // in at once, the last keeps its turn and the new ones follow it, so the pictures go on
+    // one per frame_ms and fall behind by one frame at most
+    const pending = box.frames;
+    while (pending.list.length > 1) {
+      if (!applyDiff(box, pending.list.shift())) return;
+      count(box.firstChild, "merged");
+    }
+    pending.list.push(...frames);
+    pending.ms = Number(data.frame_ms) || 100;
+    state.seq = data.seq;
+    listen(box, data.clicks);
+    return;
+  }
   // what is left of the last message's frames, at once, before anything new (a message that
   // brings nothing leaves them to their time)
   if (frames.length || data.extend || data.restyle) flushFrames(box);

@@ -472,11 +472,14 @@ def _inspector(run: lp.Run, running: bool) -> None:
                    version=_version(run, layer, unit), min_change=REGIONS_VISIBLE,
                    signature=(_signature(run), layer, unit), height=SMALL_HEIGHT)
     with cols[1]:
-        st.dataframe(pd.DataFrame({
+        # a plain table, not st.dataframe: it is drawn again on every tick while training,
+        # and a data grid costs the browser far more to draw than a few rows of HTML
+        st.table(pd.DataFrame({
             t("playground.inspect.from"): [*names, t("playground.inspect.bias")],
-            t("playground.inspect.weight"): [*detail.weights, detail.bias],
-            t("playground.inspect.grad"): [*detail.weight_grads, detail.bias_grad],
-        }), hide_index=True, width="stretch")
+            t("playground.inspect.weight"): [f"{v:.4f}" for v in (*detail.weights, detail.bias)],
+            t("playground.inspect.grad"): [f"{v:.4f}" for v in (*detail.weight_grads,
+                                                                 detail.bias_grad)],
+        }), hide_index=True)
     if running:
         st.caption(t("playground.inspect.pause_to_edit"))
         return

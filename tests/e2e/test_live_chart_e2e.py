@@ -219,8 +219,9 @@ def test_frames_are_shown_one_by_one_and_end_at_the_last(frames_page_url, page):
 
 
 def test_a_message_that_comes_while_frames_wait_takes_them_at_once(frames_page_url, page):
-    """Two advances in quick succession: what is left of the first one's frames goes into
-    the chart at once when the second comes (merged), and the chart ends at the last state."""
+    """Two advances in quick succession: what is left of the first one's frames, but its
+    last, goes into the chart at once when the second comes (merged); the last and the
+    second's frames follow one by one, and the chart ends at the last state."""
     open_idle(page, f"{frames_page_url}/?lang=en")
     wait_for_live_chart(page, "test-frames")
     live_chart(page, "test-frames").scroll_into_view_if_needed()
