@@ -417,14 +417,22 @@ def _network(run: lp.Run, frames: list[dict], backprop: bool, frame_s: float) ->
                frames=[data_of(f["maps"]) for f in frames], frame_s=frame_s,
                version=_version(run, backprop, selected),
                signature=(_signature(run), backprop), min_change=REGIONS_VISIBLE,
-               on_click=_neuron_clicked)
+               on_click=lambda value: _neuron_clicked(run, value))
     st.caption(t("playground.fig.network_caption"))
 
 
-def _neuron_clicked(value: dict) -> None:
-    custom = value.get("customdata")
-    if isinstance(custom, list) and len(custom) == 2:
-        ss[SELECTED] = f"{int(custom[0])}.{int(custom[1])}"
+def _neuron_clicked(run: lp.Run, value: dict) -> None:
+    """A click on the diagram: the neuron under the mouse opens below (an input feature has
+    no weights of its own to show: a click on one opens nothing)."""
+    mouse = value.get("mouse") or {}
+    sizes = [len(run.settings.features), *run.settings.hidden, run.net.output_size]
+    hit = None
+    if "x" in mouse and "y" in mouse:
+        hit = vz.neuron_at(mouse["x"], mouse["y"], sizes)
+    elif isinstance(value.get("customdata"), list) and len(value["customdata"]) == 2:
+        hit = tuple(int(v) for v in value["customdata"])
+    if hit is not None and hit[0] >= 1:
+        ss[SELECTED] = f"{hit[0]}.{hit[1]}"
         ss[SKIP_TRAINING] = True
 
 

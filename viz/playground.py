@@ -317,6 +317,18 @@ def _check_network(maps, edges) -> tuple[list[np.ndarray], list[np.ndarray], int
     return maps, edges, n
 
 
+def neuron_at(x: float, y: float, sizes: Sequence[int]) -> tuple[int, int] | None:
+    """The (column, unit) whose tile holds the diagram's point (x, y), or None (a gap, an
+    edge, outside): where a click landed, from the mouse itself (Plotly's click reports the
+    point last hovered, which lags a quick mouse by some 50 ms)."""
+    c = int(np.floor(x / (1 + COL_GAP)))
+    u = int(np.floor(-y / (1 + ROW_GAP)))
+    if not (0 <= c < len(sizes) and 0 <= u < sizes[c]):
+        return None
+    inside = _tile_left(c) <= x <= _tile_left(c) + 1 and _tile_bottom(u) <= y <= _tile_bottom(u) + 1
+    return (c, u) if inside else None
+
+
 def _tile_left(c: int) -> float:
     return c * (1 + COL_GAP)
 

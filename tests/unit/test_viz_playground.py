@@ -443,3 +443,16 @@ def test_the_diagram_cells_are_evenly_spaced_and_other_grids_are_refused():
     maps, edges = maps_and_edges([2, 2], n=6)
     with pytest.raises(ValueError, match="multiple of 5"):
         vp.network_data(maps, edges)
+
+
+def test_neuron_at_finds_the_tile_under_a_point_and_nothing_in_a_gap():
+    sizes = [7, 8, 3, 2]
+    maps, edges = maps_and_edges(sizes, n=5)
+    click = vp.network_data(maps, edges)[9]
+    for x, y, (c, u) in zip(click["x"], click["y"], click["customdata"], strict=True):
+        assert vp.neuron_at(x, y, sizes) == (c, u)
+        assert vp.neuron_at(x + 0.49, y - 0.49, sizes) == (c, u)  # a tile's corner
+    assert vp.neuron_at(1 + vp.COL_GAP / 2, -0.5, sizes) is None  # between two columns
+    assert vp.neuron_at(0.5, -1 - vp.ROW_GAP / 2, sizes) is None  # between two tiles
+    assert vp.neuron_at(2 * (1 + vp.COL_GAP) + 0.5, -4 * (1 + vp.ROW_GAP) - 0.5, sizes) is None
+    assert vp.neuron_at(-0.5, -0.5, sizes) is None
