@@ -256,6 +256,20 @@ MUTATIONS: list[Mutation] = [
         "tests/unit/test_lessons_graph.py",
     ),
     mutation(
+        "l1-gradient-forgets-the-sign",
+        "engine/network.py",
+        "self.grads[key] += self.weight_decay_l1 * self.xp.sign(self.params[key])",
+        "self.grads[key] += self.weight_decay_l1 * self.params[key]",
+        "tests/unit/test_network.py",
+    ),
+    mutation(
+        "diagram-click-in-a-gap-opens-a-neuron",
+        "viz/playground.py",
+        "    return (c, u) if inside else None\n",
+        "    return (c, u)\n",
+        "tests/unit/test_viz_playground.py",
+    ),
+    mutation(
         "hidden-delta-without-the-sigmoids-slope",
         "lessons/perceptron.py",
         "    delta_h = h_prime * back\n",
