@@ -4,7 +4,8 @@ settings and the run:
     own_data_controls(points)     # the learner's own points: a class to draw in, clear, a CSV
     neuron_buttons(...)           # + and − for each hidden layer's neurons
     build_run(points, key)        # the run for a RunKey (the settings and the own data)
-    train_frames(run, n, s)       # n short chunks, keeping what the network shows after each
+    frames_due(frame_s, most)     # how many frames this tick should bring
+    train_frames(run, n, e, s)    # n short chunks, keeping what the network shows after each
     draw_live(run, loop, ...)     # the live view: numbers, regions, loss, the network diagram,
                                   # one neuron up close, the confusion matrix, gradient flow
 
