@@ -27,7 +27,7 @@ st.set_page_config(
     page_title=t("app.title"),
     page_icon="🧠",
     layout="wide" if slides else "centered",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # open on a wide screen; closed on a phone, where it covers
 )
 
 pages = [st.Page("app_pages/home.py", title=t("nav.home"), icon=":material/home:",

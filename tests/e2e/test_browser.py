@@ -44,3 +44,17 @@ def test_sidebar_switch_changes_language_and_url(app_url, page, screenshots_dir)
     open_idle(page, page.url)  # a reload keeps the chosen language
     assert_home_in(page, "en")
     full_page_screenshot(page, screenshots_dir / "home-switched-to-en.png")
+
+
+@pytest.mark.parametrize(("width", "height", "open_"), [(390, 844, False), (1280, 800, True)],
+                         ids=["phone", "desktop"])
+def test_the_sidebar_starts_closed_on_a_phone_and_open_on_a_wide_screen(app_url, page, width,
+                                                                          height, open_):
+    """On a phone the sidebar would cover the lesson: it starts closed there; a wide screen
+    shows it from the start."""
+    page.set_viewport_size({"width": width, "height": height})
+    open_idle(page, f"{app_url}/perceptron?lang=ko")
+    box = page.locator("[data-testid=stSidebar]").bounding_box()
+    assert (box is not None and box["x"] >= 0 and box["width"] > 0) == open_, box
+    main = page.locator("[data-testid=stMain]")
+    assert main.get_by_role("heading", name=tr("ko", "lesson.perceptron.title")).is_visible()
