@@ -43,6 +43,7 @@ import numpy as np
 
 from engine.backend import InputError, positive_int, to_numpy
 from engine.datasets import spiral
+from engine.functions import softmax
 from engine.network import MultiLayerNet
 from engine.optimizers import OPTIMIZERS
 from engine.trainer import Trainer
@@ -415,15 +416,10 @@ def build(settings: Settings, data: Data | None = None) -> Run:
     return run
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
-
-
 def _scores(net: MultiLayerNet, x: np.ndarray) -> np.ndarray:
     """The network's outputs for feature rows x: class probabilities, or the regression value."""
     y = to_numpy(net.predict(x))
-    return _softmax(y) if net.output == "softmax" else y
+    return softmax(y) if net.output == "softmax" else y
 
 
 def _data_loss(run: Run, x: np.ndarray, y: np.ndarray) -> float:
@@ -547,7 +543,7 @@ def neuron_maps(run: Run, n: int = NEURON_GRID) -> list[np.ndarray]:
     columns = [feats] + [to_numpy(trace[f"Activation{i}"])
                          for i in range(1, net.hidden_layer_num + 1)]
     out = to_numpy(trace[f"Affine{net.hidden_layer_num + 1}"])
-    out = _softmax(out) if net.output == "softmax" else out
+    out = softmax(out) if net.output == "softmax" else out
     return [c.T.reshape(-1, n, n) for c in (*columns, out)]
 
 
