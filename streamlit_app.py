@@ -10,6 +10,7 @@ AppTest does the same on every rerun.
 
 import streamlit as st
 
+from ui.a11y import page_script
 from ui.i18n import init_language, t
 from ui.lessons import ICONS, LESSONS, lesson_file, lesson_key
 from ui.runtime import cap_uploads, limit_blas_threads
@@ -39,4 +40,5 @@ for number, lesson in enumerate(LESSONS, start=1):
 page = st.navigation(pages)
 apply_base_style(slides)
 render_sidebar()
+page_script()
 page.run()

@@ -12,7 +12,7 @@ from ui.lessons import ICONS, LESSONS, lesson_key
 st.title(t("home.title"))
 st.markdown(t("home.intro"))
 
-st.subheader(t("home.lessons_heading"))
+st.header(t("home.lessons_heading"))
 st.caption(t("home.order"))
 for number, lesson in enumerate(LESSONS, start=1):
     with st.container(border=True):
@@ -21,11 +21,11 @@ for number, lesson in enumerate(LESSONS, start=1):
         st.markdown(f":green-badge[{t('home.badge_ready')}]")
         st.caption(t(lesson_key(lesson, "summary")))
 
-st.subheader(t("home.glossary.heading"))
+st.header(t("home.glossary.heading"))
 st.caption(t("home.glossary.intro"))
 st.table(glossary_rows(), hide_index=True, border="horizontal")
 
-st.subheader(t("home.engine_heading"))
+st.header(t("home.engine_heading"))
 try:
     xp = get_backend()
 except (RuntimeError, ValueError) as err:  # ENGINE_BACKEND asks for something unusable

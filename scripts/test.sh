@@ -56,6 +56,8 @@ has_hangul_font || missing+=(fonts-noto-cjk)
 for tool in nginx haproxy openssl; do
   has_tool $tool || missing+=($tool)
 done
+# npm installs axe-core, the accessibility checker of tests/e2e/test_a11y.py (package.json).
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [[ ${#missing[@]} -gt 0 ]]; then
   echo "test.sh: installing ${missing[*]} with apt-get" >&2
   apt_install "${missing[@]}" || echo "test.sh: could not install ${missing[*]} (needs apt-get and root or sudo -n)" >&2
@@ -82,6 +84,21 @@ done
 if ! has_hangul_font; then
   echo "test.sh: WARNING: no font with Hangul found; Korean screenshots will show boxes." >&2
   echo "test.sh: Install one with: sudo apt-get install -y fonts-noto-cjk" >&2
+fi
+
+# axe-core at the version package-lock.json pins (its hash checked by npm ci), into
+# node_modules/; nothing is fetched when that version is there already.
+axe_wanted=$(python -c 'import json; print(json.load(open("package-lock.json"))["packages"]["node_modules/axe-core"]["version"])')
+axe_have=$(python -c 'import json; print(json.load(open("node_modules/axe-core/package.json"))["version"])' 2>/dev/null || true)
+if [[ $axe_have != "$axe_wanted" ]]; then
+  if command -v npm >/dev/null 2>&1; then
+    npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+  elif [[ ${CI:-} == true ]]; then
+    echo "test.sh: ERROR: npm is missing, and the accessibility tests must run in CI." >&2
+    exit 1
+  else
+    echo "test.sh: NOTE: npm is missing: the accessibility (axe) tests will be SKIPPED." >&2
+  fi
 fi
 
 ruff check .

@@ -11,10 +11,19 @@ from streamlit import config
 CONFIG = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
 
 
+def flatten(table: dict, prefix: str = "") -> dict[str, object]:
+    """{"theme": {"light": {"primaryColor": c}}} -> {"theme.light.primaryColor": c}."""
+    out: dict[str, object] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
 def settings() -> dict[str, object]:
-    data = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
-    return {f"{section}.{key}": value for section, keys in data.items()
-            for key, value in keys.items()}
+    return flatten(tomllib.loads(CONFIG.read_text(encoding="utf-8")))
 
 
 def test_every_key_is_a_streamlit_option():
@@ -44,6 +53,8 @@ def test_public_demo_limits():
     assert s["server.runOnSave"] is False
     assert 30 <= s["server.disconnectedSessionTTL"] <= 600
     assert s["browser.gatherUsageStats"] is False
+    # the light theme's red, darkened to reach 4.5:1 as a selected pill's text (issue 17)
+    assert s["theme.light.primaryColor"] == "#b8323f"
 
 
 def test_the_uploader_cap_matches_the_server_cap():

@@ -1,0 +1,78 @@
+"""What a screen reader and a keyboard need from the page as a whole (called once, from the
+shell): the page's language, and scrollable regions a keyboard can reach.
+
+Streamlit writes neither itself. Its <html> always says lang="en", so a screen reader would
+read the Korean lessons with English sounds; and a box that scrolls sideways on a phone (a
+formula, a table, a row of columns) cannot be scrolled without a mouse unless it can take the
+focus (axe-core's rule scrollable-region-focusable). A small script in the page does both:
+
+- it sets <html lang> to the chosen language (the script's text changes with the language, so
+  Streamlit runs it again after a switch);
+- it gives each region that scrolls and holds nothing focusable tabindex="0", and takes it
+  away again when it stops scrolling (a wider window). It looks after the page
+  changed, at most once per CHECK_MS, and never because a chart redrew itself: a live chart
+  changes its drawing several times a second, and nothing in it scrolls.
+
+The script is fixed text with one value put in, the language, which comes from the catalog's
+list (ui.i18n.LANGS), never from the learner.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.i18n import LANGS, current_lang
+
+CHECK_MS = 400
+
+_SCRIPT = """<script>
+(() => {
+  document.documentElement.lang = "%(lang)s";
+  if (window.__courseA11y) return;
+  window.__courseA11y = true;
+  const FOCUSABLE = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
+  const SKIP = '.js-plotly-plot, .live-chart-plot, svg';
+  const scrolls = (el) => {
+    const cs = getComputedStyle(el);
+    const x = /(auto|scroll)/.test(cs.overflowX) && el.scrollWidth > el.clientWidth + 1;
+    const y = /(auto|scroll)/.test(cs.overflowY) && el.scrollHeight > el.clientHeight + 1;
+    return x || y;
+  };
+  const check = () => {
+    const app = document.querySelector('[data-testid=stApp]');
+    if (!app) return;
+    // a walk that never goes into a chart (most of the page's nodes are Plotly's SVG)
+    const walk = document.createTreeWalker(app, NodeFilter.SHOW_ELEMENT, {acceptNode: (el) =>
+      el.matches(SKIP) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+    for (let el = walk.nextNode(); el; el = walk.nextNode()) {
+      const marked = el.dataset.a11yScroll === '1';
+      if (scrolls(el)) {
+        if (!marked && !el.hasAttribute('tabindex') && !el.querySelector(FOCUSABLE)) {
+          el.setAttribute('tabindex', '0');
+          el.dataset.a11yScroll = '1';
+        }
+      } else if (marked) {
+        el.removeAttribute('tabindex');
+        delete el.dataset.a11yScroll;
+      }
+    }
+  };
+  let timer = null;
+  const later = () => { if (timer === null) timer = setTimeout(() => { timer = null; check(); },
+                                                               %(check_ms)d); };
+  new MutationObserver((records) => {
+    if (records.some((r) => !(r.target.closest && r.target.closest(SKIP)))) later();
+  }).observe(document.body, {childList: true, subtree: true});
+  window.addEventListener('resize', later);
+  later();
+})();
+</script>"""
+
+
+def page_script() -> None:
+    """Put the script into the page (at the sidebar's end, where its empty box goes unseen)."""
+    lang = current_lang()
+    if lang not in LANGS:  # current_lang only gives catalog languages; never put other text in
+        raise ValueError(f"unknown language {lang!r}")
+    with st.sidebar:
+        st.html(_SCRIPT % {"lang": lang, "check_ms": CHECK_MS}, unsafe_allow_javascript=True)
