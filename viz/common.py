@@ -1,4 +1,5 @@
-"""What every figure module shares: the palette, the legend on top, numbers as text, smoothing.
+"""What every figure module shares: the palette (viz.palette's), the legend on top, numbers
+as text, smoothing.
 
 One copy of each, so a colour or a format changes in one place for every lesson.
 """
@@ -11,17 +12,24 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-# Plotly's D3 palette, in the order the lessons use it: series k gets COLORS[k].
-COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-          "#17becf")
-BLUE, RED, GREEN, ORANGE, PURPLE = COLORS[0], COLORS[1], COLORS[2], COLORS[3], COLORS[4]
-GREY = "#7f7f7f"
-INK = "#262730"  # text and outlines: Streamlit's text colour
-MUTED = "#6b6b6b"
-# The app's one sign convention: negative blue, zero white, positive red, centred at 0 by
-# the colour axis. Every figure coloured by sign uses it and says so once (sign_key).
-DIVERGING = [[0.0, "#2166ac"], [0.25, "#92c5de"], [0.5, "#f7f7f7"], [0.75, "#f4a582"],
-             [1.0, "#b2182b"]]
+from viz.palette import (  # noqa: F401  (re-exported: the modules' and tests' names)
+    BLUE,
+    DIVERGING,
+    GREEN,
+    GREY,
+    INK,
+    MUTED,
+    ORANGE,
+    PURPLE,
+    SERIES,
+)
+from viz.palette import VERMILLION as RED  # noqa: F401  (class 1, wrong answers)
+
+# Series k gets COLORS[k]: Okabe and Ito's colours, in the order the lessons use them
+# (viz.palette). DIVERGING is the app's one sign convention: negative blue, zero white,
+# positive red, centred at 0 by the colour axis; a figure coloured by sign says so once
+# (sign_key).
+COLORS = SERIES
 
 LEGEND_TOP = dict(orientation="h", yanchor="bottom", y=1.02, x=0)
 LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.15, x=0)
@@ -42,7 +50,7 @@ def sign_key(fig: go.Figure, label: str) -> go.Figure:
 
 
 def rgba(color: str, alpha: float) -> str:
-    """'#1f77b4', 0.3 -> 'rgba(31,119,180,0.3)'."""
+    """'#0072B2', 0.3 -> 'rgba(0,114,178,0.3)'."""
     r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
 

@@ -21,13 +21,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.autograd import BackwardStep, Edge, Graph, Node
-from viz.common import DIVERGING, INK, MUTED, RED, format_number, sign_key
-
-GRAD = RED  # gradients
-CURRENT = "#e65100"  # the node being processed and its input edges
-CURRENT_FILL = "#ffe08a"
-DONE_FILL = "#fde7e7"  # nodes backward has already passed
-INPUT_FILL = "#e3eefa"
+from viz.common import DIVERGING, INK, MUTED, format_number, sign_key
+from viz.palette import CURRENT, CURRENT_FILL, DONE_FILL, GRAD, INPUT_FILL
 
 MAX_EDGE_ELEMENTS = 16  # arrays up to this many numbers are written out on an edge
 # (names, values and edge labels, one-character symbols such as × + /), on screen and on slides

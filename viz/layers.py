@@ -35,21 +35,19 @@ from lessons.layers import (
     linear_equations,
     shape_text,
 )
+from viz import palette
 from viz.common import (
     COLORS,
     DIVERGING,
-    GREEN,
     INK,
     LEGEND_BELOW,
-    ORANGE,
-    PURPLE,
     legend_on_top,
     sign_key,
 )
 
-DIM_COLORS = {"N": ORANGE, "D": PURPLE, "H": GREEN}
-POSITIVE, NEGATIVE = DIVERGING[-1][1], DIVERGING[0][1]  # the sign convention's red and blue
-NEUTRAL = "#555555"
+DIM_COLORS = palette.DIMENSIONS
+POSITIVE, NEGATIVE = palette.POSITIVE, palette.NEGATIVE  # the sign convention's red and blue
+NEUTRAL = palette.NEUTRAL
 PLOT_WIDTH = {False: 600, True: 860}  # plotting area (pixels) on a page and on a slide
 
 
@@ -218,7 +216,7 @@ def equation_figure(items: Sequence[Block | str], *, slides: bool = False,
             ))
         else:
             annotations.append(dict(x=(left + right) / 2, y=(top + bottom) / 2, text="?",
-                                    showarrow=False, font=dict(size=op_font, color="#999999")))
+                                    showarrow=False, font=dict(size=op_font, color=palette.FAINT)))
         shapes.append(dict(type="rect", x0=left, x1=right, y0=top, y1=bottom,
                            line=dict(color=NEUTRAL, width=1)))
         if b.copied is not None and not b.hidden:
@@ -343,14 +341,14 @@ def activation_figure(xs, ys, dys, points_x, points_y, *, f_label: str, df_label
     """An activation's curve, its derivative (dashed), and the learner's inputs on the curve."""
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f_label,
-                             line=dict(color=COLORS[0], width=3)))
+                             line=dict(color=palette.FUNCTION, width=3)))
     fig.add_trace(go.Scatter(x=xs, y=dys, mode="lines", name=df_label,
-                             line=dict(color=COLORS[1], width=3, dash="dash")))
+                             line=dict(color=palette.DERIVATIVE, width=3, dash="dash")))
     fig.add_trace(go.Scatter(x=points_x, y=points_y, mode="markers", name=points_label,
-                             marker=dict(color=COLORS[3], size=12, line=dict(color="white",
-                                                                               width=2))))
-    fig.update_xaxes(title_text=x_title, zeroline=True, zerolinecolor="#bbbbbb")
-    fig.update_yaxes(zeroline=True, zerolinecolor="#bbbbbb")
+                             marker=dict(color=palette.INPUTS, size=12,
+                                         line=dict(color="white", width=2))))
+    fig.update_xaxes(title_text=x_title, zeroline=True, zerolinecolor=palette.LIGHT)
+    fig.update_yaxes(zeroline=True, zerolinecolor=palette.LIGHT)
     fig.update_layout(hovermode="x unified")
     return legend_on_top(fig)
 
@@ -372,7 +370,7 @@ def softmax_figure(classes: Sequence[str], logits, probs, target, grad, *,
                          text=[f"{v:.2f}" for v in probs], textposition="outside"),
                   row=1, col=2)
     fig.add_trace(go.Bar(x=classes, y=target, name=target_label,
-                         marker=dict(color="rgba(0,0,0,0)", line=dict(color=INK, width=2))),
+                         marker=dict(color=palette.TRANSPARENT, line=dict(color=INK, width=2))),
                   row=1, col=2)
     fig.add_trace(go.Bar(x=classes, y=grad, showlegend=False,
                          marker_color=[POSITIVE if v > 0 else NEGATIVE for v in grad],
@@ -394,7 +392,8 @@ def softmax_figure(classes: Sequence[str], logits, probs, target, grad, *,
 
 def gradcheck_figure(names: Sequence[str], backprop: Sequence, numerical: Sequence, *,
                      x_title: str, y_title: str) -> go.Figure:
-    """Every gradient entry as a point (backprop, numerical): on the diagonal when they agree."""
+    """Every gradient entry as a point (backprop, numerical): on the diagonal when they agree.
+    Each parameter in its colour and marker symbol."""
     fig = go.Figure()
     lo, hi = 0.0, 0.0
     for i, (name, a, n) in enumerate(zip(names, backprop, numerical, strict=True)):
@@ -403,10 +402,12 @@ def gradcheck_figure(names: Sequence[str], backprop: Sequence, numerical: Sequen
             lo, hi = min(lo, a.min(), n.min()), max(hi, a.max(), n.max())
         fig.add_trace(go.Scatter(x=a, y=n, mode="markers", name=name,
                                  marker=dict(size=10, color=COLORS[i % len(COLORS)],
+                                             symbol=palette.SERIES_SYMBOLS[
+                                                 i % len(palette.SERIES_SYMBOLS)],
                                              line=dict(color="white", width=1))))
     pad = 0.05 * (hi - lo or 1.0)
     fig.add_trace(go.Scatter(x=[lo - pad, hi + pad], y=[lo - pad, hi + pad], mode="lines",
-                             line=dict(color="#999999", dash="dot"), showlegend=False,
+                             line=dict(color=palette.FAINT, dash="dot"), showlegend=False,
                              hoverinfo="skip"))
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title, scaleanchor="x", scaleratio=1)
@@ -418,9 +419,9 @@ def timing_figure(layers: Sequence[str], backprop_ms, numerical_ms, *, backprop_
     """Time per gradient, backprop against central differences, on a log axis."""
     fig = go.Figure()
     fig.add_trace(go.Bar(y=list(layers), x=list(backprop_ms), name=backprop_label,
-                         orientation="h", marker_color=COLORS[2]))
+                         orientation="h", marker_color=palette.PAIR[0]))
     fig.add_trace(go.Bar(y=list(layers), x=list(numerical_ms), name=numerical_label,
-                         orientation="h", marker_color=COLORS[3]))
+                         orientation="h", marker_color=palette.PAIR[1]))
     fig.update_xaxes(type="log", title_text=x_title, dtick=1)
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(barmode="group")

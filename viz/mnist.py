@@ -23,10 +23,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engine.backend import to_numpy
+from viz import palette
 from viz.common import COLORS, DIVERGING, INK, legend_on_top, sign_key, smooth
 
-LIGHT = "#bbbbbb"
-FRAME = "#d9d9d9"  # the 2-pixel lines between digits in a grid
+LIGHT = palette.LIGHT
+FRAME = palette.FRAME  # the 2-pixel lines between digits in a grid
 MARGIN_Y = 30 + 60  # style_figure's top and bottom margins (no title)
 SIGN_KEY_RAISE = 24  # px: the chain's sign key, above its panels' titles
 LEVELS = 254  # ink levels of a drawn digit: palette entries 2..255
@@ -327,15 +328,17 @@ def loss_figure(steps, losses, labels: Mapping[str, str], *, smooth_alpha: float
 def accuracy_figure(epochs, train_acc: Sequence[float | None],
                     test_acc: Sequence[float | None], labels: Mapping[str, str], *,
                     chance: float = 0.1) -> go.Figure:
-    """Train and test accuracy (fractions, shown in %) per epoch, and chance as a dashed line.
+    """Train and test accuracy (fractions, shown in %) per epoch (test dashed), and chance as a
+    dotted line.
 
     A None entry leaves a gap; a series that is all None is not drawn.
     labels: x, y, train, test, chance.
     """
     epochs = np.asarray(to_numpy(epochs))
     fig = go.Figure()
-    for acc, name, color in ((train_acc, labels["train"], COLORS[0]),
-                             (test_acc, labels["test"], COLORS[1])):
+    for acc, name, color, dash, symbol in (
+            (train_acc, labels["train"], palette.TRAIN, palette.TRAIN_DASH, "circle"),
+            (test_acc, labels["test"], palette.TEST, palette.TEST_DASH, "diamond")):
         if len(acc) != len(epochs):
             raise ValueError(f"{len(epochs)} epochs but {len(acc)} accuracies")
         if all(a is None for a in acc):
@@ -346,7 +349,8 @@ def accuracy_figure(epochs, train_acc: Sequence[float | None],
             raise ValueError("accuracies must be fractions between 0 and 1")
         fig.add_trace(go.Scatter(x=_wire_x(epochs), y=(100 * values).astype(np.float32),
                                  mode="lines+markers", name=name, cliponaxis=False,
-                                 line=dict(color=color, width=2), marker=dict(size=8),
+                                 line=dict(color=color, width=2, dash=dash),
+                                 marker=dict(size=8, symbol=symbol),
                                  hovertemplate=f"{name}: %{{y:.2f}}%<extra></extra>"))
     # the axis starts a little below the lowest accuracy: at 95-98 % the gap between train
     # and test is what matters, and a 0-100 axis would flatten it; chance is drawn when the
@@ -355,9 +359,9 @@ def accuracy_figure(epochs, train_acc: Sequence[float | None],
     bottom = max(0.0, math.floor(float(lowest)) - 2.0)
     if bottom <= 100 * chance:
         bottom = 0.0
-        fig.add_hline(y=100 * chance, line=dict(color="#999999", dash="dash", width=1.5),
+        fig.add_hline(y=100 * chance, line=dict(color=palette.FAINT, dash="dot", width=1.5),
                       annotation_text=labels["chance"], annotation_position="top right",
-                      annotation_font_color="#777777")
+                      annotation_font_color=palette.MUTED)
     # whole epochs only, about ten ticks at most
     fig.update_xaxes(title=labels["x"], tickformat="d", rangemode="tozero", tick0=0,
                      dtick=max(1, math.ceil(len(epochs) / 10)))
@@ -381,7 +385,8 @@ def grad_flow_data(series: Mapping[str, tuple[Sequence[float], Sequence[float]]]
 
 def grad_flow_figure(series: Mapping[str, tuple[Sequence[float], Sequence[float]]],
                      labels: Mapping[str, str], *, max_points: int = 400) -> go.Figure:
-    """Mean |gradient| per weight of each layer over the steps, one colour per layer, log y.
+    """Mean |gradient| per weight of each layer over the steps, one colour and dash per layer,
+    log y.
 
     series: name ('W1', 'W2', ...) -> (steps, values), each thinned to `max_points`.
     labels: x, y. Live (ui.live_chart): grad_flow_data(...), the same traces.
@@ -390,7 +395,9 @@ def grad_flow_figure(series: Mapping[str, tuple[Sequence[float], Sequence[float]
     for i, (name, data) in enumerate(zip(series, grad_flow_data(series, max_points=max_points),
                                          strict=True)):
         fig.add_trace(go.Scatter(**data, mode="lines", name=name,
-                                 line=dict(color=COLORS[i % len(COLORS)], width=2),
+                                 line=dict(color=COLORS[i % len(COLORS)], width=2,
+                                           dash=palette.SERIES_DASHES[
+                                               i % len(palette.SERIES_DASHES)]),
                                  hovertemplate=f"{name}: %{{y:.3g}}<extra></extra>"))
     fig.update_xaxes(title=labels["x"])
     fig.update_yaxes(title=labels["y"], type="log", exponentformat="power", dtick=1)  # decades
@@ -508,7 +515,8 @@ def confusion_figure(cm, labels: Mapping[str, str]) -> go.Figure:
 def probability_figure(proba, labels: Mapping[str, str], *,
                        highlight: int | None = None) -> go.Figure:
     """The class probabilities of one input as bars (in %): the predicted class (argmax) in
-    green, or red when `highlight` (the true class) differs; the true class outlined.
+    green (palette.RIGHT), or red (WRONG) when `highlight` (the true class) differs; the true
+    class outlined. The words over the bars say it without the colours.
 
     labels: x, y; optional predicted and true, the words written over those two bars.
     """
@@ -521,7 +529,7 @@ def probability_figure(proba, labels: Mapping[str, str], *,
         raise ValueError(f"highlight must be a class from 0 to {k - 1}, got {highlight!r}")
     top = int(np.argmax(p))
     colors = [LIGHT] * k
-    colors[top] = COLORS[2] if highlight is None or highlight == top else COLORS[1]
+    colors[top] = palette.RIGHT if highlight is None or highlight == top else palette.WRONG
     widths = [0] * k
     if highlight is not None:
         widths[highlight] = 3
@@ -710,7 +718,7 @@ def preprocess_figure(images: Sequence, titles: Sequence[str], *,
             r, c = (float(v) for v in centre)
             fig.add_trace(go.Scatter(x=[c], y=[r], mode="markers", hoverinfo="skip",
                                      marker=dict(symbol="x-thin", size=14,
-                                                 line=dict(color=COLORS[1], width=3))),
+                                                 line=dict(color=palette.MARK, width=3))),
                           row=1, col=col)
     fig.update_layout(showlegend=False, height=height)
     fig.update_annotations(font_size=None)

@@ -1,8 +1,9 @@
 """Figures for the optimizers lesson: paths over a contour map, and loss curves side by side.
 
 Pure functions from what the engine computed (paths, losses) and translated labels to
-go.Figure. Each optimizer keeps one colour everywhere (color_of), so a learner can follow
-Adam from the map to the loss chart to the MNIST race.
+go.Figure. Each optimizer keeps one colour, dash and marker symbol everywhere (color_of,
+dash_of, symbol_of), so a learner can follow Adam from the map to the loss chart to the MNIST
+race, and tell the lines apart without their colours.
 """
 
 from __future__ import annotations
@@ -13,16 +14,28 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.common import BLUE, COLORS, GREEN, GREY, INK, RED, legend_on_top
+from viz import palette
+from viz.common import GREY, INK, legend_on_top
 
-ORDER = ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam")
+ORDER = palette.OPTIMIZER_NAMES
 # Batch (B = N), stochastic (B = 1) and mini-batch descent, by lessons.optimizers.BATCH_SIZES
-BATCH_COLORS = {"full": BLUE, "sgd": RED, "mini": GREEN}
+BATCH_COLORS = palette.BATCHES
+BATCH_DASHES = palette.BATCH_DASHES
 
 
 def color_of(name: str) -> str:
     """The fixed colour of an optimizer, by its place in ORDER (any other name: grey)."""
-    return COLORS[ORDER.index(name)] if name in ORDER else GREY
+    return palette.OPTIMIZERS.get(name, GREY)
+
+
+def dash_of(name: str) -> str:
+    """The fixed line dash of an optimizer (any other name: solid)."""
+    return palette.OPTIMIZER_DASHES.get(name, "solid")
+
+
+def symbol_of(name: str) -> str:
+    """The fixed marker symbol of an optimizer (any other name: a circle)."""
+    return palette.OPTIMIZER_SYMBOLS.get(name, "circle")
 
 
 def _xs(values) -> np.ndarray:
@@ -91,7 +104,8 @@ def race_figure(xs, ys, z, paths: Mapping[str, tuple[Sequence[float], Sequence[f
         color = color_of(name)
         fig.add_trace(_trace(
             next(data), mode="lines+markers", name=name, legendgroup=name,
-            line=dict(color=color, width=2.5), marker=dict(size=5, color=color),
+            line=dict(color=color, width=2.5, dash=dash_of(name)),
+            marker=dict(size=6, color=color, symbol=symbol_of(name)),
             hovertemplate=f"{name}<br>x=%{{x:.3f}}<br>y=%{{y:.3f}}<extra></extra>"))
     fig.add_trace(_trace(next(data), mode="markers", showlegend=False,
                          marker=dict(line=dict(color="white", width=1.5)),
@@ -103,7 +117,8 @@ def race_figure(xs, ys, z, paths: Mapping[str, tuple[Sequence[float], Sequence[f
     if all(math.isfinite(v) for v in minimum):
         fig.add_trace(_trace(
             next(data), mode="markers", name=labels["minimum"],
-            marker=dict(size=18, color="gold", symbol="star", line=dict(color=INK, width=1)),
+            marker=dict(size=18, color=palette.MINIMUM, symbol="star",
+                        line=dict(color=INK, width=1)),
             hovertemplate=labels["minimum"] + "<extra></extra>"))
     xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
     fig.update_xaxes(title=labels["x"], range=[xs[0], xs[-1]], showgrid=False, zeroline=False)
@@ -129,19 +144,21 @@ def curves_data(curves: Mapping[str, tuple[Sequence[float], Sequence[float]]], *
 def curves_figure(curves: Mapping[str, tuple[Sequence[float], Sequence[float]]],
                   labels: Mapping[str, str], *, log_y: bool = True,
                   ends: Mapping[str, bool] | None = None, log_x: bool = False,
-                  colors: Mapping[str, str] | None = None) -> go.Figure:
+                  colors: Mapping[str, str] | None = None,
+                  dashes: Mapping[str, str] | None = None) -> go.Figure:
     """One line per name: curves name -> (x, y). labels: x, y.
 
     ends: names whose last point gets a cross when true (an optimizer that flew off there);
-    colors: name -> colour, else the optimizer's own (color_of).
+    colors, dashes: name -> colour, line dash; else the optimizer's own (color_of, dash_of).
     Live: curves_data(curves, ends=ends).
     """
     data = iter(curves_data(curves, ends=ends))
     fig = go.Figure()
     for name in curves:
         color = (colors or {}).get(name) or color_of(name)
+        dash = (dashes or {}).get(name) or dash_of(name)
         fig.add_trace(go.Scatter(**next(data), mode="lines", name=name, legendgroup=name,
-                                 line=dict(color=color, width=2)))
+                                 line=dict(color=color, width=2, dash=dash)))
         if ends is not None and name in ends:
             fig.add_trace(go.Scatter(**next(data), mode="markers", legendgroup=name,
                                      showlegend=False, hoverinfo="skip",
@@ -162,10 +179,11 @@ def batch_figures(runs: Mapping[str, tuple[Sequence[float], Sequence[float], Seq
     labels: full, sgd, mini (the legend), samples, updates, loss (the axes).
     """
     colors = {labels[k]: BATCH_COLORS[k] for k in runs}
+    dashes = {labels[k]: BATCH_DASHES[k] for k in runs}
     by_samples = {labels[k]: (samples, loss) for k, (samples, _, loss) in runs.items()}
     by_updates = {labels[k]: (np.maximum(np.asarray(updates, dtype=float), 1), loss)
                   for k, (_, updates, loss) in runs.items()}
     return (curves_figure(by_samples, {"x": labels["samples"], "y": labels["loss"]},
-                          colors=colors),
+                          colors=colors, dashes=dashes),
             curves_figure(by_updates, {"x": labels["updates"], "y": labels["loss"]},
-                          colors=colors, log_x=True))
+                          colors=colors, dashes=dashes, log_x=True))

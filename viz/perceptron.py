@@ -18,9 +18,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.common import BLUE, COLORS, GREEN, INK, ORANGE, RED, legend_on_top, rgba
+from viz import palette
+from viz.common import BLUE, COLORS, INK, RED, legend_on_top, rgba
 
-CLASS_COLORS = (BLUE, RED, GREEN)  # the spiral's three arms, and the two gate classes
+CLASS_COLORS = palette.CLASSES  # the two gate classes, the spiral's three arms
+CLASS_SYMBOLS = palette.CLASS_SYMBOLS  # shape as well as colour
+# class 1 filled, class 0 open (white inside): (class, outline, fill, symbol)
+_GATE_CLASSES = ((1, RED, RED, CLASS_SYMBOLS[1]), (0, BLUE, "white", CLASS_SYMBOLS[0]))
 
 
 # ---------------------------------------------------------------- geometry
@@ -109,11 +113,11 @@ def _class_points_data(points, targets, texts: Sequence[str] | None = None) -> l
 
 def _class_points(points: np.ndarray, targets: np.ndarray, names: Sequence[str],
                   texts: Sequence[str] | None = None, size: int = 16) -> list[go.Scatter]:
-    """One trace per class: class 1 filled red, class 0 open blue (their legend names)."""
+    """One trace per class: class 1 a filled red square, class 0 an open blue circle (their
+    legend names)."""
     traces = []
     for data, (cls, color, fill, symbol) in zip(
-            _class_points_data(points, targets, texts),
-            ((1, RED, RED, "circle"), (0, BLUE, "white", "circle")), strict=True):
+            _class_points_data(points, targets, texts), _GATE_CLASSES, strict=True):
         traces.append(go.Scatter(
             **data, mode="markers+text" if texts else "markers", textposition="top center",
             marker=dict(size=size, color=fill, symbol=symbol, line=dict(width=3, color=color)),
@@ -161,14 +165,23 @@ def errors_figure(errors: Mapping[str, np.ndarray], labels: Mapping[str, str]) -
     fig = go.Figure()
     for i, (name, err) in enumerate(errors.items()):
         err = np.asarray(err)
+        k = i % len(palette.SERIES_DASHES)
         fig.add_trace(go.Scatter(x=np.arange(1, len(err) + 1), y=err, mode="lines+markers",
-                                 name=name, line=dict(color=COLORS[i % len(COLORS)], width=2)))
+                                 name=name, line=dict(color=COLORS[i % len(COLORS)], width=2,
+                                                      dash=palette.SERIES_DASHES[k]),
+                                 marker=dict(symbol=palette.SERIES_SYMBOLS[k], size=8)))
     fig.update_xaxes(title=labels["x"], rangemode="tozero")
     fig.update_yaxes(title=labels["y"], range=[-0.2, 4.2], dtick=1)
     return fig
 
 
 # ---------------------------------------------------------------- XOR from gates
+
+
+def _gate_line(name: str, i: int) -> str:
+    """The colour of gate `name`'s line (its unit's fill, lighter), the i-th drawn."""
+    lines = palette.GATE_LINES
+    return lines.get(name) or tuple(lines.values())[i % len(lines)]
 
 
 def gates_diagram_figure(weights: Mapping[str, tuple[float, float, float]],
@@ -187,12 +200,13 @@ def gates_diagram_figure(weights: Mapping[str, tuple[float, float, float]],
     for a, c, w in edges:
         (x0, y0), (x1, y1) = pos[a], pos[c]
         fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="skip",
-                                 line=dict(color="#888888", width=2), showlegend=False))
+                                 line=dict(color=palette.EDGE, width=2), showlegend=False))
         # the weight sits a third of the way along its edge, where edges do not cross
         fig.add_annotation(x=x0 + (x1 - x0) / 3, y=y0 + (y1 - y0) / 3, text=f"{w:g}",
                            showarrow=False, bgcolor="white", font=dict(color=INK))
-    colors = {"x1": "#e6e6e6", "x2": "#e6e6e6", "s1": "#ffd8b0", "s2": "#c4e6c4",
-              "y": "#f4c2c2"}
+    fills = palette.GATE_FILLS
+    colors = {"x1": fills["input"], "x2": fills["input"], "s1": fills["NAND"],
+              "s2": fills["OR"], "y": fills["AND"]}
     names = list(pos)
     fig.add_trace(go.Scatter(
         x=[pos[n][0] for n in names], y=[pos[n][1] for n in names], mode="markers+text",
@@ -228,7 +242,8 @@ def xor_input_space_figure(points, targets, lines: Mapping[str, tuple[float, flo
     for i, (name, seg) in enumerate(segments.items()):
         if seg is not None:
             fig.add_trace(go.Scatter(x=list(seg[0]), y=list(seg[1]), mode="lines",
-                                     line=dict(color=(ORANGE, GREEN)[i % 2], width=3),
+                                     line=dict(color=_gate_line(name, i), width=3,
+                                               dash=("solid", "dash")[i % 2]),
                                      name=labels[name]))
     texts = [f"({int(p[0])}, {int(p[1])})" for p in points]
     for trace in _class_points(points, np.asarray(targets), [labels["target0"],
@@ -277,10 +292,10 @@ def hidden_space_figure(h, targets, inputs, line: tuple[float, float, float], se
                              line=dict(width=0), name=labels["side1"], hoverinfo="skip"))
     fig.add_trace(go.Scatter(**seg, mode="lines", line=dict(color=INK, width=3),
                              name=labels["line"]))
-    for data, cls, color, fill in ((ones, 1, RED, RED), (zeros, 0, BLUE, "white")):
+    for data, (cls, color, fill, symbol) in zip((ones, zeros), _GATE_CLASSES, strict=True):
         fig.add_trace(go.Scatter(
             **data, mode="markers+text", textposition="bottom center",
-            marker=dict(size=16, color=fill, symbol="circle", line=dict(width=3, color=color)),
+            marker=dict(size=16, color=fill, symbol=symbol, line=dict(width=3, color=color)),
             name=labels[f"target{cls}"]))
     _square_axes(fig, lo, hi, labels["s1"], labels["s2"])
     return fig
@@ -335,19 +350,19 @@ def probability_map_figure(xs, ys, z, points, targets, labels: Mapping[str, str]
     xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
     fig = go.Figure()
     fig.add_trace(go.Heatmap(
-        x=xs, y=ys, **heat, zmin=0, zmax=1, colorscale=[[0, rgba(BLUE, 0.55)], [0.5, "white"],
-                                                        [1, rgba(RED, 0.55)]],
+        x=xs, y=ys, **heat, zmin=0, zmax=1,
+        colorscale=[[0, rgba(BLUE, palette.REGION_ALPHA)], [0.5, "white"],
+                    [1, rgba(RED, palette.REGION_ALPHA)]],
         colorbar=dict(title=dict(text=labels["z"], side="right"), thickness=14),
         hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>y=%{z:.3f}<extra></extra>"))
     fig.add_trace(go.Contour(
         x=xs, y=ys, **contour, contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
         line=dict(color=INK, width=2), showscale=False, name=labels["boundary"],
         showlegend=True, hoverinfo="skip"))
-    for data, (cls, color, fill) in zip((ones, zeros), ((1, RED, RED), (0, BLUE, "white")),
-                                        strict=True):
+    for data, (cls, color, fill, symbol) in zip((ones, zeros), _GATE_CLASSES, strict=True):
         fig.add_trace(go.Scatter(
             **data, mode="markers", name=labels[f"target{cls}"],
-            marker=dict(size=14, color=fill, symbol="circle", line=dict(width=3, color=color))))
+            marker=dict(size=14, color=fill, symbol=symbol, line=dict(width=3, color=color))))
     _square_axes(fig, float(xs[0]), float(xs[-1]), labels["x1"], labels["x2"])
     # the colour bar takes the right side: the legend goes on top
     return legend_on_top(fig)
@@ -382,10 +397,10 @@ def class_regions_figure(xs, ys, regions, points, classes, labels: Mapping[str, 
     fig = go.Figure(go.Heatmap(x=np.asarray(xs, dtype=float), y=np.asarray(ys, dtype=float),
                                **heat, zmin=-0.5, zmax=k - 0.5, colorscale=scale,
                                showscale=False, hoverinfo="skip"))
-    symbols = ("circle", "x", "triangle-up")
     for i, (c, name, data) in enumerate(zip(colors, class_names, groups, strict=True)):
         fig.add_trace(go.Scatter(**data, mode="markers",
-                                 marker=dict(color=c, size=7, symbol=symbols[i % 3],
+                                 marker=dict(color=c, size=7,
+                                             symbol=CLASS_SYMBOLS[i % len(CLASS_SYMBOLS)],
                                              line=dict(width=0.5, color="white")),
                                  name=name))
     fig.update_xaxes(title=labels["x1"], range=[float(xs[0]), float(xs[-1])],

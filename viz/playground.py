@@ -19,14 +19,14 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from viz import mnist
+from viz import mnist, palette
 from viz.common import COLORS, DIVERGING, INK, MUTED, legend_on_top, rgba, sign_key
 from viz.perceptron import CLASS_COLORS
 
 LIM = 6.0  # the plane [-LIM, LIM]² every dataset lives in (lessons.playground.LIM)
 TICKS = (-6, -4, -2, 0, 2, 4, 6)
-SYMBOLS = ("circle", "square", "triangle-up")  # class 0, 1, 2: shape as well as colour
-REGION_ALPHA = 0.55  # the regions' strongest tint: the points on top stay readable
+SYMBOLS = palette.CLASS_SYMBOLS  # class 0, 1, 2: shape as well as colour
+REGION_ALPHA = palette.REGION_ALPHA  # the regions' strongest tint: the points stay readable
 LOW_ALPHA = 0.04  # a three-class region where the network is unsure: nearly white
 Q = 127  # int8 maps run over -Q..Q
 GAP = -128  # the diagram's cells between tiles (int8): drawn white, below every tile value
@@ -43,7 +43,7 @@ PLOT_WIDTH = 600  # px: the plot area in the page's centred layout (figure width
 MARGIN_Y = 70 + 60  # px: viz.theme.style_figure's top (with a title) and bottom margins
 WIDTHS = (0.7, 1.5, 2.6, 4.2)  # px: the edge widths of the four |value| bins, thin to thick
 ALPHAS = (0.35, 0.55, 0.75, 0.95)
-POSITIVE, NEGATIVE = DIVERGING[-1][1], DIVERGING[0][1]  # red and blue: colour-blind safe
+POSITIVE, NEGATIVE = palette.POSITIVE, palette.NEGATIVE  # red and blue: colour-blind safe
 
 
 # ---------------------------------------------------------------- helpers
@@ -79,7 +79,7 @@ def _top(values) -> float:
 
 def _light(scale: Sequence, alpha: float) -> list[list]:
     """A colour scale of hex colours, each with transparency alpha (white stays white)."""
-    return [[p, "white" if c.lower() in ("#f7f7f7", "white") else rgba(c, alpha)]
+    return [[p, "white" if c.lower() in (DIVERGING[2][1], "white") else rgba(c, alpha)]
             for p, c in scale]
 
 
@@ -279,8 +279,8 @@ def loss_figure(epochs, train_loss, test_loss, labels: Mapping[str, str], *,
     """
     train, test = loss_data(epochs, train_loss, test_loss)
     fig = go.Figure()
-    for data, name, color, dash in ((train, labels["train"], COLORS[0], "solid"),
-                                    (test, labels["test"], COLORS[1], "dash")):
+    for data, name, color, dash in ((train, labels["train"], palette.TRAIN, palette.TRAIN_DASH),
+                                    (test, labels["test"], palette.TEST, palette.TEST_DASH)):
         fig.add_trace(go.Scatter(**data, mode="lines", name=name,
                                  line=dict(color=color, width=2, dash=dash),
                                  hovertemplate=f"{name}: %{{y:.4f}}<extra></extra>"))
@@ -494,7 +494,7 @@ def network_figure(maps, edges, *, column_labels: Sequence[str],
     tile_px = (network_height(rows, cols) - MARGIN_Y) / (rows + (rows - 1) * ROW_GAP + HEAD)
     fig.add_trace(go.Scatter(**click, mode="markers", showlegend=False, name="click",
                              marker=dict(size=round(0.85 * tile_px), symbol="square",
-                                         color="rgba(0,0,0,0)"),
+                                         color=palette.TRANSPARENT),
                              hovertemplate="%{text}<extra></extra>"))
     fig.add_trace(go.Scatter(**frame, mode="lines", showlegend=False, hoverinfo="skip",
                              line=dict(color=INK, width=3), name="selected"))

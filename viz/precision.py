@@ -12,9 +12,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lessons.precision import Comparison, FloatFacts, Overflow
-from viz.common import COLORS, format_number, legend_on_top
+from viz import palette
+from viz.common import format_number, legend_on_top
 
-DTYPE_COLORS = {"float64": COLORS[0], "float32": COLORS[2], "float16": COLORS[3]}
+DTYPE_COLORS = palette.DTYPES
 
 
 def kb(n_bytes: int) -> str:
@@ -111,8 +112,8 @@ def memory_figure(result: Comparison, *, y_title: str, params_label: str,
     rows = list(result.rows.values())
     params = [r.param_bytes / 1000 for r in rows]
     acts = [r.activation_bytes / 1000 for r in rows]
-    fig = _bar_figure(list(result.rows), [(params_label, params, COLORS[0]),
-                                          (acts_label, acts, COLORS[4])], y_title)
+    fig = _bar_figure(list(result.rows), [(params_label, params, palette.PAIR[0]),
+                                          (acts_label, acts, palette.PAIR[1])], y_title)
     return fig.update_yaxes(range=[0, max(params + acts) * 1.2])
 
 
@@ -123,7 +124,7 @@ def time_figure(result: Comparison, *, y_title: str, forward_label: str,
     rows = list(result.rows.values())
     forward = [r.forward_s * 1e3 for r in rows]
     step = [r.step_s * 1e3 for r in rows]
-    fig = _bar_figure(list(result.rows), [(forward_label, forward, COLORS[2]),
-                                          (step_label, step, COLORS[3])], y_title)
+    fig = _bar_figure(list(result.rows), [(forward_label, forward, palette.PAIR[0]),
+                                          (step_label, step, palette.PAIR[1])], y_title)
     lo, hi = np.log10(min(forward + step)), np.log10(max(forward + step))
     return fig.update_yaxes(type="log", dtick=1, range=[np.floor(lo), hi + 0.35])

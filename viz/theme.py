@@ -5,6 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from viz.palette import SERIES
+
 FONT_FAMILY = "'Noto Sans CJK KR', 'Noto Sans KR', 'Source Sans Pro', sans-serif"
 SLIDE_SIZE = (960, 540)  # 16:9, as shown in the page in slide mode
 EXPORT_SIZE = (1920, 1080)  # what the camera button saves: a full-HD slide
@@ -24,9 +26,15 @@ def install() -> None:
     process-wide and importing Streamlit sets its own ("streamlit", meant for
     `st.plotly_chart(theme="streamlit")`; this app draws with theme=None): whichever import
     came last would win. Idempotent and cheap.
+
+    A trace without a colour of its own takes viz.palette's SERIES, not Plotly's colorway
+    (whose red and green a deuteranope cannot tell apart).
     """
     if pio.templates.default != TEMPLATE:
         pio.templates.default = TEMPLATE
+    layout = pio.templates[TEMPLATE].layout
+    if layout.colorway != SERIES:
+        layout.colorway = SERIES
 
 
 def style_figure(fig: go.Figure, *, slides: bool = False, height: int | None = None) -> go.Figure:

@@ -309,10 +309,11 @@ def test_a_numeric_constant_is_its_own_label_a_named_one_shows_its_value():
 
 
 def test_numbers_and_ink_are_the_shared_ones():
-    from viz import graph
+    from viz import graph, palette
 
     assert graph.format_number is common.format_number
-    assert graph.INK == common.INK and GRAD == common.RED
+    # gradients in the sign scale's red: the app's red (vermillion) is too near CURRENT
+    assert graph.INK == common.INK and GRAD == palette.POSITIVE
 
 
 def test_format_inline_writes_a_matrix_on_one_line():

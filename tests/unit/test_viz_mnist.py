@@ -283,7 +283,7 @@ def test_accuracy_figure_in_percent_with_gaps_and_chance(trained):
     assert fig.layout.yaxis.ticksuffix == "%"
     early = vm.accuracy_figure([1, 2], [0.08, 0.6], [0.11, 0.62], LABELS)
     (line,) = early.layout.shapes  # near chance: the axis goes to 0 and chance is drawn
-    assert line.y0 == line.y1 == pytest.approx(10) and line.line.dash == "dash"
+    assert line.y0 == line.y1 == pytest.approx(10) and line.line.dash == "dot"
     assert "chance" in [a.text for a in early.layout.annotations]
     assert early.layout.yaxis.range == (0, 100)
     assert early.layout.xaxis.dtick == 1  # whole epochs
@@ -393,7 +393,7 @@ def test_probability_figure_marks_prediction_and_true_class():
     marks = {a.x: a.text for a in fig.layout.annotations}
     assert marks == {2: "predicted", 3: "true"}
     right = vm.probability_figure(p, LABELS, highlight=2)
-    assert right.data[0].marker.color[2] == COLORS[2]
+    assert right.data[0].marker.color[2] == vm.palette.RIGHT  # a dark green
     assert [a.text for a in right.layout.annotations] == ["predicted = true"]
     assert len(vm.probability_figure(p, LABELS).layout.annotations) == 1
     bare = vm.probability_figure(p, {"x": "digit", "y": "p"}, highlight=3)
