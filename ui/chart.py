@@ -1,19 +1,27 @@
-"""The one chart wrapper every page uses: theme, slide mode and the export button."""
+"""The one chart wrapper every page uses: theme, slide mode, the export button, and the
+chart's text alternative (ui.chart_text): a one-line summary under it, and its data a click
+away."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui.i18n import current_lang
+from ui.chart_text import ChartInfo, chart_info, data_table, summary, tabular, trace_arrays
+from ui.i18n import current_lang, t
+from ui.messages import escape_markdown as md
 from ui.settings import export_format, slides_on
 from viz.theme import export_config, style_figure
 
 
 def show_chart(fig: go.Figure, name: str, *, key: str | None = None,
                height: int | None = None, styled: bool = False, static: bool = False) -> None:
-    """Draw `fig` in the shared style. `name` says what it shows ('xor-decision-boundary'):
-    the camera button saves it as <name>-<lang>.png or .svg at 1920×1080.
+    """Draw `fig` in the shared style, its summary under it and its data a click away
+    (chart_text). `name` says what it shows ('xor-decision-boundary'): the camera button
+    saves it as <name>-<lang>.png or .svg at 1920×1080. `key`, or else `name`, keys the
+    chart's Data popover: one chart per key on a page.
     styled: the figure went through here before (a live chart refreshed in place), so its
     style is already set; styling costs ~10 ms a figure.
     static: no hover, zoom or buttons (a live chart while it is redrawn several times a
@@ -27,3 +35,33 @@ def show_chart(fig: go.Figure, name: str, *, key: str | None = None,
         config["staticPlot"] = True
     st.plotly_chart(fig, key=key, config=config, theme=None,
                     width="content" if slides else "stretch")
+    chart_text(chart_info(fig), trace_arrays(fig), key or name)
+
+
+def data_key(key: str) -> str:
+    """The session-state key of chart `key`'s Data popover (True while it is open)."""
+    return f"chart-data.{key}"
+
+
+def chart_text(info: ChartInfo, arrays: Sequence[Mapping], key: str) -> None:
+    """The chart's text alternative, under it: its summary as a caption (read by screen
+    readers in the page's order), and where a table helps, a Data popover. Opening the
+    popover reruns the page (or the fragment the chart is in), and only an open one builds
+    its table: a closed one costs a redraw nothing but its button."""
+    lang = current_lang()
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False):
+        st.caption(md(summary(info, arrays, lang)), width="stretch")
+        if not tabular(info, arrays):
+            return
+        pop = st.popover(t("chart.data"), help=t("chart.data_help"), icon=":material/table:",
+                         key=data_key(key), on_change="rerun")
+        if not pop.open:
+            return
+        with pop:
+            frame = data_table(info, arrays, lang)
+            if frame is None:
+                return
+            total = frame.attrs.get("points", len(frame))
+            if total > len(frame):
+                st.caption(t("chart.data_rows", shown=len(frame), n=total))
+            st.table(frame, hide_index=True)

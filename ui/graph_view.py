@@ -1,7 +1,8 @@
 """What the computational-graph lesson shows beyond its URL settings, for app_pages/graph.py,
 whose sections hold those widgets and call these:
 
-    draw(graph, steps, upto)              # an engine graph, drawn by Graphviz in the browser
+    draw(graph, steps, upto)              # an engine graph, drawn by Graphviz in the browser,
+                                          # and its nodes as a table (node_table)
     backward_stepper(graph, param)        # backward one node at a time: buttons, graph, table
     softmax_walk(check, target)           # seed 002's two paths into exp(a_k), and y − t
     matmul_derivation(graph, dy)          # dx = dy · Wᵀ element by element, then as matrices
@@ -37,12 +38,47 @@ MAX_COLUMNS = 7  # a longer graph is drawn top to bottom in the page's narrow co
 
 def draw(graph: Graph, steps: list[BackwardStep] | None = None, upto: int | None = None, *,
          names: dict[str, str] | None = None, tags: dict | None = None,
-         highlight: bool = True, max_columns: int = MAX_COLUMNS) -> None:
+         highlight: bool = True, max_columns: int = MAX_COLUMNS, table: bool = True) -> None:
     """A graph from the engine, drawn by Graphviz in the browser; graphs longer than
-    `max_columns` run top to bottom, so that their labels stay readable in the column."""
+    `max_columns` run top to bottom, so that their labels stay readable in the column.
+    table: its nodes as a table under it (node_table; False: the caller puts it)."""
     dot = vg.graph_dot(graph, steps, upto, names=names, edge_tags=tags, highlight=highlight,
                        max_columns=max_columns, slides=slides_on())
     st.graphviz_chart(dot, width="content")
+    if table:
+        node_table(graph, steps, upto, names=names)
+
+
+def node_table(graph: Graph, steps: list[BackwardStep] | None = None, upto: int | None = None,
+               *, names: dict[str, str] | None = None) -> None:
+    """The graph's text form, a click away: a popover holding node_rows as a table. The
+    graphs are small, so the table is built every run (the lesson reruns only on its own
+    clicks): no rerun when it opens."""
+    with st.popover(t("graph.text.label"), icon=":material/table:"):
+        st.caption(t("graph.text.caption"))
+        st.table(pd.DataFrame(node_rows(graph, steps, upto, names=names)), hide_index=True)
+
+
+def node_rows(graph: Graph, steps: list[BackwardStep] | None = None, upto: int | None = None,
+              *, names: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """The graph in words, as draw() shows it after `upto` of `steps` (default: all): one row
+    per node, with its operation, its forward value and, with steps, its gradient once its
+    backward step is done (the full upstream it had then), else a dash."""
+    names = names or {}
+    done = list(steps or [])[:len(steps or []) if upto is None else upto]
+    grads = {id(s.node): s.upstream for s in done}
+    ops = {"input": t("graph.text.input"), "const": t("graph.text.const")}
+    rows = []
+    for node in graph.nodes:
+        row = {t("graph.text.col_node"): md(names.get(node.label, node.label)),
+               t("graph.text.col_op"): md(ops.get(node.op, node.symbol)),
+               t("graph.col.forward"): vg.format_inline(node.value)}
+        if steps is not None:
+            grad = grads.get(id(node))
+            row[t("graph.text.col_grad")] = t("graph.text.pending") if grad is None \
+                else vg.format_inline(grad)
+        rows.append(row)
+    return rows
 
 
 def rule_text(rule: str) -> str:
@@ -84,8 +120,9 @@ def backward_stepper(graph: Graph, param: IntParam, *, names: dict[str, str] | N
         st.button(t("graph.step.all"), key=f"{key}.all", icon=":material/last_page:",
                   on_click=_move, args=(key, n, 0, n), disabled=k == n)
     st.progress(k / n, text=t("graph.step.progress", k=k, n=n))
-    draw(graph, steps, k, names=names, tags=tags, max_columns=max_columns)
+    draw(graph, steps, k, names=names, tags=tags, max_columns=max_columns, table=False)
     st.caption(t("graph.legend"))
+    node_table(graph, steps, k, names=names)
     if k == 0:
         st.info(t("graph.step.start", seed=fmt(steps[0].upstream)), icon=":material/start:")
         return steps

@@ -33,6 +33,11 @@ mouse itself (so that a click anywhere on a heatmap places a point exactly there
 checks it (clean_click: it comes from the browser) and calls on_click(value) as the widget's
 callback, before the run.
 
+Words: under the chart, its summary and Data popover (ui.chart.chart_text), made from the
+arrays this call already has (data(), the last frame) and what the chart's last whole figure
+said about its traces (ui.chart_text.chart_info, kept with what the browser holds): a redraw
+builds no figure for them. A call that sends nothing repeats the last summary.
+
 Where the component cannot run (AppTest has no browser), the chart is an st.plotly_chart of
 the same figure, so that the app tests read the same content.
 """
@@ -56,7 +61,8 @@ from streamlit import config as st_config
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from ui.chart import show_chart
+from ui.chart import chart_text, show_chart
+from ui.chart_text import ChartInfo, chart_info, trace_arrays
 from ui.i18n import current_lang
 from ui.live import in_fragment_run
 from ui.settings import export_format, slides_on
@@ -113,6 +119,8 @@ class _Sent:
     template_sent: bool = False  # the figures' shared template went with one of its figures
     traces: list[dict] = field(default_factory=list)
     lengths: list[list[int]] = field(default_factory=list)  # each curve's, at the last 2
+    info: ChartInfo | None = None  # the last whole figure's traces, for the chart's words
+    shown: list = field(default_factory=list)  # the data the chart's words were made from
 
 
 def component_available() -> bool:
@@ -362,6 +370,7 @@ def live_chart(key: str, name: str, build: Callable[[], go.Figure], *,
     if resync and sent is not None:
         sent.template_sent = False  # the browser may lack it as well
     message = None
+    shown = None  # the data the words are made from; None: what they were made from last
     if sent is not None and sent.signature == signature and not resync \
             and in_fragment_run():
         if (version is not None and version == sent.version) \
@@ -373,8 +382,10 @@ def live_chart(key: str, name: str, build: Callable[[], go.Figure], *,
             if diffs is not None:
                 message = {"figure": None, "extend": None, "restyle": None,
                            "frames": diffs or None, "frame_ms": round(frame_s * 1000)}
+            shown = states[-1]
         elif data is not None:
-            message = diff(sent, data(), min_change)
+            shown = list(data())
+            message = diff(sent, shown, min_change)
     if message is None:  # the whole figure
         fig = style_figure(build(), slides=slides, height=height)
         if sent is None or sent.signature != signature:
@@ -384,9 +395,13 @@ def live_chart(key: str, name: str, build: Callable[[], go.Figure], *,
         sent.height = int(fig.layout.height or 450)
         sent.traces = [dict(tr) for tr in traces]
         sent.lengths = [[len(tr.get("x", ()))] * 2 for tr in traces]
+        sent.info = chart_info(fig)
+        shown = traces if current is not None else trace_arrays(fig)
         message = {"figure": None, "extend": None, "restyle": None,
                    **_figure_parts(fig, with_template=not sent.template_sent)}
         sent.template_sent = True
+    if shown is not None:
+        sent.shown = shown
     if message.get("figure") or message["extend"] or message["restyle"] \
             or message.get("frames"):
         sent.sent_at = time.monotonic()
@@ -400,3 +415,4 @@ def live_chart(key: str, name: str, build: Callable[[], go.Figure], *,
     callbacks = {} if on_click is None else {"on_click_change": lambda: _clicked(key, on_click)}
     _component(key=key, data=message, on_resync_change=lambda: ss.update({resync_key: True}),
                width="stretch", height="content", **callbacks)
+    chart_text(sent.info, sent.shown, key)
