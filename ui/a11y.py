@@ -39,11 +39,10 @@ _SCRIPT = """<script>
     return x || y;
   };
   const check = () => {
-    const app = document.querySelector('[data-testid=stApp]');
-    if (!app) return;
-    // a walk that never goes into a chart (most of the page's nodes are Plotly's SVG)
-    const walk = document.createTreeWalker(app, NodeFilter.SHOW_ELEMENT, {acceptNode: (el) =>
-      el.matches(SKIP) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+    // the whole body: popovers and dialogs live in layers outside the app's own tree. A
+    // walk that never goes into a chart (most of the page's nodes are Plotly's SVG).
+    const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_ELEMENT, {
+      acceptNode: (el) => el.matches(SKIP) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
     for (let el = walk.nextNode(); el; el = walk.nextNode()) {
       const marked = el.dataset.a11yScroll === '1';
       if (scrolls(el)) {

@@ -101,7 +101,7 @@ def test_no_serious_violation_on_any_page(app_url, browser, axe_source, lang, si
 @pytest.mark.parametrize("size", list(SIZES))
 def test_no_serious_violation_after_the_main_interactions(app_url, browser, axe_source, size):
     """The pages as a learner leaves them: the perceptron and MNIST trained, the graph
-    stepped backward, a digit drawn."""
+    stepped backward, a digit drawn; a chart's data table and a graph's node table open."""
     context = browser.new_context(viewport=SIZES[size], locale="ko-KR")
     page = context.new_page()
     problems: list[str] = []
@@ -115,15 +115,15 @@ def test_no_serious_violation_after_the_main_interactions(app_url, browser, axe_
         page.locator(f"{XOR}-pause button").click()
         page.locator(f"{XOR}-start button:not([disabled])").wait_for(timeout=IDLE_TIMEOUT_MS)
         settle(page)
-        page.wait_for_timeout(600)
-        problems += check(page, axe_source, f"{size} ko perceptron trained")
+        open_popover(page, tr("ko", "chart.data"))  # a chart's numbers as a table
+        problems += check(page, axe_source, f"{size} ko perceptron trained, data open")
 
         open_idle(page, f"{app_url}/graph?lang=ko")
         for _ in range(3):
             page.locator(".st-key-graph-cafe_step-next button").click()
             open_idle_after_click(page)
-        page.wait_for_timeout(600)
-        problems += check(page, axe_source, f"{size} ko graph stepped")
+        open_popover(page, tr("ko", "graph.text.label"))  # the graph as a node table
+        problems += check(page, axe_source, f"{size} ko graph stepped, node table open")
 
         open_idle(page, f"{app_url}/mnist?lang=ko&epochs=1")
         settle(page)
@@ -141,6 +141,14 @@ def test_no_serious_violation_after_the_main_interactions(app_url, browser, axe_
     finally:
         context.close()
     assert problems == [], "\n".join(problems)
+
+
+def open_popover(page, label: str) -> None:
+    """Open the first popover button called `label` and wait until its table shows."""
+    main = page.locator("[data-testid=stMain]")
+    main.get_by_role("button", name=label).first.click()
+    page.locator("[data-testid=stPopoverBody] table").first.wait_for(timeout=IDLE_TIMEOUT_MS)
+    page.wait_for_timeout(600)
 
 
 def open_idle_after_click(page) -> None:
