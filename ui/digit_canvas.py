@@ -25,7 +25,7 @@ _CSS = f"""
 .digit-canvas canvas:focus-visible {{ outline: 3px solid #1c7ed6; outline-offset: 2px; }}
 .digit-canvas button {{ font: inherit; padding: 0.25rem 0.75rem; border-radius: 0.5rem;
   border: 1px solid rgba(49, 51, 63, 0.3); background: transparent; color: inherit;
-  cursor: pointer; }}
+  cursor: pointer; min-height: 44px; }}
 .digit-canvas button:focus-visible {{ outline: 3px solid #1c7ed6; outline-offset: 2px; }}
 """
 
@@ -50,7 +50,7 @@ def digit_canvas(key: str, *, label: str, clear_label: str) -> CanvasEvent | Non
     result = _component(key=key, data={"label": label, "clear_label": clear_label,
                                        "stroke": STROKE_PX},
                         on_drawing_change=_ignore, on_cleared_change=_ignore,
-                        width="stretch", height=CANVAS_PX + 48)
+                        width="stretch", height=CANVAS_PX + 56)  # + gap + 44 px button
     if result.get("cleared"):
         return CanvasEvent(cleared=True)
     if result.get("drawing") is not None:
