@@ -104,6 +104,8 @@ def chart_info(fig: go.Figure) -> ChartInfo:
     for tr_ in fig.data:
         kind = "other" if tr_.visible in (False, "legendonly") else _kind(tr_)
         name = _text(getattr(tr_, "name", ""))
+        if kind in ("heatmap", "image") and getattr(tr_, "showlegend", None) is not True:
+            name = ""  # a grid's name is the code's, not one the learner sees in a legend
         xaxis = getattr(tr_, "xaxis", None) or "x"
         yaxis = getattr(tr_, "yaxis", None) or "y"
         helper = kind not in ("heatmap", "image") and (

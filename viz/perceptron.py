@@ -154,7 +154,7 @@ def decision_line_figure(w1: float, w2: float, b: float, points, targets, output
                                                              labels["target1"]], texts):
         fig.add_trace(trace)
     _square_axes(fig, lo, hi, labels["x1"], labels["x2"])
-    return fig
+    return legend_on_top(fig)  # a side legend would squeeze the square on a phone
 
 
 def errors_figure(errors: Mapping[str, np.ndarray], labels: Mapping[str, str]) -> go.Figure:
@@ -250,7 +250,7 @@ def xor_input_space_figure(points, targets, lines: Mapping[str, tuple[float, flo
                                                              labels["target1"]], texts):
         fig.add_trace(trace)
     _square_axes(fig, lo, hi, labels["x1"], labels["x2"])
-    return fig
+    return legend_on_top(fig)  # a side legend would squeeze the square on a phone
 
 
 def _hidden_texts(h: np.ndarray, inputs: np.ndarray, lo: float, hi: float) -> list[str]:
@@ -298,7 +298,7 @@ def hidden_space_figure(h, targets, inputs, line: tuple[float, float, float], se
             marker=dict(size=16, color=fill, symbol=symbol, line=dict(width=3, color=color)),
             name=labels[f"target{cls}"]))
     _square_axes(fig, lo, hi, labels["s1"], labels["s2"])
-    return fig
+    return legend_on_top(fig)  # a side legend would squeeze the square on a phone
 
 
 # ---------------------------------------------------------------- live training
@@ -407,4 +407,4 @@ def class_regions_figure(xs, ys, regions, points, classes, labels: Mapping[str, 
                      constrain="domain", zeroline=False)
     fig.update_yaxes(title=labels["x2"], range=[float(ys[0]), float(ys[-1])], scaleanchor="x",
                      scaleratio=1, constrain="domain", zeroline=False)
-    return fig
+    return legend_on_top(fig)  # a side legend would squeeze the square on a phone
