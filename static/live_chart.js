@@ -99,6 +99,14 @@ function count(el, name) {
   el.dataset[name] = String(Number(el.dataset[name] || 0) + 1);
 }
 
+// A chart wider than its box (a slide-size chart on a phone) scrolls sideways in it: the box
+// then takes the keyboard's focus, so that a learner without a mouse can scroll it too (and
+// axe-core's scrollable-region-focusable holds); one that fits gives the focus up again.
+function focusableIfScrolling(box) {
+  if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+  else box.removeAttribute("tabindex");
+}
+
 // Apply one message to the chart of `box` (its div is box.firstChild); box.state is what this
 // chart has drawn so far.
 async function apply(Plotly, box, data) {
@@ -121,6 +129,7 @@ async function apply(Plotly, box, data) {
       await Plotly.react(gd, fig.data, fig.layout, data.config);
       count(gd, "reacts");
     }
+    focusableIfScrolling(box);
     state.drawn = true;
     state.gen = data.gen;
     state.seq = data.seq;

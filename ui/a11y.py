@@ -9,9 +9,9 @@ focus (axe-core's rule scrollable-region-focusable). A small script in the page 
 - it sets <html lang> to the chosen language (the script's text changes with the language, so
   Streamlit runs it again after a switch);
 - it gives each region that scrolls and holds nothing focusable tabindex="0", and takes it
-  away again when it stops scrolling (a wider window). It looks after the page
-  changed, at most once per CHECK_MS, and never because a chart redrew itself: a live chart
-  changes its drawing several times a second, and nothing in it scrolls.
+  away again when it stops scrolling (a wider window). It looks CHECK_MS after the page
+  changed, and never inside a chart (most of a page's nodes are Plotly's SVG); a change in a
+  chart alone (a live chart redraws several times a second) is looked at after CHART_MS.
 
 The script is fixed text with one value put in, the language, which comes from the catalog's
 list (ui.i18n.LANGS), never from the learner.
@@ -23,7 +23,8 @@ import streamlit as st
 
 from ui.i18n import LANGS, current_lang
 
-CHECK_MS = 400
+CHECK_MS = 400  # after the page changed
+CHART_MS = 1500  # after only a chart changed (a live chart redraws several times a second)
 
 _SCRIPT = """<script>
 (() => {
@@ -31,13 +32,17 @@ _SCRIPT = """<script>
   if (window.__courseA11y) return;
   window.__courseA11y = true;
   const FOCUSABLE = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
-  const SKIP = '.js-plotly-plot, .live-chart-plot, svg';
+  // charts: a live chart's box sees to its own focus (static/live_chart.js)
+  const SKIP = '.js-plotly-plot, .live-chart, svg';
   const scrolls = (el) => {
     const cs = getComputedStyle(el);
     const x = /(auto|scroll)/.test(cs.overflowX) && el.scrollWidth > el.clientWidth + 1;
     const y = /(auto|scroll)/.test(cs.overflowY) && el.scrollHeight > el.clientHeight + 1;
     return x || y;
   };
+  // focusable content a keyboard can reach: shown (Plotly's tool bar, hidden on a phone, is not)
+  const reachable = (el) => [...el.querySelectorAll(FOCUSABLE)].some(
+    (e) => e.getClientRects().length > 0);
   const check = () => {
     // the whole body: popovers and dialogs live in layers outside the app's own tree. A
     // walk that never goes into a chart (most of the page's nodes are Plotly's SVG).
@@ -46,7 +51,7 @@ _SCRIPT = """<script>
     for (let el = walk.nextNode(); el; el = walk.nextNode()) {
       const marked = el.dataset.a11yScroll === '1';
       if (scrolls(el)) {
-        if (!marked && !el.hasAttribute('tabindex') && !el.querySelector(FOCUSABLE)) {
+        if (!marked && !el.hasAttribute('tabindex') && !reachable(el)) {
           el.setAttribute('tabindex', '0');
           el.dataset.a11yScroll = '1';
         }
@@ -57,13 +62,18 @@ _SCRIPT = """<script>
     }
   };
   let timer = null;
-  const later = () => { if (timer === null) timer = setTimeout(() => { timer = null; check(); },
-                                                               %(check_ms)d); };
+  const later = (ms) => {
+    if (timer === null) timer = setTimeout(() => { timer = null; check(); }, ms);
+  };
+  // A change inside a chart matters only when the chart's size changed (a slide-size chart
+  // drawn on a phone scrolls in its box): it is looked at less often.
   new MutationObserver((records) => {
-    if (records.some((r) => !(r.target.closest && r.target.closest(SKIP)))) later();
+    const outside = records.some((r) => !(r.target.closest && r.target.closest(SKIP)));
+    later(outside ? %(check_ms)d : %(chart_ms)d);
   }).observe(document.body, {childList: true, subtree: true});
-  window.addEventListener('resize', later);
-  later();
+  window.addEventListener('resize', () => later(%(check_ms)d));
+  window.__courseA11yIdle = () => timer === null;  // for the tests: nothing left to look at
+  later(%(check_ms)d);
 })();
 </script>"""
 
@@ -74,4 +84,5 @@ def page_script() -> None:
     if lang not in LANGS:  # current_lang only gives catalog languages; never put other text in
         raise ValueError(f"unknown language {lang!r}")
     with st.sidebar:
-        st.html(_SCRIPT % {"lang": lang, "check_ms": CHECK_MS}, unsafe_allow_javascript=True)
+        st.html(_SCRIPT % {"lang": lang, "check_ms": CHECK_MS, "chart_ms": CHART_MS},
+                unsafe_allow_javascript=True)

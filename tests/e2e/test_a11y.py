@@ -42,6 +42,9 @@ RUN_AXE = """async () => {
     nodes: v.nodes.map((n) => ({target: n.target.join(' '),
                                  summary: (n.failureSummary || '').slice(0, 300)}))}));
 }"""
+# every live chart drawn (the first waits for plotly.js to load)
+DRAWN = """() => [...document.querySelectorAll('.live-chart-plot')].every(
+  (gd) => gd.data && gd.data.length > 0)"""
 FINDINGS: dict[str, dict[str, int]] = {}  # where -> {'rule (impact)': nodes}
 
 
@@ -64,8 +67,13 @@ def _write_findings(screenshots_dir):
 
 
 def check(page, axe_source: str, where: str) -> list[str]:
-    """Run axe on the page as it is now; note the moderate and minor findings under `where`;
-    return one line per serious or critical violation (empty: none)."""
+    """Run axe on the page as it is now (once the page script has looked at its last change);
+    note the moderate and minor findings under `where`; return one line per serious or
+    critical violation (empty: none)."""
+    page.wait_for_function(DRAWN, timeout=IDLE_TIMEOUT_MS)
+    page.wait_for_timeout(200)
+    page.wait_for_function("() => window.__courseA11yIdle && window.__courseA11yIdle()",
+                           timeout=IDLE_TIMEOUT_MS)
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(content=axe_source)
     violations = page.evaluate(RUN_AXE)
@@ -87,8 +95,6 @@ def test_no_serious_violation_on_any_page(app_url, browser, axe_source, lang, si
             open_idle(page, f"{app_url}/{name}?lang={lang}" + ("&slides=1" if slides else ""))
             settle(page)
             assert page.evaluate("() => document.documentElement.lang") == lang
-            # the page script marks scrollable regions a moment after the page changed
-            page.wait_for_timeout(600)
             problems += check(page, axe_source, f"{size} {lang} {'slides' if slides else ''} "
                                                 f"/{name}")
     finally:
@@ -136,7 +142,6 @@ def test_no_serious_violation_after_the_main_interactions(app_url, browser, axe_
             has=page.get_by_text(tr("ko", "mnist.draw.guess"), exact=True)).first.wait_for(
             timeout=IDLE_TIMEOUT_MS)
         settle(page)
-        page.wait_for_timeout(600)
         problems += check(page, axe_source, f"{size} ko mnist trained and a digit drawn")
     finally:
         context.close()
@@ -148,7 +153,6 @@ def open_popover(page, label: str) -> None:
     main = page.locator("[data-testid=stMain]")
     main.get_by_role("button", name=label).first.click()
     page.locator("[data-testid=stPopoverBody] table").first.wait_for(timeout=IDLE_TIMEOUT_MS)
-    page.wait_for_timeout(600)
 
 
 def open_idle_after_click(page) -> None:
