@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.helpers import IDLE_TIMEOUT_MS, collect_errors, metric_value, open_idle, settle
+from tests.e2e.helpers import (
+    IDLE_TIMEOUT_MS,
+    collect_errors,
+    metric_value,
+    open_idle,
+    settle,
+    wait_for_change,
+)
+from tests.e2e.test_mnist_e2e import CANVAS, TRAIN
 from ui.i18n import tr
 from ui.lessons import LESSONS
 
@@ -15,7 +23,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 PHONE = {"width": 390, "height": 844}
 PAGES = ["", *LESSONS]  # "" is the home page
 MIN_TOUCH_PX = 44
-CANVAS = ".st-key-mnist-draw-canvas"
 
 # What the page measures of itself, in CSS pixels. Controls: what a finger aims at, measured
 # where the finger lands: every button (the ? help icons, the header's menu and sidebar
@@ -149,8 +156,12 @@ def test_a_digit_drawn_by_touch_is_read(app_url, phone, docs_dir):
     """A finger drawing on the canvas reaches Python: the network's guess appears; the page
     does not scroll under the finger meanwhile. (The canvas's Clear button, in a shadow root
     the page-wide measurement does not see, is big enough for a finger too.)"""
-    open_idle(phone, f"{app_url}/mnist?lang=ko")
+    open_idle(phone, f"{app_url}/mnist?lang=ko&epochs=1")
     settle(phone)
+    # one epoch first, so that the guess (and the README's screenshot) is a trained network's
+    phone.locator(f"{TRAIN}-start button").tap()
+    wait_for_change(phone, tr("ko", "mnist.s7.epoch"), "0 / 1", seconds=60)
+    phone.locator(f"{TRAIN}-start button:not([disabled])").wait_for(timeout=IDLE_TIMEOUT_MS)
     canvas = phone.locator(f"{CANVAS} canvas")
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
