@@ -94,7 +94,7 @@ def test_no_serious_violation_on_any_page(app_url, browser, axe_source, lang, si
         for name in PAGES:
             open_idle(page, f"{app_url}/{name}?lang={lang}" + ("&slides=1" if slides else ""))
             settle(page)
-            assert page.evaluate("() => document.documentElement.lang") == lang
+            wait_for_lang(page, lang)
             problems += check(page, axe_source, f"{size} {lang} {'slides' if slides else ''} "
                                                 f"/{name}")
     finally:
@@ -162,13 +162,19 @@ def open_idle_after_click(page) -> None:
                            timeout=IDLE_TIMEOUT_MS)
 
 
+def wait_for_lang(page, lang: str) -> None:
+    """Wait until <html lang> is `lang`: the page script sets it once the sidebar is drawn,
+    a moment after the script run ends (until then it is Streamlit's "en")."""
+    page.wait_for_function("(lang) => document.documentElement.lang === lang", arg=lang,
+                           timeout=IDLE_TIMEOUT_MS)
+
+
 def test_the_page_language_follows_the_switch(app_url, page):
     """<html lang> says the chosen language, and changes with the sidebar's switch."""
     open_idle(page, f"{app_url}/perceptron?lang=ko")
-    assert page.evaluate("() => document.documentElement.lang") == "ko"
+    wait_for_lang(page, "ko")
     page.locator("[data-testid=stSidebar]").get_by_text(tr("ko", "lang.en"), exact=True).click()
-    page.wait_for_function("() => document.documentElement.lang === 'en'",
-                           timeout=IDLE_TIMEOUT_MS)
+    wait_for_lang(page, "en")
     main = page.locator("[data-testid=stMain]")
     main.get_by_role("heading", name=tr("en", "lesson.perceptron.title")).first.wait_for(
         timeout=IDLE_TIMEOUT_MS)
