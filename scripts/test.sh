@@ -3,7 +3,8 @@
 # Installs the locked test tools into the active Python (requirements-dev.lock, hashes checked),
 # makes sure Debian's Chromium and a font with Hangul are there for the browser tests, and nginx
 # and HAProxy for the deploy-config tests, lints, then runs every test (the MNIST learning tests
-# take a few minutes on 2 cores). Extra arguments go to pytest: ./scripts/test.sh tests/app -x
+# take a few minutes on 2 cores). Extra arguments go to pytest, which then runs them as given,
+# in one process: ./scripts/test.sh tests/app -x
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -102,4 +103,16 @@ if [[ $axe_have != "$axe_wanted" ]]; then
 fi
 
 ruff check .
-python -m pytest "$@"
+if [[ $# -gt 0 ]]; then
+  exec python -m pytest "$@"
+fi
+# The whole suite, in two parts. First every test that does not time a server, on
+# $TEST_WORKERS workers side by side (pytest-xdist; each worker starts its own server and
+# Chromium, and a test file stays on one worker). Most of a browser test is waiting for a
+# page, so more workers than cores pays. Then the load and hostile-client tests (marker
+# `serial`), alone on the cores, because they read the server's CPU time and memory.
+workers=${TEST_WORKERS:-3}
+status=0
+python -m pytest -n "$workers" --dist loadfile -m "not serial" || status=$?
+python -m pytest -m serial || status=$?
+exit $status

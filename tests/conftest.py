@@ -9,6 +9,8 @@
 - The browser tests (tests/e2e) and the load tests (tests/load) share one Debian Chromium
   for the whole run, driven through Playwright's sync API. (Two sync Playwright instances
   cannot live in one thread, so there must be exactly one.)
+- Tests under tests/load and tests/security are `serial`; tests marked `long` run only with
+  `-m long` (pytest_collection_modifyitems, below).
 """
 
 from __future__ import annotations
@@ -77,3 +79,29 @@ def browser(chromium):
 def screenshots_dir() -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     return SCREENSHOTS
+
+
+SERIAL_DIRS = ("load", "security")  # tests that read the server's CPU time and memory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Two rules for the whole suite:
+
+    - Tests under tests/load and tests/security are marked `serial`: they read a server's CPU
+      time and memory, so scripts/test.sh runs them alone on the cores, after the others,
+      which run on several workers side by side (pytest-xdist).
+    - Tests marked `long` (the full load rounds) run only when asked for by name:
+      `pytest -m long`. The default run keeps their short forms, which check the same
+      behaviour with fewer learners and shorter rounds.
+    """
+    here = Path(__file__).resolve().parent
+    for item in items:
+        parts = Path(item.path).resolve().relative_to(here).parts
+        if parts and parts[0] in SERIAL_DIRS:
+            item.add_marker(pytest.mark.serial)
+    if "long" in (config.getoption("markexpr") or ""):
+        return
+    long = [item for item in items if item.get_closest_marker("long") is not None]
+    if long:
+        config.hook.pytest_deselected(items=long)
+        items[:] = [item for item in items if item.get_closest_marker("long") is None]
