@@ -17,6 +17,13 @@ TEXT_CALLS = {
 TEXT_KEYWORDS = {"label", "help", "placeholder", "caption"}
 PATH_FIRST = {"page_link"}  # the first argument is a page, not text
 WORD = re.compile(r"[A-Za-z\uac00-\ud7a3]{2,}")  # two letters in a row (Latin or Hangul)
+# A logger's warning() goes to the server's log, for whoever runs it, not to a learner.
+LOGGER = re.compile(r"_?(log|logger|LOGGER)")
+
+
+def to_a_logger(call: ast.Call) -> bool:
+    receiver = call.func.value
+    return isinstance(receiver, ast.Name) and LOGGER.fullmatch(receiver.id) is not None
 
 
 def literal_text(node: ast.AST) -> str:
@@ -33,7 +40,7 @@ def offending_calls(path: Path) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr in TEXT_CALLS):
+                and node.func.attr in TEXT_CALLS) or to_a_logger(node):
             continue
         first = [] if node.func.attr in PATH_FIRST else node.args[:1]
         shown = first + [k.value for k in node.keywords if k.arg in TEXT_KEYWORDS]
@@ -53,8 +60,10 @@ def test_no_learner_text_outside_the_catalog():
 
 def test_the_scan_catches_a_literal(tmp_path):
     sample = tmp_path / "x.py"
-    sample.write_text('import streamlit as st\nst.button("Start")\nst.markdown(f"**{x}**")\n')
-    assert [h.split(" ", 1)[1] for h in offending_calls_at(sample)] == ["button('Start')"]
+    sample.write_text('import streamlit as st\nst.button("Start")\nst.markdown(f"**{x}**")\n'
+                      '_log.warning("janitor off")\nst.warning("Slow down")\n')
+    assert [h.split(" ", 1)[1] for h in offending_calls_at(sample)] == [
+        "button('Start')", "warning('Slow down')"]
 
 
 def offending_calls_at(path: Path) -> list[str]:
