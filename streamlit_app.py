@@ -12,15 +12,20 @@ import streamlit as st
 
 from ui.a11y import page_script
 from ui.i18n import init_language, t
+from ui.janitor import install_janitor
 from ui.lessons import ICONS, LESSONS, lesson_file, lesson_key
+from ui.restart import note_restart
 from ui.runtime import cap_uploads, limit_blas_threads
 from ui.settings import init_slides
 from ui.sidebar import render_sidebar
 from ui.style import apply_base_style
+from ui.throttle import limit_whole_runs
 from viz import theme
 
+limit_whole_runs()  # first: a session flooding the server with reruns waits here
 limit_blas_threads()
 cap_uploads()
+install_janitor()
 theme.install()
 init_language()
 slides = init_slides()
@@ -41,4 +46,5 @@ page = st.navigation(pages)
 apply_base_style(slides)
 render_sidebar()
 page_script()
+note_restart()
 page.run()

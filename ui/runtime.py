@@ -5,6 +5,14 @@ from __future__ import annotations
 import os
 
 import numpy  # noqa: F401 - its BLAS must be loaded before its threads can be limited
+
+# pandas, whole, before any session's run. Plotly's validators look pandas up with
+# sys.modules.get (optional_imports.get_module(should_load=False)), so on a fresh process one
+# learner's run could read the module half-built while another's was importing it ("partially
+# initialized module 'pandas' has no attribute 'Series'": ten first runs at once on a replica
+# that had just started, tests/load/test_replicas.py). Imported here, it is built while the
+# shell imports this module, and every other run waits at that import until it is done.
+import pandas  # noqa: F401
 from streamlit.runtime import Runtime
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from threadpoolctl import threadpool_limits

@@ -37,6 +37,7 @@ from urllib.parse import unquote
 import pytest
 import yaml
 
+from tests.deploy_helpers import HOST, haproxy_config, self_signed_tls, tool
 from tests.e2e.server import stop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +47,6 @@ NGINX = DEPLOY_DIR / "nginx.conf"
 HAPROXY = DEPLOY_DIR / "haproxy.cfg"
 UNIT = DEPLOY_DIR / "course.service"
 INGRESS = DEPLOY_DIR / "ingress.yaml"
-HOST = "course.example.edu"
 UPLOAD_CAP = 2 * 1024 * 1024  # server.maxUploadSize (test_config.py holds it there)
 
 # Spellings of the metrics and agent paths that Streamlit (Starlette) decodes to the real
@@ -58,17 +58,6 @@ BLOCKED_PATHS = [
     "/mnist/_stcore/metrics", "/_stcore/agent/openapi.json", "/_stcore/agent/interact",
     "/_stcore/agent/mcp",
 ]
-
-
-def tool(name: str) -> str:
-    """The path of a system tool; skipped without it, a failure under CI=true."""
-    found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
-    if found is None:
-        reason = f"{name} is missing (apt-get install {name}); scripts/test.sh installs it"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return found
 
 
 def free_port() -> int:
@@ -166,16 +155,7 @@ def upstreams() -> Iterator[tuple[Upstream, Upstream]]:
 @pytest.fixture(scope="module")
 def tls(tmp_path_factory) -> dict[str, Path]:
     """A throwaway self-signed certificate for course.example.edu."""
-    openssl = tool("openssl")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-keyout", str(key), "-out", str(cert), "-subj", f"/CN={HOST}",
-                    "-addext", f"subjectAltName=DNS:{HOST}"],
-                   check=True, capture_output=True)
-    both = folder / "both.pem"  # HAProxy's form: certificate, then key
-    both.write_text(cert.read_text() + key.read_text())
-    return {"cert": cert, "key": key, "both": both}
+    return self_signed_tls(tmp_path_factory.mktemp("tls"))
 
 
 # --- talking to the proxy ------------------------------------------------------------------
@@ -444,30 +424,6 @@ def test_nginx_site_says_what_deploy_md_promises():
 
 
 # --- HAProxy -------------------------------------------------------------------------------
-
-
-def haproxy_config(tls_files: dict, folder: Path, ports: dict[str, int] | None = None,
-                   upstream_ports: tuple[int, int] | None = None) -> Path:
-    text = HAPROXY.read_text(encoding="utf-8")
-    pem = f"/etc/haproxy/certs/{HOST}.pem"
-    assert pem in text
-    text = text.replace(pem, str(tls_files["both"]))
-    if ports:
-        # run in the foreground as this user, on free ports, with the two stand-ins
-        text = re.sub(r"^\s+(log /dev/log.*|chroot .*|user .*|group .*|daemon)$\n", "", text,
-                      flags=re.MULTILINE)
-        text = text.replace("bind :80\n", f"bind 127.0.0.1:{ports['http']}\n")
-        text = text.replace("bind :443 ", f"bind 127.0.0.1:{ports['https']} ")
-        servers = re.findall(r"^    server .*$", text, flags=re.MULTILINE)
-        assert len(servers) >= 2
-        a, b = upstream_ports or (0, 0)
-        text = text.replace(servers[0], f"    server a 127.0.0.1:{a} check inter 1s cookie a")
-        text = text.replace(servers[1], f"    server b 127.0.0.1:{b} check inter 1s cookie b")
-        for extra in servers[2:]:
-            text = text.replace(extra + "\n", "")
-    path = folder / "haproxy.cfg"
-    path.write_text(text)
-    return path
 
 
 def test_haproxy_accepts_the_config(tls, tmp_path):

@@ -72,3 +72,18 @@ def test_the_upload_store_keeps_the_newest_files_of_each_session():
     assert store._file_count == MAX_UPLOADS_PER_SESSION + 1
     store.remove_session_files("flood")
     assert store._total_bytes == 10 and store._file_count == 1
+
+
+def test_pandas_is_whole_before_any_run_uses_plotly():
+    """The shell imports ui.runtime before anything else draws, and ui.runtime imports pandas
+    whole: on a fresh server, ten first runs at once otherwise met a half-imported pandas in
+    Plotly's validators (tests/load/test_replicas.py found it on a restarted replica). Checked
+    in a fresh interpreter, where nothing else has imported pandas yet; and the shell must
+    import ui.runtime before its first call that draws (theme.install)."""
+    code = ("import sys; import ui.runtime; m = sys.modules.get('pandas'); "
+            "print(m is not None and hasattr(m, 'Series'))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "True"
+    shell = (ROOT / "streamlit_app.py").read_text()
+    assert shell.index("from ui.runtime import") < shell.index("theme.install()")
