@@ -19,7 +19,7 @@ from engine.optimizers import OPTIMIZERS
 from engine.trainer import Trainer
 from lessons import mnist as lm
 from ui import mnist_view as mv
-from ui.chart import show_chart
+from ui.chart import show_pure_chart
 from ui.code import show_code
 from ui.data import mnist_or_error
 from ui.i18n import t
@@ -129,8 +129,8 @@ def sample_grid() -> None:
     except ValueError as err:
         show_error(err)
         return
-    show_chart(vz.digit_grid(X_TRAIN[idx], [f"{int(T_TRAIN[i])}" for i in idx], cols=10),
-               "mnist-samples", key="mnist.chart.samples")
+    show_pure_chart(partial(vz.digit_grid, X_TRAIN[idx], [f"{int(T_TRAIN[i])}" for i in idx],
+                            cols=10), "mnist-samples", key="mnist.chart.samples")
     st.caption(t("mnist.s2.grid_caption", first=int(idx[0]), last=int(idx[-1])))
 
 

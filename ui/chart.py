@@ -4,11 +4,13 @@ away."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 
 import plotly.graph_objects as go
 import streamlit as st
 
+from ui import figure_cache
 from ui.chart_text import ChartInfo, chart_info, data_table, summary, tabular, trace_arrays
 from ui.i18n import current_lang, t
 from ui.messages import escape_markdown as md
@@ -30,12 +32,43 @@ def show_chart(fig: go.Figure, name: str, *, key: str | None = None,
     slides = slides_on()
     if not styled:
         style_figure(fig, slides=slides, height=height)
+    _plot(fig, name, key, slides, static)
+    chart_text(chart_info(fig), trace_arrays(fig), key or name)
+
+
+def show_pure_chart(build: partial, name: str, *, key: str | None = None,
+                    height: int | None = None, shared: bool = True) -> None:
+    """show_chart(build(), name, key=key, height=height) for a figure that is a pure function
+    of its arguments: `build` is a partial of a viz builder holding everything the figure is
+    made from (the data, the labels already in the learner's language). The finished chart
+    (its spec and its text alternative's data) is made once per process for each builder,
+    arguments (by content), language, slide mode and height, and drawn from ui.figure_cache
+    after that: the same default view for a whole class costs one build.
+    shared=False: build it for this run only (a learner's own trained network, which no
+    other session may be given)."""
+    if not (shared and figure_cache.ENABLED):
+        show_chart(build(), name, key=key, height=height)
+        return
+    slides = slides_on()
+    chart = figure_cache.CACHE.get(
+        _chart_key(build, slides, height),
+        lambda: figure_cache.finished(style_figure(build(), slides=slides, height=height)))
+    _plot(figure_cache.SpecFigure(chart.spec), name, key, slides)
+    chart_text(chart.info, chart.arrays, key or name)
+
+
+def _chart_key(build: partial, slides: bool, height: int | None) -> tuple:
+    func: Callable = build.func
+    return (f"{func.__module__}.{func.__qualname__}",
+            figure_cache.digest((build.args, build.keywords)), current_lang(), slides, height)
+
+
+def _plot(fig: go.Figure, name: str, key: str | None, slides: bool, static: bool = False) -> None:
     config = export_config(f"{name}-{current_lang()}", export_format())
     if static:
         config["staticPlot"] = True
     st.plotly_chart(fig, key=key, config=config, theme=None,
                     width="content" if slides else "stretch")
-    chart_text(chart_info(fig), trace_arrays(fig), key or name)
 
 
 def data_key(key: str) -> str:

@@ -15,6 +15,8 @@ Every number comes from lessons.mnist, every figure from viz.mnist (STEP 1's fro
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -34,7 +36,7 @@ from lessons.mnist import (
     worst_confusion,
 )
 from lessons.mnist import weight_chain as chain_steps
-from ui.chart import show_chart
+from ui.chart import show_chart, show_pure_chart
 from ui.code import show_code
 from ui.digit_canvas import CANVAS_PX, digit_canvas
 from ui.i18n import t
@@ -87,16 +89,16 @@ def gradcheck_result(result: GradCheckResult, n_params: int, hidden: int, batch:
 def data_views(stats: DataStats, tabs) -> None:
     """The class counts, the mean digits and the pixel statistics, one tab each."""
     with tabs[0]:
-        show_chart(vz.class_counts_figure(stats.train_counts, {"x": t("mnist.s2.digit"),
-                                                               "y": t("mnist.s2.count")}),
-                   "mnist-class-counts", key="mnist.chart.counts", height=320)
+        show_pure_chart(partial(vz.class_counts_figure, stats.train_counts,
+                                {"x": t("mnist.s2.digit"), "y": t("mnist.s2.count")}),
+                        "mnist-class-counts", key="mnist.chart.counts", height=320)
         n = stats.counts_note()
         st.markdown(t("mnist.s2.counts_note", most=n["most"], most_n=n["most_n"],
                       least=n["least"], least_n=n["least_n"], test_min=n["test_min"],
                       test_max=n["test_max"]))
     with tabs[1]:
-        show_chart(vz.digit_grid(stats.means, [str(d) for d in range(10)], cols=10),
-                   "mnist-mean-images", key="mnist.chart.means")
+        show_pure_chart(partial(vz.digit_grid, stats.means, [str(d) for d in range(10)],
+                                cols=10), "mnist-mean-images", key="mnist.chart.means")
         st.markdown(t("mnist.s2.means_note"))
     with tabs[2]:
         px = stats.pixels
@@ -105,10 +107,9 @@ def data_views(stats: DataStats, tabs) -> None:
         c[1].metric(t("mnist.s2.px_std"), f"{px['std']:.3f}")
         c[2].metric(t("mnist.s2.px_zero"), f"{px['zero_fraction']:.1%}")
         c[3].metric(t("mnist.s2.px_bright"), f"{px['bright_fraction']:.1%}")
-        show_chart(vz.pixel_histogram_figure(px["hist_counts"], px["hist_edges"],
-                                             {"x": t("mnist.s2.px_value"),
-                                              "y": t("mnist.s2.px_count")}),
-                   "mnist-pixel-histogram", key="mnist.chart.pixels", height=320)
+        show_pure_chart(partial(vz.pixel_histogram_figure, px["hist_counts"], px["hist_edges"],
+                                {"x": t("mnist.s2.px_value"), "y": t("mnist.s2.px_count")}),
+                        "mnist-pixel-histogram", key="mnist.chart.pixels", height=320)
         st.markdown(t("mnist.s2.pixels_note"))
 
 
@@ -280,12 +281,14 @@ def weight_chain(run: MnistRun, x, label: int) -> None:
     if not all_finite(proba, *(s[k] for s in steps for k in ("W", "x_in", "z", "a"))):
         st.warning(t("mnist.not_finite"), icon=":material/warning:")
         return
-    show_chart(vz.chain_figure(steps, {"input": t("mnist.chain.input"),
-                                       "proba": t("mnist.chain.proba"),
-                                       "averaged": t("mnist.chain.averaged"),
-                                       "averaged_cols": t("mnist.chain.averaged_cols")},
-                               sign_label=t("viz.sign_key")),
-               "mnist-weight-chain", key="mnist.chart.chain", height=460)
+    labels = {"input": t("mnist.chain.input"), "proba": t("mnist.chain.proba"),
+              "averaged": t("mnist.chain.averaged"),
+              "averaged_cols": t("mnist.chain.averaged_cols")}
+    # a fresh network's chain is the same for everyone with its settings: built once; a
+    # trained one is the learner's own, built for this run only
+    show_pure_chart(partial(vz.chain_figure, steps, labels, sign_label=t("viz.sign_key")),
+                    "mnist-weight-chain", key="mnist.chart.chain", height=460,
+                    shared=run.trainer.step_count == 0)
     guess = int(proba.argmax())
     st.markdown(t("mnist.chain.result", true=label, guess=guess, p=float(proba[guess]),
                   step=run.trainer.step_count))

@@ -16,13 +16,13 @@ charts are live charts (ui.live_chart): drawn once per network, then given only 
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 
 import pandas as pd
 import streamlit as st
 
 import lessons.perceptron as pl
-from ui.chart import show_chart
+from ui.chart import show_pure_chart
 from ui.i18n import t
 from ui.live import Stop
 from ui.live_chart import live_chart
@@ -58,8 +58,10 @@ def fig_labels(gate: str, **labels: str) -> dict[str, str]:
             "target1": t("perceptron.fig.target1", gate=gate), **labels}
 
 
-def chart(fig, name: str, key: str, height: int) -> None:
-    show_chart(fig, f"perceptron-{name}", key=f"perceptron.chart.{key}", height=height)
+def chart(build: partial, name: str, key: str, height: int) -> None:
+    """The figure build() makes (a partial of a viz.perceptron builder, pure): once per
+    process for the same arguments, language and slide mode (ui.chart.show_pure_chart)."""
+    show_pure_chart(build, f"perceptron-{name}", key=f"perceptron.chart.{key}", height=height)
 
 
 def live(name: str, build, data, trainer, height: int, min_change: float = 0.0) -> None:
@@ -86,7 +88,7 @@ def gate_check(p: pl.Perceptron, gate: str) -> None:
     else:
         st.info(t("perceptron.mismatch", gate=gate, right=check.right), icon=":material/tune:")
     segment = p.decision_line(*pl.SQUARE)
-    chart(vz.decision_line_figure(
+    chart(partial(vz.decision_line_figure,
         p.w1, p.w2, p.b, check.x, check.targets, check.outputs, segment,
         fig_labels(gate, side1=t("perceptron.fig.side1"), side0=t("perceptron.fig.side0"),
                    line=t("perceptron.fig.line")), *pl.SQUARE),
@@ -114,27 +116,27 @@ def gate_verdicts() -> None:
         t("perceptron.s2.col_learn"): learn_text(v.learned),
     } for name, v in verdicts.items()]), hide_index=True)
     st.caption(t("perceptron.s2.table_caption"))
-    chart(vz.errors_figure({name: v.learned.errors for name, v in verdicts.items()},
-                           {"x": t("perceptron.s2.epoch"), "y": t("perceptron.s2.errors")}),
+    chart(partial(vz.errors_figure, {name: v.learned.errors for name, v in verdicts.items()},
+                  {"x": t("perceptron.s2.epoch"), "y": t("perceptron.s2.errors")}),
           "learning-rule-errors", "errors", CURVE_HEIGHT + 40)
     st.caption(t("perceptron.s2.errors_caption", epochs=pl.LEARN_EPOCHS))
 
 
 def xor_from_gates() -> None:
     """Section 3: the two layers of gates, the input space and the hidden space, the table."""
-    chart(vz.gates_diagram_figure(pl.GATES, {
+    chart(partial(vz.gates_diagram_figure, pl.GATES, {
         "x1": "x1", "x2": "x2", "s1": "s1", "s2": "s2", "y": "y",
         "layer0": t("perceptron.s3.layer0"), "layer1": t("perceptron.s3.layer1"),
         "layer2": t("perceptron.s3.layer2")}), "xor-from-gates", "gates", 360)
     lines = {g: pl.Perceptron.gate(g).decision_line(*pl.SQUARE) for g in ("NAND", "OR", "AND")}
-    chart(vz.xor_input_space_figure(
+    chart(partial(vz.xor_input_space_figure,
         X, T, {g: pl.GATES[g] for g in ("NAND", "OR")}, {g: lines[g] for g in ("NAND", "OR")},
         fig_labels("XOR", band=t("perceptron.s3.band"), NAND=t("perceptron.s3.nand_line"),
                    OR=t("perceptron.s3.or_line")), *pl.SQUARE),
         "xor-input-space", "input_space", SQUARE_HEIGHT)
     st.caption(t("perceptron.s3.input_caption"))
     y_gates, h_gates = pl.xor_from_gates(X)
-    chart(vz.hidden_space_figure(
+    chart(partial(vz.hidden_space_figure,
         h_gates, T, X, pl.GATES["AND"], lines["AND"],
         {"s1": "s1 = NAND(x1, x2)", "s2": "s2 = OR(x1, x2)", **fig_labels(
             "XOR", side1=t("perceptron.s3.and_side"), line=t("perceptron.s3.and_line"))},
