@@ -108,11 +108,12 @@ if [[ $# -gt 0 ]]; then
 fi
 # The whole suite, in two parts. First every test that does not time a server, on
 # $TEST_WORKERS workers side by side (pytest-xdist; each worker starts its own server and
-# Chromium, and a test file stays on one worker). Most of a browser test is waiting for a
-# page, so more workers than cores pays. Then the load and hostile-client tests (marker
-# `serial`), alone on the cores, because they read the server's CPU time and memory.
+# Chromium, and takes the next test from the queue when it is free). Much of a browser
+# test is waiting for a page, so more workers than cores pays. Then the load and
+# hostile-client tests (marker `serial`), alone on the cores, because they read the
+# server's CPU time and memory.
 workers=${TEST_WORKERS:-3}
 status=0
-python -m pytest -n "$workers" --dist loadfile -m "not serial" || status=$?
+python -m pytest -n "$workers" --dist worksteal -m "not serial" || status=$?
 python -m pytest -m serial || status=$?
 exit $status

@@ -4,7 +4,8 @@ desktop and phone sizes, with and without slide mode, and after each lesson's ma
 interaction. The page says which language it speaks (<html lang>).
 
 Each test prints the counts of the moderate and minor findings it let pass (`pytest -s`
-shows them); the run also writes them all to screenshots/a11y-findings.json.
+shows them); the run also writes them all to screenshots/a11y-findings.json (one
+file per worker, a11y-findings-gw0.json ..., when the tests run on several).
 """
 
 from __future__ import annotations
@@ -62,7 +63,10 @@ def axe_source() -> str:
 def _write_findings(screenshots_dir):
     yield
     if FINDINGS:
-        path = screenshots_dir / "a11y-findings.json"
+        # one file per pytest-xdist worker, as the tests are shared out among them
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        path = screenshots_dir / (f"a11y-findings-{worker}.json" if worker else
+                                  "a11y-findings.json")
         path.write_text(json.dumps(FINDINGS, indent=1, sort_keys=True), encoding="utf-8")
 
 
