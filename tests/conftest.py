@@ -89,7 +89,8 @@ def pytest_collection_modifyitems(config, items):
 
     - Tests under tests/load and tests/security are marked `serial`: they read a server's CPU
       time and memory, so scripts/test.sh runs them alone on the cores, after the others,
-      which run on several workers side by side (pytest-xdist).
+      which run on several workers side by side (pytest-xdist). A test elsewhere that times
+      the browser carries the mark itself.
     - Tests marked `long` (the full load rounds) run only when asked for by name:
       `pytest -m long`. The default run keeps their short forms, which check the same
       behaviour with fewer learners and shorter rounds.

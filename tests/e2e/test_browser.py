@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.helpers import IDLE_TIMEOUT_MS, full_page_screenshot, open_idle
 from ui.i18n import LANGS, tr
@@ -11,13 +12,17 @@ from ui.lessons import LESSONS, lesson_key
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 def assert_home_in(page, lang: str) -> None:
+    """The home page in `lang`. Its parts are waited for (up to 10 s each), not read at one
+    instant: on a busy machine the browser may still be laying the page out when the
+    server's run has ended (a test run on 3 workers met that)."""
     assert page.locator("[data-testid=stException]").count() == 0
     main = page.locator("[data-testid=stMain]")
-    assert main.get_by_role("heading", name=tr(lang, "home.title")).is_visible()
+    shown = {"timeout": 10_000}
+    expect(main.get_by_role("heading", name=tr(lang, "home.title"))).to_be_visible(**shown)
     for number, lesson in enumerate(LESSONS, start=1):
         title = f"{number}. {tr(lang, lesson_key(lesson, 'title'))}"
-        assert main.get_by_text(title, exact=False).first.is_visible(), title
-    assert main.get_by_text(tr(lang, "home.order")).is_visible()
+        expect(main.get_by_text(title, exact=False).first).to_be_visible(**shown)
+    expect(main.get_by_text(tr(lang, "home.order"))).to_be_visible(**shown)
     assert page.title() == tr(lang, "app.title")
 
 

@@ -186,6 +186,7 @@ FRAME_TIMES = """async ([name, want, timeout]) => {
 }"""
 
 
+@pytest.mark.serial  # it times the browser's frames: alone on the cores (scripts/test.sh)
 def test_frames_are_shown_one_by_one_and_end_at_the_last(frames_page_url, page):
     """One fragment run with FRAMES states: the chart is redrawn once per frame, about
     FRAME_S apart, never drawn again from scratch, and ends holding the last state exactly."""

@@ -54,7 +54,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from tests.load.loadtest import Monitor, busy_cores, cpu_seconds, rss_mb
-from tests.load.wsclient import Run, Session
+from tests.load.wsclient import Run, Session, run_async
 from ui.i18n import tr
 
 PAGE = "mnist"
@@ -360,13 +360,6 @@ async def _class(url: str, n: int, seconds: float, langs: tuple[str, ...],
     return learners, (await flooder if flooder else None)
 
 
-def _in_own_thread(coroutine):
-    """asyncio.run(coroutine) in a thread of its own: a caller (the browser tests'
-    Playwright) may already run an event loop in this thread."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
 async def _probe(url: str, page: str = "") -> None:
     async with Session(url) as s:
         await s.open(page, "lang=en")
@@ -374,7 +367,7 @@ async def _probe(url: str, page: str = "") -> None:
 
 def warm_up(url: str, page: str = PAGE) -> None:
     """One visit of `page`, as the lecturer's before class."""
-    _in_own_thread(_probe(url, page))
+    run_async(_probe(url, page))
 
 
 def run_round(url: str, pid: int, n: int, *, seconds: float = 10.0, session_ttl: float = 3.0,
@@ -387,13 +380,13 @@ def run_round(url: str, pid: int, n: int, *, seconds: float = 10.0, session_ttl:
         monitor.reset_peak()
         cpu_before, own_before = cpu_seconds(pid), _own_cpu_s()
         began = time.perf_counter()
-        learners, flooder = _in_own_thread(_class(url, n, seconds, langs, flood_rate))
+        learners, flooder = run_async(_class(url, n, seconds, langs, flood_rate))
         wall = time.perf_counter() - began
         cpu, own = cpu_seconds(pid) - cpu_before, _own_cpu_s() - own_before
         time.sleep(3.0)  # a run that was going when the socket closed ends (catch-up ≤ 2 s)
         busy = busy_cores(pid, 2.0)
         time.sleep(max(session_ttl - 3.0, 0) + 2.0)
-        _in_own_thread(_probe(url))
+        run_async(_probe(url))
         time.sleep(1.0)
         peak = monitor.peak
     return Round(n, learners, wall, cpu, own, rss_before, peak, rss_mb(pid), busy, flooder)

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from tests.e2e.helpers import IDLE, VIEWPORT, collect_errors
 from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS
+from tests.load.wsclient import run_async
 from ui.i18n import tr
 from ui.lessons import LESSONS, lesson_key
 
@@ -289,15 +290,6 @@ async def _probe(url: str) -> None:
         await browser.close()
 
 
-def _in_own_thread(coroutine):
-    """asyncio.run(coroutine) in a thread of its own: the caller's thread may already run an
-    event loop (the sync Playwright of the browser tests does)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
 def run_round(url: str, pid: int, n: int, *, session_ttl: float, train: bool = True,
               langs: tuple[str, ...] = ("en", "ko"), timeout_s: float = 180) -> Round:
     """N learners at once; then wait out the server's session TTL and measure memory."""
@@ -306,13 +298,13 @@ def run_round(url: str, pid: int, n: int, *, session_ttl: float, train: bool = T
         monitor.reset_peak()
         cpu_before = cpu_seconds(pid)
         began = time.perf_counter()
-        learners = _in_own_thread(_learners(url, n, langs, train, timeout_s))
+        learners = run_async(_learners(url, n, langs, train, timeout_s))
         wall = time.perf_counter() - began
         cpu = cpu_seconds(pid) - cpu_before
         time.sleep(2.0)  # the last tabs closed just now: give the server those seconds ...
         busy = busy_cores(pid, 2.0)  # ... and then it should be idle
         time.sleep(max(session_ttl - 4.0, 0) + 1.0)
-        _in_own_thread(_probe(url))
+        run_async(_probe(url))
         time.sleep(1.0)
         peak = monitor.peak
     return Round(n, learners, wall, rss_before, peak, rss_mb(pid), cpu, busy)

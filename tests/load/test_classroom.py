@@ -16,10 +16,8 @@ No assertion here is about speed; the numbers are printed (pytest -s).
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -29,7 +27,7 @@ from tests.e2e.helpers import VIEWPORT
 from tests.e2e.server import ServerError, free_port, streamlit_server
 from tests.load.classroom import PAGE, flood, percentile, run_round, warm_up
 from tests.load.loadtest import watch
-from tests.load.wsclient import Session
+from tests.load.wsclient import Session, run_async
 from ui import throttle
 
 pytestmark = pytest.mark.timeout(300)
@@ -48,11 +46,6 @@ def server(tmp_path_factory) -> Iterator[tuple[str, int]]:
             yield url, proc.pid
     except ServerError as err:
         pytest.fail(str(err))
-
-
-def in_own_thread(coroutine):
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def first_run_of(frames: list[tuple[float, str, bytes]]) -> list[tuple[ForwardMsg, int]]:
@@ -108,7 +101,7 @@ def test_one_learner_receives_what_chromium_receives(server, browser, lang):
             assert not run.exceptions
             return len(run.messages), run.bytes, kinds(run.messages)
 
-    count, size, ours = in_own_thread(one())
+    count, size, ours = run_async(one())
     browser_count = len(chromium)
     browser_bytes = sum(n for _, n in chromium)
     print(f"\n{lang}: Chromium {browser_count} messages, {browser_bytes} bytes; "
@@ -138,7 +131,7 @@ def test_a_learner_that_cannot_connect_counts_an_error():
     from tests.load.classroom import learner
 
     url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    result = in_own_thread(learner(url, "en", seconds=1))
+    result = run_async(learner(url, "en", seconds=1))
     assert result.errors and result.first_s is None
 
 
@@ -194,7 +187,7 @@ def test_a_flooder_is_held_to_its_limit_and_the_class_trains(server):
     class trains without errors."""
     url, pid = server
     seconds = 3
-    alone = in_own_thread(flood(url, rate=FLOOD_RATE, seconds=seconds))
+    alone = run_async(flood(url, rate=FLOOD_RATE, seconds=seconds))
     print("\n", alone)
     assert alone.errors == []
     assert alone.sent >= FLOOD_RATE * seconds * 0.8

@@ -30,7 +30,6 @@ import os
 import random
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +42,7 @@ from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
 
 from tests.e2e.server import ServerError, streamlit_server
 from tests.load.loadtest import rss_mb
-from tests.load.wsclient import Session
+from tests.load.wsclient import Session, run_async
 from ui import janitor
 
 pytestmark = pytest.mark.timeout(1800)
@@ -96,8 +95,7 @@ def class_round(url: str, learners: int, round_no: int) -> int:
     async def go():
         return await asyncio.gather(*(learner(url, 1000 * round_no + i)
                                       for i in range(learners)))
-    with ThreadPoolExecutor(max_workers=1) as pool:  # a loop of its own (see test_hostile)
-        return sum(pool.submit(asyncio.run, go()).result())
+    return sum(run_async(go()))
 
 
 # ---------------------------------------------------------------- the server

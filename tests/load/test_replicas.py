@@ -51,7 +51,7 @@ from websockets.exceptions import ConnectionClosed
 from tests.deploy_helpers import HOST, haproxy_config, self_signed_tls, tool
 from tests.e2e import server as e2e_server
 from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, ServerError, free_port, stop, streamlit_server
-from tests.load.wsclient import Run, Session, _element_of
+from tests.load.wsclient import Run, Session, _element_of, run_async
 from ui.i18n import tr
 
 COOKIE = "course_replica"
@@ -322,7 +322,7 @@ def run_failover(cluster: Cluster, n: int, before_s: float, after_s: float) -> O
         await asyncio.gather(*tasks)
         return Outcome(learners, killed, train_from, kill_at, end)
 
-    return asyncio.run(go())
+    return run_async(go())
 
 
 def rejoin(cluster: Cluster, name: str) -> tuple[float, Run]:
@@ -340,7 +340,7 @@ def rejoin(cluster: Cluster, name: str) -> tuple[float, Run]:
             await asyncio.sleep(0.25)
         return None
 
-    landed = asyncio.run(go())
+    landed = run_async(go())
     assert landed is not None, f"no new learner landed on the restarted replica {name}"
     return landed
 

@@ -42,6 +42,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -432,3 +433,11 @@ def trigger(event: str, value: object) -> tuple[str, str]:
 def trigger_id(component_id: str) -> str:
     """The widget id under which a Components v2 component's triggers travel."""
     return f"$$STREAMLIT_INTERNAL_KEY_{component_id}__events"
+
+
+def run_async(coroutine):
+    """asyncio.run(coroutine) in a thread of its own, its result: the caller's thread may
+    already run an event loop (the browser tests' sync Playwright keeps one running in the
+    main thread of the same pytest process), where asyncio.run refuses to start."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

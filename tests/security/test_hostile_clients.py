@@ -15,11 +15,9 @@ the page working. The bounds, checked against the server's own /proc figures:
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -29,7 +27,7 @@ from streamlit.proto.NumberInput_pb2 import NumberInput
 
 from engine.backend import InputError
 from lessons.layers import parse_shape
-from tests.load.wsclient import Run, Session, trigger, trigger_id
+from tests.load.wsclient import Run, Session, run_async, trigger, trigger_id
 from tests.security.conftest import Meter
 from tests.security.payloads import bomb_png, data_url, drawn_one, editor_state, png
 from ui.i18n import LANGS, tr
@@ -46,11 +44,7 @@ UPLOAD = "mnist.draw.upload"
 SHAPE_A = "layers.bc.shape_a"
 
 
-def run(coro):
-    """Run a client's coroutine to the end in a thread of its own: the browser tests'
-    Playwright keeps an event loop running in the main thread of the same pytest process."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
+run = run_async  # a client's coroutine, to its end, in a thread of its own
 
 
 @pytest.fixture(scope="module")
