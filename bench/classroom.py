@@ -1,10 +1,11 @@
 """A classroom of N on one server, without browsers: N = 10, 25, 50, 100 simulated learners
 (tests/load/classroom.py) who open the MNIST page's link at the same moment, each touch one
-control (the settings form's learning rate, then "Build this network"), press Start and
-train for 10 s.
+control (by default the settings form's learning rate, then "Build this network", which
+reruns the whole page; with --control section the sample grid's choice set to random
+digits, which reruns its section only), press Start and train for 10 s.
 
     python -m bench.classroom [--n 10 25 50 100] [--seconds 10] [--ttl 3] [--rounds 1]
-                              [--flood 50] [--flood-n 10]
+                              [--control form|section] [--flood 50] [--flood-n 10]
 
 The server is pinned to CPU 0 and this script (the whole class, one event loop) to CPU 1
 (os.sched_setaffinity), so the figures are those of a one-core server whose clients run
@@ -34,7 +35,7 @@ import time
 from pathlib import Path
 
 from tests.e2e.server import streamlit_server
-from tests.load.classroom import pin_client, run_round, warm_up
+from tests.load.classroom import CONTROLS, pin_client, run_round, warm_up
 
 SERVER_CPU, CLIENT_CPU = 0, 1
 COLUMNS = ["N", "errors", "first run p50 s", "first run p95 s", "control p50 s",
@@ -57,6 +58,9 @@ def main(argv=None) -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="training, per learner")
     parser.add_argument("--ttl", type=float, default=3.0, help="disconnectedSessionTTL, s")
     parser.add_argument("--rounds", type=int, default=1, help="rounds per N")
+    parser.add_argument("--control", choices=CONTROLS, default="form",
+                        help="form: the settings form (a whole-page run); section: the "
+                             "sample grid's choice (its section's fragment only)")
     parser.add_argument("--flood", type=float, default=0.0,
                         help="reruns per second of one flooding client (0: no flooding)")
     parser.add_argument("--flood-n", type=int, default=10,
@@ -106,7 +110,7 @@ def main(argv=None) -> None:
         for n in args.n:
             for r in range(1, args.rounds + 1):
                 result = run_round(url, proc.pid, n, seconds=args.seconds,
-                                   session_ttl=args.ttl)
+                                   session_ttl=args.ttl, control=args.control)
                 row = {"round": r, **result.row()}
                 rows.append(row)
                 print(row, flush=True)

@@ -62,6 +62,9 @@ START = "mnist.train.start"
 LR = "mnist.lr"
 LR_TOUCHED = "0.003"  # the page's default is 0.001
 FORM = "mnist.settings"
+SAMPLES = "mnist.samples"  # the sample grid's choice (a radio), in the data section
+SAMPLES_TOUCHED = "random"  # the page's default is "by_class"
+CONTROLS = ("form", "section")
 STEP_LABEL = "mnist.s7.step"  # the catalog key of the training step counter's label
 SILENCE_S = 60.0  # no message for this long while a run is due: a timeout
 LANGS = ("ko", "en")
@@ -127,12 +130,22 @@ def control_values(s: Session) -> dict[str, tuple[str, object]]:
     return {lr.id: ("string_array_value", [LR_TOUCHED]), submit.id: ("trigger_value", True)}
 
 
+def section_control(s: Session) -> tuple[dict[str, tuple[str, object]], str]:
+    """The sample grid's choice set to random digits: (its value, the fragment it reruns)."""
+    radio = s.widget(SAMPLES)
+    return {radio.id: ("string_value", SAMPLES_TOUCHED)}, radio.fragment_id
+
+
 async def learner(url: str, lang: str, *, seconds: float, page: str = PAGE,
                   go: asyncio.Event | None = None, ready: asyncio.Event | None = None,
-                  connected: list | None = None, n: int = 1) -> Learner:
+                  connected: list | None = None, n: int = 1, control: str = "form",
+                  ) -> Learner:
     """One learner from the link to the closed tab (see the module's docstring). With `go`,
     it connects, counts itself into `connected`, and waits for `go` before asking for the
-    page (so that N learners ask at the same moment)."""
+    page (so that N learners ask at the same moment). control: "form", the settings form
+    (a whole-page run that builds a new network), or "section", the sample grid's choice
+    set to random digits (a run of that section's fragment only, as most of the course's
+    controls)."""
     result = Learner(lang)
     try:
         async with Session(url, browser_cache=True) as s:
@@ -147,10 +160,16 @@ async def learner(url: str, lang: str, *, seconds: float, page: str = PAGE,
             result.errors += run_errors(first, "first run")
             if result.errors:
                 return result
-            held = {k: v for k, v in control_values(s).items() if v[0] != "trigger_value"}
-            control = await s.rerun(control_values(s))
-            result.control_s = control.seconds
-            result.errors += run_errors(control, "control")
+            if control == "form":
+                held = {k: v for k, v in control_values(s).items()
+                        if v[0] != "trigger_value"}
+                touched = await s.rerun(control_values(s))
+            else:
+                held = {}
+                values, fragment = section_control(s)
+                touched = await s.rerun(values, fragment_id=fragment)
+            result.control_s = touched.seconds
+            result.errors += run_errors(touched, "control")
             start = await s.rerun({**held, s.widget(START).id: ("trigger_value", True)})
             result.start_s = start.seconds
             result.steps_at_start = steps_in(start, tr(lang, STEP_LABEL)) or 0
@@ -339,12 +358,13 @@ def _own_cpu_s() -> float:
 
 
 async def _class(url: str, n: int, seconds: float, langs: tuple[str, ...],
-                 flood_rate: float) -> tuple[list[Learner], Flood | None]:
+                 flood_rate: float, control: str) -> tuple[list[Learner], Flood | None]:
     loop = asyncio.get_running_loop()
     loop.set_default_executor(ThreadPoolExecutor(max(8, n)))  # the N page fetches at once
     go, ready, connected = asyncio.Event(), asyncio.Event(), []
     tasks = [asyncio.create_task(learner(url, langs[i % len(langs)], seconds=seconds, go=go,
-                                         ready=ready, connected=connected, n=n))
+                                         ready=ready, connected=connected, n=n,
+                                         control=control))
              for i in range(n)]
     try:
         async with asyncio.timeout(120):
@@ -371,16 +391,18 @@ def warm_up(url: str, page: str = PAGE) -> None:
 
 
 def run_round(url: str, pid: int, n: int, *, seconds: float = 10.0, session_ttl: float = 3.0,
-              langs: tuple[str, ...] = LANGS, flood_rate: float = 0.0) -> Round:
+              langs: tuple[str, ...] = LANGS, flood_rate: float = 0.0,
+              control: str = "form") -> Round:
     """N learners at once (see the module's docstring); then wait out the server's session
     TTL and measure its memory. flood_rate > 0: a flooder sends that many reruns a second
-    while the class trains."""
+    while the class trains. control: which control each touches (learner())."""
     with Monitor(pid) as monitor:
         rss_before = rss_mb(pid)
         monitor.reset_peak()
         cpu_before, own_before = cpu_seconds(pid), _own_cpu_s()
         began = time.perf_counter()
-        learners, flooder = run_async(_class(url, n, seconds, langs, flood_rate))
+        learners, flooder = run_async(_class(url, n, seconds, langs, flood_rate,
+                                                     control))
         wall = time.perf_counter() - began
         cpu, own = cpu_seconds(pid) - cpu_before, _own_cpu_s() - own_before
         time.sleep(3.0)  # a run that was going when the socket closed ends (catch-up ≤ 2 s)
