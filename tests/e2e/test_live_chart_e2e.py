@@ -219,6 +219,7 @@ def test_frames_are_shown_one_by_one_and_end_at_the_last(frames_page_url, page):
     assert page.locator("[data-testid=stException]").count() == 0
 
 
+@pytest.mark.serial  # its second click must come while frames wait: alone on the cores
 def test_a_message_that_comes_while_frames_wait_takes_them_at_once(frames_page_url, page):
     """Two advances in quick succession: what is left of the first one's frames, but its
     last, goes into the chart at once when the second comes (merged); the last and the
