@@ -13,7 +13,8 @@ anything else held only in the old session did not. A fresh page load, or a relo
 no old id and gets no note.
 
 The shell calls note_restart() on every run; the check happens once per session, on its
-first run, and the note stays until the page runs again (a click, or Start).
+first run. The note is shown at the top of the page until the page runs again (a click, or
+Start), and as a toast in the corner, which the learner sees wherever they had scrolled.
 """
 
 from __future__ import annotations
@@ -56,4 +57,7 @@ def note_restart() -> None:
     st.session_state[CHECKED_KEY] = True
     protocols, session_id = _handshake()
     if session_id and session_was_lost(protocols, session_id):
+        # at the top of the page, and as a toast where the learner is: a learner who was
+        # training had scrolled far below the top
         st.info(t("restart.note"), icon=":material/restart_alt:")
+        st.toast(t("restart.toast"), icon=":material/restart_alt:", duration="long")

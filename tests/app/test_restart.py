@@ -48,8 +48,11 @@ def run_app(monkeypatch, protocols: str | None, lang: str) -> tuple[AppTest, str
 def test_a_lost_session_gets_the_note_once_in_its_language(monkeypatch, lang):
     at, note = run_app(monkeypatch, f"streamlit, {XSRF}, an-older-session", lang)
     assert [i.value for i in at.info].count(note) == 1
+    toast = tr(lang, "restart.toast")  # seen wherever the learner had scrolled
+    assert [x.value for x in at.toast].count(toast) == 1
     at.run()  # the next run of the same session: said once is enough
     assert note not in [i.value for i in at.info]
+    assert at.toast.len == 0
 
 
 @pytest.mark.parametrize("protocols", [None, f"streamlit, {XSRF}",
@@ -57,6 +60,7 @@ def test_a_lost_session_gets_the_note_once_in_its_language(monkeypatch, lang):
 def test_a_fresh_load_or_a_resumed_session_gets_no_note(monkeypatch, protocols):
     at, note = run_app(monkeypatch, protocols, "en")
     assert note not in [i.value for i in at.info]
+    assert at.toast.len == 0
 
 
 def test_the_note_says_what_is_kept_and_what_is_not():
