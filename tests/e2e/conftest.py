@@ -8,9 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.helpers import VIEWPORT, collect_errors
 from tests.e2e.server import ServerError, streamlit_server
+
+# Playwright's expect() waits 5 s by default. With three test workers on two cores (each
+# with its own server and Chromium), a tab's content took longer than that to appear (a
+# CI run met it in the layers page's chain tab): up to 20 s (the page-idle waits allow 30 s).
+expect.set_options(timeout=20_000)
 
 DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
