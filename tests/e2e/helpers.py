@@ -29,6 +29,20 @@ def settle(page) -> None:
                                                              timeout=IDLE_TIMEOUT_MS)
 
 
+def assert_paused(page, start_key: str, label: str) -> None:
+    """After Pause: Start is back and the metric `label` no longer changes. The last tick's
+    view can land just after the buttons show the pause (they sit in another fragment), so
+    the reading starts once the page is idle and a moment has passed."""
+    page.locator(f".st-key-{start_key.replace('.', '-')} button:not([disabled])").wait_for(
+        timeout=IDLE_TIMEOUT_MS)
+    page.wait_for_selector(IDLE, timeout=IDLE_TIMEOUT_MS)
+    page.wait_for_timeout(1000)  # a tick that was already on its way lands here
+    paused = metric_value(page, label)
+    page.wait_for_timeout(1500)
+    assert metric_value(page, label) == paused, f"{label} still changes after Pause"
+    assert page.locator("[data-testid=stException]").count() == 0
+
+
 def full_page_screenshot(page, path) -> None:
     """Streamlit scrolls inside its main section, so grow the viewport to the content first."""
     height = page.evaluate(

@@ -10,7 +10,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import IDLE_TIMEOUT_MS, metric_value, open_idle, settle, wait_for_change
+from tests.e2e.helpers import (
+    IDLE_TIMEOUT_MS,
+    assert_paused,
+    metric_value,
+    open_idle,
+    settle,
+    wait_for_change,
+)
 from ui.i18n import tr
 from ui.style import _FOCUS_CSS
 from viz.graph import CURRENT_FILL
@@ -103,17 +110,6 @@ def ring_shot(page, path) -> None:
     page.screenshot(path=str(path), clip={
         "x": max(box["x"] - pad, 0), "y": max(box["y"] - pad, 0),
         "width": box["width"] + 2 * pad, "height": box["height"] + 2 * pad})
-
-
-def assert_paused(page, start_key: str, label: str) -> None:
-    """After Pause: Start is back and `label` no longer changes."""
-    page.locator(f".st-key-{start_key.replace('.', '-')} button:not([disabled])").wait_for(
-        timeout=IDLE_TIMEOUT_MS)
-    page.wait_for_timeout(1000)  # a tick that was already on its way lands here
-    paused = metric_value(page, label)
-    page.wait_for_timeout(1500)
-    assert metric_value(page, label) == paused, f"{label} still changes after Pause"
-    assert page.locator("[data-testid=stException]").count() == 0
 
 
 def test_the_focus_ring_colour_stands_out_on_white():

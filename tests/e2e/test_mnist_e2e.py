@@ -7,6 +7,7 @@ import pytest
 
 from tests.e2e.helpers import (
     IDLE_TIMEOUT_MS,
+    assert_paused,
     docs_screenshot,
     full_page_screenshot,
     metric_value,
@@ -51,10 +52,7 @@ def test_training_advances_live_and_stops_on_a_click(app_url, page, screenshots_
     assert accuracy.endswith("%") and float(accuracy.rstrip("%")) > 50
     # while it trains the page answers a click: Pause takes effect and Start comes back
     page.locator(f"{TRAIN}-pause button:not([disabled])").click(timeout=IDLE_TIMEOUT_MS)
-    page.locator(f"{TRAIN}-start button:not([disabled])").wait_for(timeout=IDLE_TIMEOUT_MS)
-    paused_at = metric_value(page, tr(lang, "mnist.s7.step"))
-    page.wait_for_timeout(1500)
-    assert metric_value(page, tr(lang, "mnist.s7.step")) == paused_at  # paused means stopped
+    assert_paused(page, "mnist.train.start", tr(lang, "mnist.s7.step"))  # paused: stopped
     assert page.locator("[data-testid=stException]").count() == 0
     settle(page)
     if not slides:
