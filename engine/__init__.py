@@ -12,7 +12,8 @@ reproduce it:
 
 Modules: backend (numpy/cupy), functions (activations, softmax, loss, numerical
 gradient), layers (forward/backward, the activation registry), network (MultiLayerNet),
-optimizers, trainer, gradcheck, datasets (MNIST, logic gates, spiral), and autograd
+optimizers, trainer, gradcheck, datasets (MNIST, logic gates, spiral), saving (save and load
+a network as .npz), and autograd
 (computational-graph nodes, ops and Graph).
 
 This package never imports a UI library, nor anything from lessons/.
@@ -22,8 +23,9 @@ from .backend import cupy_available, get_array_module, get_backend, to_numpy
 from .datasets import load_mnist, spiral
 from .network import MultiLayerNet
 from .optimizers import OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, Nesterov, RMSProp
+from .saving import Saved, load, save
 from .trainer import Trainer, TrainingDiverged
 
 __all__ = ["OPTIMIZERS", "SGD", "AdaGrad", "Adam", "Momentum", "MultiLayerNet", "Nesterov",
-           "RMSProp", "Trainer", "TrainingDiverged", "cupy_available", "get_array_module",
-           "get_backend", "load_mnist", "spiral", "to_numpy"]
+           "RMSProp", "Saved", "Trainer", "TrainingDiverged", "cupy_available",
+           "get_array_module", "get_backend", "load", "load_mnist", "save", "spiral", "to_numpy"]

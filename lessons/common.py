@@ -18,3 +18,18 @@ def grid(x_range: tuple[float, float], y_range: tuple[float, float], n: int):
     ys = np.linspace(*y_range, n)
     X, Y = np.meshgrid(xs, ys)
     return xs, ys, X, Y
+
+
+SAME_NETWORK_FIELDS = ("input_size", "hidden_size_list", "output_size", "activation", "output",
+                       "use_batchnorm", "use_dropout", "weight_decay_lambda", "weight_decay_l1",
+                       "dtype")
+
+
+def check_saved_network(saved, network, optimizer: str, lr: float) -> None:
+    """A network brought back from a file (engine.saving.load's Saved) must be the one its
+    settings build, `network` (sizes, activation, output, regularisation, dtype), and its
+    optimizer, when the file has one, the one they name: else ValueError."""
+    same = [tuple(getattr(n, f) for f in SAME_NETWORK_FIELDS) for n in (saved.network, network)]
+    opt = saved.optimizer
+    if same[0] != same[1] or (opt is not None and (type(opt).__name__, opt.lr) != (optimizer, lr)):
+        raise ValueError("the network is not the one its settings build")

@@ -34,12 +34,13 @@ shift was. `preprocess_steps` aims there too.
 
 from __future__ import annotations
 
+import io
 import math
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from numbers import Real
 from typing import NamedTuple
 
@@ -51,7 +52,9 @@ from engine.functions import softmax
 from engine.gradcheck import GradCheckResult, check_network
 from engine.network import MultiLayerNet
 from engine.optimizers import OPTIMIZERS
+from engine.saving import load, save
 from engine.trainer import Trainer, measure_speed
+from lessons.common import check_saved_network
 
 CHUNK = 4096  # images converted to float64 at a time: 4096 × 784 × 8 bytes ≈ 26 MB
 SAMPLE_MODES = ("by_class", "random", "index")
@@ -524,6 +527,69 @@ def build(config: MnistConfig, data) -> MnistRun:
                       seed=config.seed, eval_samples=EVAL_TRAIN)
     return MnistRun(config=config, trainer=trainer, x_test=x_test, t_test=t_test,
                     target=config.epochs)
+
+
+SEED_MAX = 9999  # the page's largest seed
+
+
+def network_bytes(run: MnistRun) -> bytes:
+    """The run as one .npz file (engine.saving): its network, optimizer and history, and as
+    the file's settings the config and the progress the page shows (epochs, test scores)."""
+    tr, f = run.trainer, io.BytesIO()
+    progress = {"step": tr.step_count, "epoch": tr.epoch, "train_seconds": tr.train_seconds,
+                "seconds": run.seconds, "target": run.target, "finished": run.finished,
+                "scores": [[s.epoch, s.step, s.seconds, s.acc] for s in run.scores]}
+    config = {**asdict(run.config), "hidden": list(run.config.hidden)}
+    save(f, run.network, settings={"lesson": "mnist", "config": config, "progress": progress},
+         optimizer=tr.optimizer, history=tr.history)
+    return f.getvalue()
+
+
+def _saved_config(settings: dict, backends: Sequence[str]) -> MnistConfig:
+    """The file's config, every value one the page offers; its backend one of `backends`."""
+    c = settings["config"]
+    config = MnistConfig(**{**c, "hidden": tuple(c["hidden"])})
+    ok = (settings.get("lesson") == "mnist" and 1 <= len(config.hidden) <= MAX_LAYERS
+          and all(h in HIDDEN_CHOICES for h in config.hidden)
+          and config.activation in ACTIVATION_TEX and config.init in INITS
+          and config.optimizer in OPTIMIZERS and config.lr in LR_CHOICES
+          and config.batch in BATCH_CHOICES and type(config.epochs) is int
+          and 1 <= config.epochs <= MAX_EPOCHS and type(config.seed) is int
+          and 0 <= config.seed <= SEED_MAX)
+    if not ok:
+        raise ValueError("a setting the page does not offer")
+    return replace(config, backend=config.backend if config.backend in backends else backends[0])
+
+
+def from_file(file, data, *, max_bytes: int, backends: Sequence[str] = ("numpy",)) -> MnistRun:
+    """A run brought back from a file `network_bytes` wrote (engine.saving.load checks the
+    file): its config must be one the page offers and must have built the network, then the
+    run goes on from the epoch it was saved at. Anything else raises InputError."""
+    saved = load(file, max_bytes=max_bytes, backend=backends[0])
+    try:
+        config = _saved_config(saved.settings, backends)
+        run = build(config, data)
+        p, tr = saved.settings["progress"], run.trainer
+        check_saved_network(saved, run.network, config.optimizer, config.lr)
+        counts = [p[k] for k in ("step", "epoch", "target")]
+        if not all(type(n) is int and n >= 0 for n in counts) \
+                or max(counts[1:]) > TOTAL_EPOCH_CAP:
+            raise ValueError("its progress is out of bounds")
+        tr.network, tr.optimizer = saved.network, saved.optimizer or tr.optimizer
+        tr.history = saved.history or tr.history
+        tr.step_count, tr.epoch, run.target = counts
+        tr.train_seconds, run.seconds = float(p["train_seconds"]), float(p["seconds"])
+        run.finished = bool(p["finished"])
+        run.scores = [Score(int(e), int(s), float(sec), float(acc))
+                      for e, s, sec, acc in p["scores"]]
+    except (KeyError, TypeError, ValueError) as err:
+        if isinstance(err, InputError):
+            raise
+        raise InputError("saving_settings", f"the file's settings do not fit this page ({err})",
+                         lesson="MNIST") from None
+    if tr.epoch:
+        run.analyse()
+    return run
 
 
 def backend_speed(config: MnistConfig, data, backend: str, seconds: float = 1.0) -> float:

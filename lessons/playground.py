@@ -35,7 +35,7 @@ import io
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from numbers import Integral, Real
 from typing import NamedTuple
 
@@ -46,7 +46,9 @@ from engine.datasets import spiral
 from engine.functions import softmax
 from engine.network import MultiLayerNet
 from engine.optimizers import OPTIMIZERS
+from engine.saving import load, save
 from engine.trainer import Trainer
+from lessons.common import check_saved_network
 
 LIM = 6.0  # every dataset lives in the plane [-LIM, LIM]² (as in TFP)
 GRID = 50  # decision-map resolution (n × n)
@@ -798,3 +800,58 @@ def decode_points(text: str) -> Data:
     q1, q2 = np.divmod(q, _LEVELS)
     x = np.column_stack([q1, q2]) * QUANT - LIM
     return _classes(np.round(x, 10), label)
+
+
+# ---------------------------------------------------------------- a run as a file
+
+def network_bytes(run: Run) -> bytes:
+    """The run as one .npz file (engine.saving): its network, optimizer and history, and as
+    the file's settings the Settings, the curves, and a learner's own points (as CSV text,
+    read back by parse_csv and its checks)."""
+    tr, f = run.trainer, io.BytesIO()
+    points = None
+    if run.settings.dataset == CUSTOM:
+        points = "x1,x2,label\n" + "".join(f"{a!r},{b!r},{v!r}\n" for (a, b), v in zip(
+            run.data.x.tolist(), run.data.y.tolist(), strict=True))
+    progress = {"step": tr.step_count, "epoch": tr.epoch, "epochs": run.epochs,
+                "train_loss": run.train_loss, "test_loss": run.test_loss,
+                "stride": run.history_stride}
+    save(f, run.net, settings={"lesson": "playground", "settings": asdict(run.settings),
+                               "points": points, "progress": progress},
+         optimizer=tr.optimizer, history=tr.history)
+    return f.getvalue()
+
+
+def from_file(file, *, max_bytes: int) -> Run:
+    """A run brought back from a file `network_bytes` wrote (engine.saving.load checks the
+    file): its Settings are checked as the page's are, its data made again (or its own
+    points read back), its network must be the one the settings build; it trains on from
+    the epoch it was saved at. Anything else raises InputError."""
+    saved = load(file, max_bytes=max_bytes, backend="numpy")
+    s = saved.settings
+    try:
+        if s.get("lesson") != "playground":
+            raise ValueError("a file from another lesson")
+        c = s["settings"]
+        settings = Settings(**{**c, "features": tuple(c["features"]), "hidden": tuple(c["hidden"])})
+        text = s["points"]
+        data = parse_csv(text.encode("utf-8")) if settings.dataset == CUSTOM else None
+        run = build(settings, data)
+        check_saved_network(saved, run.net, settings.optimizer, settings.lr)
+        p, tr = s["progress"], run.trainer
+        curves = [[float(v) for v in p[k]] for k in ("epochs", "train_loss", "test_loss")]
+        counts = (p["step"], p["epoch"], p["stride"])
+        if not all(type(n) is int and n >= 0 for n in counts) or len({*map(len, curves)}) != 1 \
+                or len(curves[0]) > HISTORY_LIMIT:
+            raise ValueError("its progress is out of bounds")
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        if isinstance(err, InputError):
+            raise
+        raise InputError("saving_settings", f"the file's settings do not fit this page ({err})",
+                         lesson="playground") from None
+    run.net = tr.network = saved.network
+    tr.optimizer, tr.history = saved.optimizer or tr.optimizer, saved.history or tr.history
+    tr.step_count, tr.epoch, run.history_stride = counts[0], counts[1], max(counts[2], 1)
+    run.epochs = [int(e) for e in curves[0]]
+    run.train_loss, run.test_loss = curves[1], curves[2]
+    return run

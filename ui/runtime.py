@@ -20,9 +20,10 @@ from threadpoolctl import threadpool_limits
 BLAS_THREADS_ENV = "ENGINE_BLAS_THREADS"
 DEFAULT_BLAS_THREADS = 1
 TRAINING_SLOTS_ENV = "ENGINE_TRAINING_SLOTS"
-# The app has one uploader, which holds one picture: a second file may arrive while the first
-# is being replaced. Streamlit itself caps each file (server.maxUploadSize, 2 MB).
-MAX_UPLOADS_PER_SESSION = 2
+# A page has at most two uploaders (the playground: a CSV of points and a saved network; MNIST:
+# a digit picture and a saved network), and a third file may arrive while one is being
+# replaced. Streamlit itself caps each file (server.maxUploadSize, 2 MB).
+MAX_UPLOADS_PER_SESSION = 3
 _limits = None
 
 

@@ -49,8 +49,11 @@ def notebook_snippets() -> list[str]:
     return re.findall(r"```python\n(.*?)```", section, flags=re.S)
 
 
-def test_the_readme_notebook_snippets_run_and_print_what_their_comments_say(capsys):
-    """Run as a learner would paste them (our own README, never a visitor's text)."""
+def test_the_readme_notebook_snippets_run_and_print_what_their_comments_say(
+        capsys, tmp_path, monkeypatch):
+    """Run as a learner would paste them (our own README, never a visitor's text), in a
+    folder of their own (the first saves net.npz)."""
+    monkeypatch.chdir(tmp_path)
     snippets = notebook_snippets()
     assert len(snippets) == 2
     for code in snippets:
@@ -58,6 +61,8 @@ def test_the_readme_notebook_snippets_run_and_print_what_their_comments_say(caps
     out = capsys.readouterr().out.splitlines()
     assert out[-3:] == ["3190000", "1100000.0", "[1 1 1 0]"]
     assert out[0].startswith("EpochRecord(epoch=1, step=600, loss=")  # one epoch of batch 100
+    assert out[1] == "True"  # the network saved and loaded scores the same
+    assert (tmp_path / "net.npz").is_file()
 
 
 def test_the_layout_section_names_every_package_and_engine_module():
