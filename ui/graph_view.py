@@ -1,9 +1,13 @@
 """What the computational-graph lesson shows beyond its URL settings, for app_pages/graph.py,
 whose sections hold those widgets and call these:
 
-    draw(graph, steps, upto)              # an engine graph, drawn by Graphviz in the browser,
-                                          # and its nodes as a table (node_table)
-    backward_stepper(graph, param)        # backward one node at a time: buttons, graph, table
+    draw(graph, figure=name)              # an engine graph, drawn by Graphviz in the browser,
+                                          # its nodes as a table (node_table), and buttons
+                                          # that save it as <name>-<lang>.svg/.png
+    backward_stepper(graph, param, figure=name)  # backward one node at a time: buttons,
+                                          # graph, table
+    export_notice()                       # once per page: no Graphviz, so no graph files
+    sigmoid_walk_table(graph, steps)      # the sigmoid's four edges beside y(1 − y)
     softmax_walk(check, target)           # seed 002's two paths into exp(a_k), and y − t
     matmul_derivation(graph, dy)          # dx = dy · Wᵀ element by element, then as matrices
     cafe_words()                          # the café's item names, node names and units
@@ -13,11 +17,13 @@ whose sections hold those widgets and call these:
     ExpressionParam(page, name, default)  # the learner's expression in the URL, checked on load
 
 Every graph comes from lessons.graph or lessons.expression, every drawing from viz.graph.
+Every table teaching numbers comes with a CSV button (ui.export.show_table).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -25,6 +31,7 @@ import streamlit as st
 from engine.autograd import ELEMENTWISE_RULE, BackwardStep, Graph
 from lessons import expression as ex
 from lessons import graph as lg
+from ui import export
 from ui.i18n import t
 from ui.messages import code_span
 from ui.messages import escape_markdown as md
@@ -37,26 +44,37 @@ MAX_COLUMNS = 7  # a longer graph is drawn top to bottom in the page's narrow co
 
 
 def draw(graph: Graph, steps: list[BackwardStep] | None = None, upto: int | None = None, *,
-         names: dict[str, str] | None = None, tags: dict | None = None,
+         figure: str, names: dict[str, str] | None = None, tags: dict | None = None,
          highlight: bool = True, max_columns: int = MAX_COLUMNS, table: bool = True) -> None:
     """A graph from the engine, drawn by Graphviz in the browser; graphs longer than
     `max_columns` run top to bottom, so that their labels stay readable in the column.
-    table: its nodes as a table under it (node_table; False: the caller puts it)."""
-    dot = vg.graph_dot(graph, steps, upto, names=names, edge_tags=tags, highlight=highlight,
-                       max_columns=max_columns, slides=slides_on())
-    st.graphviz_chart(dot, width="content")
-    if table:
-        node_table(graph, steps, upto, names=names)
+    Under it, buttons that save it as <figure>-<lang>.svg/.png (ui.export; `figure` names
+    this graph on the page, 'graph-cafe'), laid out for a slide: left to right whatever
+    its length (a slide is wide) and in slide mode's type sizes. With `table`, its nodes
+    as a table beside them (node_table; False: the caller puts it)."""
+    dot = partial(vg.graph_dot, graph, steps, upto, names=names, edge_tags=tags,
+                  highlight=highlight)
+    st.graphviz_chart(dot(max_columns=max_columns, slides=slides_on()), width="content")
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        if table:
+            node_table(graph, steps, upto, figure=figure, names=names)
+        export.graph_downloads(dot(max_columns=None, slides=True), figure)
+
+
+def export_notice() -> None:
+    """Once per page, above its graphs: say so when the server cannot make their files."""
+    export.graphviz_notice()
 
 
 def node_table(graph: Graph, steps: list[BackwardStep] | None = None, upto: int | None = None,
-               *, names: dict[str, str] | None = None) -> None:
-    """The graph's text form, a click away: a popover holding node_rows as a table. The
-    graphs are small, so the table is built every run (the lesson reruns only on its own
-    clicks): no rerun when it opens."""
+               *, figure: str, names: dict[str, str] | None = None) -> None:
+    """The graph's text form, a click away: a popover holding node_rows as a table, saved
+    as <figure>-nodes-<lang>.csv. The graphs are small, so the table is built every run (the
+    lesson reruns only on its own clicks): no rerun when it opens."""
     with st.popover(t("graph.text.label"), icon=":material/table:"):
         st.caption(t("graph.text.caption"))
-        st.table(pd.DataFrame(node_rows(graph, steps, upto, names=names)), hide_index=True)
+        export.show_table(pd.DataFrame(node_rows(graph, steps, upto, names=names)),
+                          f"{figure}-nodes")
 
 
 def node_rows(graph: Graph, steps: list[BackwardStep] | None = None, upto: int | None = None,
@@ -98,11 +116,12 @@ def _move(key: str, to: int | None, delta: int, n: int) -> None:
     st.session_state[key] = max(0, min(n, to if to is not None else now + delta))
 
 
-def backward_stepper(graph: Graph, param: IntParam, *, names: dict[str, str] | None = None,
-                     tags: dict | None = None,
+def backward_stepper(graph: Graph, param: IntParam, *, figure: str,
+                     names: dict[str, str] | None = None, tags: dict | None = None,
                      max_columns: int = MAX_COLUMNS) -> list[BackwardStep]:
-    """Backward one node at a time: buttons, the graph with the current node lit, and a
-    table of the current node's edges (upstream, local, downstream). Returns the steps."""
+    """Backward one node at a time: buttons, the graph with the current node lit (saved as
+    <figure>-<lang>.svg/.png), and a table of the current node's edges (upstream, local,
+    downstream). Returns the steps."""
     names = names or {}
     fmt = vg.format_inline
     steps = graph.backward()  # all of them; the page shows the first k
@@ -120,9 +139,10 @@ def backward_stepper(graph: Graph, param: IntParam, *, names: dict[str, str] | N
         st.button(t("graph.step.all"), key=f"{key}.all", icon=":material/last_page:",
                   on_click=_move, args=(key, n, 0, n), disabled=k == n)
     st.progress(k / n, text=t("graph.step.progress", k=k, n=n))
-    draw(graph, steps, k, names=names, tags=tags, max_columns=max_columns, table=False)
+    draw(graph, steps, k, figure=figure, names=names, tags=tags, max_columns=max_columns,
+         table=False)
     st.caption(t("graph.legend"))
-    node_table(graph, steps, k, names=names)
+    node_table(graph, steps, k, figure=figure, names=names)
     if k == 0:
         st.info(t("graph.step.start", seed=fmt(steps[0].upstream)), icon=":material/start:")
         return steps
@@ -141,7 +161,7 @@ def backward_stepper(graph: Graph, param: IntParam, *, names: dict[str, str] | N
         t("graph.col.downstream"): fmt(e.downstream),
         t("graph.col.rule"): rule_text(e.rule),
     } for e in step.edges]
-    st.table(pd.DataFrame(rows), hide_index=True)
+    export.show_table(pd.DataFrame(rows), f"{figure}-step")
     return steps
 
 
@@ -195,8 +215,21 @@ def cafe_gradient_table(graph: Graph) -> None:
             t("graph.col.grad_total"): fn(leaf.grad),
             t("graph.col.meaning"): meaning,
         })
-    st.table(pd.DataFrame(rows), hide_index=True)
+    export.show_table(pd.DataFrame(rows), "graph-cafe-gradients")
     st.caption(t("graph.cafe.grads_caption", subtotal=fn(graph["subtotal"].value)))
+
+
+# ---------------------------------------------------------------- sigmoid
+
+
+def sigmoid_walk_table(graph: Graph, steps: list[BackwardStep]) -> None:
+    """The sigmoid graph's four backward edges: their formula, the engine's number and the
+    same number from y alone (lessons.graph.sigmoid_walk)."""
+    export.show_table(pd.DataFrame([
+        {t("graph.col.edge"): e.tag, t("graph.col.formula"): e.formula,
+         t("graph.col.engine"): format_number(e.backprop),
+         t("graph.col.from_y"): format_number(e.from_y)} for e in lg.sigmoid_walk(graph, steps)
+    ]), "graph-sigmoid-walk")
 
 
 # ---------------------------------------------------------------- softmax with cross-entropy
@@ -218,13 +251,13 @@ def softmax_walk(check: lg.SoftmaxCheck, target: int) -> None:
     st.markdown(t("graph.ce.lane", k=target))
     st.latex(vg.softmax_lane_latex(check.lanes[target - 1], check.s))
     st.markdown(t("graph.ce.compare", loss=fn(check.loss), s=fn(check.s)))
-    st.table(pd.DataFrame([{
+    export.show_table(pd.DataFrame([{
         t("graph.col.class"): t("graph.ce.class", k=lane.k),
         "a": fn(lane.a), "exp(a)": fn(lane.exp_a), "t": fn(lane.t),
         t("graph.col.via_s"): fn(lane.from_s), t("graph.col.via_y"): fn(lane.from_y),
         t("graph.col.exp_up"): fn(lane.upstream), t("graph.col.grad_a"): fn(lane.grad_a),
         "y − t": fn(lane.y_minus_t),
-    } for lane in check.lanes]), hide_index=True)
+    } for lane in check.lanes]), "graph-softmax-paths")
     st.caption(t("graph.ce.caption", err=f"{check.max_error:.1e}"))
 
 
@@ -291,12 +324,12 @@ class ExpressionParam(Param):
 
 def expression_check_table(checks: list[ex.GradientCheck]) -> None:
     """Backprop beside central differences for x and y, and a warning when they disagree."""
-    st.table(pd.DataFrame([{
+    export.show_table(pd.DataFrame([{
         t("graph.col.variable"): c.name,
         t("graph.col.backprop"): format_number(c.backprop),
         t("graph.col.numerical"): format_number(c.numerical),
         t("graph.col.rel_error"): f"{c.rel_error:.1e}",
         t("graph.col.agree"): "✓" if c.agrees else "✗",
-    } for c in checks]), hide_index=True)
+    } for c in checks]), "graph-expression-check")
     if not all(c.agrees for c in checks):
         st.warning(t("graph.expr.disagree"), icon=":material/warning:")

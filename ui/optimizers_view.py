@@ -20,6 +20,7 @@ import streamlit as st
 from engine.optimizers import OPTIMIZERS
 from lessons import optimizers as lo
 from ui.code import show_code
+from ui.export import show_table
 from ui.i18n import t
 from ui.live_chart import live_chart
 from viz import optimizers as vz
@@ -61,10 +62,11 @@ def nesterov_forms() -> None:
     bowl = lo.SURFACES["bowl"]
     lr, alpha = lo.SURFACE_LRS["bowl"]["Nesterov"], lo.RaceConfig().momentum
     rows = lo.nesterov_two_forms(bowl, lr, alpha, bowl.start, NESTEROV_STEPS)
-    st.table(pd.DataFrame([{
+    show_table(pd.DataFrame([{
         t("optimizers.s2.col_k"): r.k, t("optimizers.s2.col_p"): _pair(r.p),
         t("optimizers.s2.col_tilde"): _pair(r.tilde_p),
-        t("optimizers.s2.col_ahead"): _pair(r.lookahead)} for r in rows]), hide_index=True)
+        t("optimizers.s2.col_ahead"): _pair(r.lookahead)} for r in rows]),
+        "optimizers-nesterov-forms")
     st.caption(t("optimizers.s2.nesterov_table", steps=NESTEROV_STEPS, lr=lr, alpha=alpha,
                  gap=max(r.gap for r in rows)))
 

@@ -23,6 +23,7 @@ import streamlit as st
 
 import lessons.perceptron as pl
 from ui.chart import show_pure_chart
+from ui.export import show_table
 from ui.i18n import t
 from ui.live import Stop
 from ui.live_chart import live_chart
@@ -79,7 +80,7 @@ def gate_check(p: pl.Perceptron, gate: str) -> None:
     check = pl.check_gate(p, gate)
     table = {**check.columns(), t("perceptron.col_target", gate=gate): check.targets,
              t("perceptron.col_ok"): [ok_mark(ok) for ok in check.ok]}
-    st.table(pd.DataFrame(table).style.format({"a": "{:.4g}"}), hide_index=True)
+    show_table(pd.DataFrame(table), f"perceptron-truth-table-{gate.lower()}", {"a": "{:.4g}"})
     st.latex(r"\begin{aligned}&" + r"\\&".join(pl.worked_sums(p)) + r"\end{aligned}")
     if check.right == 4:
         st.success(t("perceptron.match", gate=gate), icon=":material/check_circle:")
@@ -109,12 +110,12 @@ def learn_text(learned: pl.LearnResult) -> str:
 def gate_verdicts() -> None:
     """Section 2: every gate's line (or none) and the learning rule's errors per epoch."""
     verdicts = pl.gate_verdicts(lr=0.1, epochs=pl.LEARN_EPOCHS, seed=0)
-    st.table(pd.DataFrame([{
+    show_table(pd.DataFrame([{
         t("perceptron.s2.col_gate"): name,
         t("perceptron.s2.col_separable"): ok_mark(v.line is not None),
         t("perceptron.s2.col_line"): v.line_text,
         t("perceptron.s2.col_learn"): learn_text(v.learned),
-    } for name, v in verdicts.items()]), hide_index=True)
+    } for name, v in verdicts.items()]), "perceptron-gate-verdicts")
     st.caption(t("perceptron.s2.table_caption"))
     chart(partial(vz.errors_figure, {name: v.learned.errors for name, v in verdicts.items()},
                   {"x": t("perceptron.s2.epoch"), "y": t("perceptron.s2.errors")}),
@@ -142,9 +143,9 @@ def xor_from_gates() -> None:
             "XOR", side1=t("perceptron.s3.and_side"), line=t("perceptron.s3.and_line"))},
         *pl.SQUARE), "xor-hidden-space", "hidden_space", SQUARE_HEIGHT)
     st.caption(t("perceptron.s3.hidden_caption"))
-    st.table(pd.DataFrame({**pl.xor_gates_columns(), t("perceptron.col_target", gate="XOR"): T,
-                           t("perceptron.col_ok"): [ok_mark(ok) for ok in y_gates == T]}),
-             hide_index=True)
+    show_table(pd.DataFrame({**pl.xor_gates_columns(), t("perceptron.col_target", gate="XOR"): T,
+                             t("perceptron.col_ok"): [ok_mark(ok) for ok in y_gates == T]}),
+               "perceptron-xor-from-gates")
 
 
 def xor_stop(step: pl.XorStep) -> Stop | None:
@@ -205,8 +206,8 @@ def output_deltas(net) -> None:
     formulas(r"\frac{\partial\,\mathrm{loss}}{\partial W_2} = \frac{1}{N}\, y_h^{\top}\cdot\delta",
              r"W_2 \leftarrow W_2 - \mathrm{lr}\cdot\frac{1}{N}\, y_h^{\top}\cdot\delta")
     d = pl.output_delta(net, X, T)
-    st.table(pd.DataFrame(pl.delta_columns(d)).style.format(
-        {"y_o": "{:.4f}", pl.DELTA_COLUMN: "{:.5f}", "δ / N": "{:.6f}"}), hide_index=True)
+    show_table(pd.DataFrame(pl.delta_columns(d)), "perceptron-output-deltas",
+               {"y_o": "{:.4f}", pl.DELTA_COLUMN: "{:.5f}", "δ / N": "{:.6f}"})
     st.caption(t("perceptron.s4.delta_check", gap=f"{pl.delta_gap(net):.1e}"))
 
 
@@ -223,7 +224,7 @@ def hidden_deltas(net) -> None:
     inputs = pl.input_names(bp.x)
     table = pd.DataFrame(pl.hidden_delta_table(bp)).rename(
         columns={pl.QUANTITY_COLUMN: t("perceptron.s4.col_quantity")})
-    st.table(table.style.format({name: "{:.4g}" for name in inputs}), hide_index=True)
+    show_table(table, "perceptron-hidden-deltas", {name: "{:.4g}" for name in inputs})
     st.markdown(t("perceptron.s4.bp_worked"))
     aligned(pl.hidden_delta_lines(bp))
     st.markdown(t("perceptron.s4.bp_grad"))
@@ -231,8 +232,8 @@ def hidden_deltas(net) -> None:
              r"\frac{\partial C}{\partial w^2_{kj}} = y_{h,j}\,\delta^o_k",
              r"\frac{\partial\,\mathrm{loss}}{\partial w} = \frac{1}{N}\sum_x "
              r"\frac{\partial C_x}{\partial w}")
-    st.table(pd.DataFrame(pl.gradient_table(bp)).style.format(
-        {name: "{:.4g}" for name in [*inputs, pl.MEAN_COLUMN]}), hide_index=True)
+    show_table(pd.DataFrame(pl.gradient_table(bp)), "perceptron-weight-gradients",
+               {name: "{:.4g}" for name in [*inputs, pl.MEAN_COLUMN]})
     st.markdown(t("perceptron.s4.bp_grad_worked"))
     aligned(pl.gradient_lines(bp))
     gaps = pl.backprop_gaps(net)
