@@ -12,6 +12,7 @@ import streamlit as st
 
 from ui import figure_cache
 from ui.chart_text import ChartInfo, chart_info, data_table, summary, tabular, trace_arrays
+from ui.handout import handout_on
 from ui.i18n import current_lang, t
 from ui.messages import escape_markdown as md
 from ui.settings import export_format, slides_on
@@ -65,7 +66,7 @@ def _chart_key(build: partial, slides: bool, height: int | None) -> tuple:
 
 def _plot(fig: go.Figure, name: str, key: str | None, slides: bool, static: bool = False) -> None:
     config = export_config(f"{name}-{current_lang()}", export_format())
-    if static:
+    if static or handout_on():  # a handout is paper: nothing to hover or click
         config["staticPlot"] = True
     st.plotly_chart(fig, key=key, config=config, theme=None,
                     width="content" if slides else "stretch")

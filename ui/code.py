@@ -8,6 +8,7 @@ import inspect
 import streamlit as st
 
 from lessons.expression import AST_LOCK
+from ui.handout import handout_on
 from ui.i18n import t
 
 
@@ -32,7 +33,10 @@ def _source(target) -> tuple[str, str]:
 
 
 def show_code(*objects) -> None:
-    """An expander with the source of each object, exactly as the engine has it."""
+    """An expander with the source of each object, exactly as the engine has it (none in a
+    handout: code panels add nothing on paper)."""
+    if handout_on():
+        return
     with st.expander(t("code.show"), icon=":material/code:"):
         for obj in objects:
             where, source = source_of(obj)

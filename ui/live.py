@@ -61,6 +61,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
+from ui.handout import handout_on
 from ui.i18n import t
 from ui.messages import error_text
 from ui.runtime import training_slot_count
@@ -151,6 +152,8 @@ class LiveLoop:
         self._wait_began = 0.0
         st.session_state.setdefault(self._k("running"), False)
         st.session_state.setdefault(self._k("note"), None)
+        if handout_on():  # a handout is paper: the loop pauses, so no timer ticks
+            self.pause()
 
     def _k(self, name: str) -> str:
         return f"{self.key}.{name}"

@@ -63,6 +63,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ui.chart import chart_text, show_chart
 from ui.chart_text import ChartInfo, chart_info, trace_arrays
+from ui.handout import handout_on
 from ui.i18n import current_lang
 from ui.live import in_fragment_run
 from ui.settings import export_format, slides_on
@@ -358,7 +359,7 @@ def live_chart(key: str, name: str, build: Callable[[], go.Figure], *,
         raise ValueError(f"frame_s must be between 0.01 and 2 s, got {frame_s}")
     states = [list(state) for state in frames] if frames else None
     current = (lambda: states[-1]) if states else data
-    if not component_available():
+    if not component_available() or handout_on():  # a handout's chart: a static one
         show_chart(build(), name, key=key, height=height)
         return
     ss = st.session_state
