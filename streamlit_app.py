@@ -11,11 +11,13 @@ AppTest does the same on every rerun.
 import streamlit as st
 
 from ui.a11y import page_script
+from ui.handout import init_handout
 from ui.i18n import init_language, t
 from ui.janitor import install_janitor
 from ui.lessons import ICONS, LESSONS, lesson_file, lesson_key
 from ui.restart import note_restart
 from ui.runtime import cap_uploads, limit_blas_threads
+from ui.sections import init_present
 from ui.settings import init_slides
 from ui.sidebar import render_sidebar
 from ui.style import apply_base_style
@@ -28,6 +30,7 @@ cap_uploads()
 install_janitor()
 theme.install()
 init_language()
+init_present()  # ?present=1 (the presenter view) is in slide mode
 slides = init_slides()
 st.set_page_config(
     page_title=t("app.title"),
@@ -43,8 +46,9 @@ for number, lesson in enumerate(LESSONS, start=1):
     pages.append(st.Page(lesson_file(lesson), title=title, icon=ICONS[lesson], url_path=lesson))
 
 page = st.navigation(pages)
+init_handout(page.title)  # ?handout=1: the page as printable lecture notes
 apply_base_style(slides)
-render_sidebar()
+render_sidebar(page.url_path)
 page_script()
 note_restart()
 page.run()

@@ -6,7 +6,6 @@ sum and matmul nodes, and the learner's own expression. Every graph is engine.au
 built by lessons.graph (or lessons.expression), drawn by viz.graph through ui.graph_view.
 """
 
-import pandas as pd
 import streamlit as st
 
 from engine import autograd as ag
@@ -15,10 +14,12 @@ from lessons import graph as lg
 from ui import graph_view as gv
 from ui.chart import show_chart
 from ui.code import show_code
+from ui.handout import tabs_or_sections
 from ui.i18n import t
 from ui.messages import escape_markdown as md
 from ui.messages import show_error
-from ui.params import ChoiceParam, FloatParam, IntParam, load_params, save_params, show_notices
+from ui.params import ChoiceParam, FloatParam, IntParam, load_params, save_params
+from ui.sections import open_sections, section_on
 from ui.settings import slides_on
 from viz import graph as vg
 from viz.common import format_number
@@ -62,7 +63,8 @@ def cafe_now() -> ag.Graph:
 
 def cafe_changed() -> None:
     """The backward section walks the same bill: rerun it with the café, not the page."""
-    st.rerun(CAFE_SECTIONS)
+    st.rerun([key for key, section in zip(CAFE_SECTIONS, ("cafe", "backward"), strict=True)
+              if section_on(PAGE, section)])  # a hidden section's fragment cannot be named
 
 
 @st.fragment(key=CAFE_SECTIONS[0])
@@ -81,7 +83,7 @@ def cafe_section() -> None:
     st.metric(t("graph.cafe.total_metric"),
               t("graph.won", amount=format_number(cafe.output.value)))
     st.markdown(t("graph.cafe.forward"))
-    gv.draw(cafe, names=words.names)
+    gv.draw(cafe, figure="graph-cafe", names=words.names)
     st.caption(t("graph.cafe.forward_caption"))
     show_code(lg.cafe_graph)
 
@@ -101,12 +103,14 @@ def nodes_section() -> None:
     left, right = (st.container(), st.container()) if slides_on() else st.columns(2)
     with left:
         st.subheader(t("graph.nodes.add"))
-        gv.draw(add_graph, add_graph.backward(up), names={"f": "f"}, highlight=False)
+        gv.draw(add_graph, add_graph.backward(up), figure="graph-add-node", names={"f": "f"},
+                highlight=False)
         st.markdown(t("graph.nodes.add_says", up=fmt(up), dx=fmt(add_graph["x"].grad),
                       dy=fmt(add_graph["y"].grad)))
     with right:
         st.subheader(t("graph.nodes.mul"))
-        gv.draw(mul_graph, mul_graph.backward(up), names={"f": "f"}, highlight=False)
+        gv.draw(mul_graph, mul_graph.backward(up), figure="graph-mul-node", names={"f": "f"},
+                highlight=False)
         st.markdown(t("graph.nodes.mul_says", up=fmt(up), x=fmt(x), y=fmt(y),
                       dx=fmt(mul_graph["x"].grad), dy=fmt(mul_graph["y"].grad)))
     st.caption(t("graph.legend"))
@@ -123,7 +127,8 @@ def chain_section() -> None:
     CHAIN_Y.slider("y", step=0.1, where=c2)
     save_params([CHAIN_X, CHAIN_Y])
     chain = lg.chain_rule_graph(CHAIN_X.value(), CHAIN_Y.value())
-    gv.draw(chain, chain.backward(), names={"t": "t", "z": "z"}, highlight=False)
+    gv.draw(chain, chain.backward(), figure="graph-chain-rule", names={"t": "t", "z": "z"},
+            highlight=False)
     st.latex(vg.chain_rule_numbers_latex(chain))
     st.markdown(t("graph.chain.engine", dx=format_number(chain["x"].grad),
                   dy=vg.format_inline(chain["y"].grad)))
@@ -139,7 +144,7 @@ def backward_section() -> None:
     st.markdown(t("graph.backward.vocab"))
     st.subheader(t("graph.backward.cafe"))
     cafe = cafe_now()
-    gv.backward_stepper(cafe, CAFE_STEP, names=gv.cafe_words().names)
+    gv.backward_stepper(cafe, CAFE_STEP, figure="graph-cafe-backward", names=gv.cafe_words().names)
     save_params([CAFE_STEP])
     show_code(ag.Graph.backward_steps, ag.Node.backprop)
     st.subheader(t("graph.cafe.grads_header"))
@@ -154,15 +159,11 @@ def sigmoid_section() -> None:
     st.latex(vg.SIGMOID_LATEX)
     SIG_X.slider("x", step=0.1)
     sig = lg.sigmoid_graph(SIG_X.value())
-    steps = gv.backward_stepper(sig, SIG_STEP, tags=lg.SIGMOID_TAGS)
+    steps = gv.backward_stepper(sig, SIG_STEP, figure="graph-sigmoid", tags=lg.SIGMOID_TAGS)
     save_params([SIG_X, SIG_STEP])
     st.markdown(t("graph.sigmoid.walk"))
     st.latex(vg.SIGMOID_WALK_LATEX)
-    st.table(pd.DataFrame([
-        {t("graph.col.edge"): e.tag, t("graph.col.formula"): e.formula,
-         t("graph.col.engine"): format_number(e.backprop),
-         t("graph.col.from_y"): format_number(e.from_y)} for e in lg.sigmoid_walk(sig, steps)
-    ]), hide_index=True)
+    gv.sigmoid_walk_table(sig, steps)
     st.markdown(t("graph.sigmoid.simplify"))
     st.latex(vg.SIGMOID_SIMPLIFY_LATEX)
     st.latex(vg.sigmoid_check_latex(sig, t("graph.word.backprop")))
@@ -181,7 +182,7 @@ def softmax_section() -> None:
     TARGET.widget("selectbox", t("graph.ce.target"), where=columns[3])
     ce = lg.softmax_cross_entropy_graph([p.value() for p in LOGITS],
                                         lg.one_hot(TARGET.value() - 1, 3))
-    steps = gv.backward_stepper(ce, CE_STEP, names=gv.SOFTMAX_NAMES)
+    steps = gv.backward_stepper(ce, CE_STEP, figure="graph-softmax-loss", names=gv.SOFTMAX_NAMES)
     save_params([*LOGITS, TARGET, CE_STEP])
     gv.softmax_walk(lg.softmax_check(ce, steps), TARGET.value())
     shifted = lg.shifted_softmax(ce)
@@ -195,27 +196,27 @@ def softmax_section() -> None:
 def node_types_section() -> None:
     st.header(t("graph.types.header"))
     st.markdown(t("graph.types.intro"))
-    tab_branch, tab_repeat, tab_sum, tab_matmul = st.tabs(
+    tab_branch, tab_repeat, tab_sum, tab_matmul = tabs_or_sections(
         [t("graph.types.branch"), t("graph.types.repeat"), t("graph.types.sum"),
          t("graph.types.matmul")])
     with tab_branch:
         st.markdown(t("graph.types.branch_text"))
         br = lg.branch_graph(2.0, weights=(2.0, 3.0))
-        gv.draw(br, br.backward(), highlight=False)
+        gv.draw(br, br.backward(), figure="graph-branch", highlight=False)
         st.latex(vg.branch_latex(br))
         show_code(ag.branch)
     with tab_repeat:
         st.markdown(t("graph.types.repeat_text"))
         REPEAT_N.slider("N")
         rep, dy = lg.repeat_example(REPEAT_N.value())
-        gv.draw(rep, rep.backward(dy), highlight=False)
+        gv.draw(rep, rep.backward(dy), figure="graph-repeat", highlight=False)
         st.markdown(t("graph.types.repeat_says", dx=vg.format_inline(rep["x"].grad)))
         show_code(ag.repeat)
     with tab_sum:
         st.markdown(t("graph.types.sum_text"))
         SUM_N.slider("N")
         sm, dy = lg.sum_example(SUM_N.value())
-        gv.draw(sm, sm.backward(dy), highlight=False)
+        gv.draw(sm, sm.backward(dy), figure="graph-sum", highlight=False)
         st.markdown(t("graph.types.sum_says", dy=vg.format_inline(dy),
                       dx=vg.format_inline(sm["x"].grad)))
         show_code(ag.sum_)
@@ -224,7 +225,7 @@ def node_types_section() -> None:
         for col, p, name in zip(st.columns(3), (MM_N, MM_D, MM_H), "NDH", strict=True):
             p.slider(name, where=col)
         mm, dy = lg.matmul_example(MM_N.value(), MM_D.value(), MM_H.value())
-        gv.draw(mm, mm.backward(dy), highlight=False)
+        gv.draw(mm, mm.backward(dy), figure="graph-matmul", highlight=False)
         gv.matmul_derivation(mm, dy)
         st.markdown(t("graph.types.matmul_check"))
         st.latex(vg.matmul_shapes_latex(MM_N.value(), MM_D.value(), MM_H.value()))
@@ -250,7 +251,8 @@ def expression_section() -> None:
             st.button(md(example), key=f"graph.example.{i}", on_click=restart_expression,
                       args=(example,), type="tertiary", icon=":material/function:")
     st.text_input(t("graph.expr.input"), max_chars=ex.MAX_LENGTH, key=EXPR.state_key,
-                  on_change=restart_expression, help=t("graph.expr.help"))
+                  **EXPR.widget_args(on_change=restart_expression,  # disabled when locked
+                                     help=t("graph.expr.help")))
     c1, c2 = st.columns(2)
     EXPR_X.number_input("x", step=0.1, where=c1)
     EXPR_Y.number_input("y", step=0.1, where=c2)
@@ -267,7 +269,7 @@ def expression_section() -> None:
         m2.metric("∂f/∂x", format_number(checks[0].backprop))
         m3.metric("∂f/∂y", format_number(checks[1].backprop))
         st.caption(t("graph.expr.nodes", n=len(graph.nodes)))
-        gv.backward_stepper(graph, EXPR_STEP)
+        gv.backward_stepper(graph, EXPR_STEP, figure="graph-expression")
         st.subheader(t("graph.expr.check_header"))
         st.markdown(t("graph.expr.check_intro"))
         gv.expression_check_table(checks)
@@ -278,12 +280,8 @@ def expression_section() -> None:
 st.html(vg.font_css())  # keep the type sizes the graphs were laid out with
 st.title(t("lesson.graph.title"))
 st.markdown(t("graph.intro"))
-show_notices(load_params(PARAMS))
-cafe_section()
-nodes_section()
-chain_section()
-backward_section()
-sigmoid_section()
-softmax_section()
-node_types_section()
-expression_section()
+gv.export_notice()  # once, when the server cannot save the graphs as files
+open_sections(PAGE, load_params(PARAMS)).run({
+    "cafe": cafe_section, "nodes": nodes_section, "chain": chain_section,
+    "backward": backward_section, "sigmoid": sigmoid_section, "softmax": softmax_section,
+    "types": node_types_section, "expr": expression_section})

@@ -17,10 +17,12 @@ from lessons import layers as ll
 from ui import layers_view as lv
 from ui.chart import show_chart
 from ui.code import show_code
+from ui.handout import tabs_or_sections
 from ui.i18n import t
 from ui.messages import show_error
-from ui.params import ChoiceParam, FloatParam, IntParam, load_params, save_params, show_notices
+from ui.params import ChoiceParam, FloatParam, IntParam, load_params, save_params
 from ui.precision_view import precision_section
+from ui.sections import open_sections, section_on, section_title, sections_of
 from ui.settings import slides_on
 from viz import layers as vl
 
@@ -55,7 +57,13 @@ def notes_sizes() -> None:
     """Seed 003's Affine example: x (10, 2), W1 (2, 4)."""
     for param, value in ((N, 10), (D, 2), (H, 4)):
         st.session_state[param.state_key] = value
-    st.rerun(SIZED)
+    rerun_sized()
+
+
+def rerun_sized() -> None:
+    """Rerun the sized fragments this run shows (a hidden one's key cannot be named)."""
+    st.rerun([key for key, section in zip(SIZED, ("sizes", "affine", "chain", "check"),
+                                          strict=True) if section_on(PAGE, section)])
 
 
 @st.fragment(key=SIZED[0])
@@ -64,7 +72,7 @@ def sizes_section() -> None:
         st.markdown(t("layers.sizes.heading"))
         c_n, c_d, c_h, c_seed = st.columns(4)
         # the Affine, chain and check tabs read the sizes: rerun them too, not the whole page
-        on = dict(on_change=lambda: st.rerun(SIZED))
+        on = dict(on_change=rerun_sized)
         N.slider(t("layers.sizes.n"), where=c_n, help=t("layers.sizes.n_help"), **on)
         D.slider(t("layers.sizes.d"), where=c_d, help=t("layers.sizes.d_help"), **on)
         H.slider(t("layers.sizes.h"), where=c_h, help=t("layers.sizes.h_help"), **on)
@@ -251,20 +259,23 @@ def tab_body(render: Callable[[], None], params: list) -> None:
 
 st.title(t("lesson.layers.title"))
 st.markdown(t("layers.intro"))
-show_notices(load_params(PARAMS))
+view = open_sections(PAGE, load_params(PARAMS))
 lv.start_state()
-sizes_section()
-SECTIONS = [  # each tab: its label, its section, the settings it saves, its fragment's key
-    (t("layers.tab.affine"), affine_tab, [], SIZED[1]),
-    (t("layers.tab.chain"), chain_tab, [CHAIN_ACT, CHAIN_STEP], SIZED[2]),
-    (t("layers.tab.activations"), activations_tab, [ACT], None),
-    (t("layers.tab.loss"), loss_tab, [*LOGITS, TARGET], None),
-    (t("layers.tab.precision"), precision_tab, [], None),  # ui/precision_view.py
-    (t("layers.tab.broadcast"), broadcast_tab, [BCASE, BOP], None),
-    (t("layers.tab.check"), check_tab, [CHECK], SIZED[3]),
-]
-for tab, (_, render, params, key) in zip(st.tabs([s[0] for s in SECTIONS]), SECTIONS,
-                                         strict=True):
+if view.on("sizes"):
+    sizes_section()
+TABS = {  # each tab (ui/sections.py names it): its section, the settings it saves, its key
+    "affine": (affine_tab, [], SIZED[1]),
+    "chain": (chain_tab, [CHAIN_ACT, CHAIN_STEP], SIZED[2]),
+    "activations": (activations_tab, [ACT], None),
+    "loss": (loss_tab, [*LOGITS, TARGET], None),
+    "precision": (precision_tab, [], None),  # ui/precision_view.py
+    "broadcast": (broadcast_tab, [BCASE, BOP], None),
+    "check": (check_tab, [CHECK], SIZED[3]),
+}
+shown = [s for s in sections_of(PAGE) if s.id in TABS and view.on(s.id)]
+for tab, section in zip(tabs_or_sections([section_title(s) for s in shown]) if shown else [],
+                        shown, strict=True):
     with tab:
+        render, params, key = TABS[section.id]
         st.fragment(tab_body, key=key)(render, params)
 save_params(PARAMS)

@@ -22,10 +22,12 @@ from ui import mnist_view as mv
 from ui.chart import show_pure_chart
 from ui.code import show_code
 from ui.data import mnist_or_error
+from ui.export import show_table
 from ui.i18n import t
 from ui.live import Button, LiveLoop, Stop
 from ui.messages import show_error
-from ui.params import ChoiceParam, IntParam, load_params, save_params, show_notices
+from ui.params import ChoiceParam, IntParam, load_params, save_params
+from ui.sections import open_sections
 from ui.state import held, held_model, held_reset
 from viz import mnist as vz
 
@@ -99,8 +101,7 @@ def gradient_check() -> None:  # STEP 1
 def data_section() -> None:  # STEP 2: no control of its own but the sample grid's fragment
     stats = data_stats()
     st.markdown(t("mnist.s2.intro", train=len(X_TRAIN), test=len(X_TEST)))
-    tabs = st.tabs([t("mnist.s2.tab_grid"), t("mnist.s2.tab_counts"), t("mnist.s2.tab_means"),
-                    t("mnist.s2.tab_pixels")])
+    tabs = mv.data_tabs()
     with tabs[0]:
         sample_grid()
     mv.data_views(stats, tabs[1:])
@@ -193,7 +194,7 @@ def compare_backends() -> None:
         with st.spinner(t("mnist.s6.comparing", backend=backend)):
             speed = lm.backend_speed(current_config(), DATA, backend, COMPARE_SECONDS)
         rows.append({t("mnist.s6.col_backend"): backend, t("mnist.s7.rate"): f"{speed:,.0f}"})
-    st.table(pd.DataFrame(rows), hide_index=True)
+    show_table(pd.DataFrame(rows), "mnist-backend-speed")
     st.caption(t("mnist.s6.compare_note", seconds=COMPARE_SECONDS))
 
 
@@ -213,8 +214,7 @@ def training_section(applied: bool) -> None:  # STEP 7
     run = held(STATE, current_config(), partial(lm.build, data=DATA))
     if applied:
         loop.stop_with(None)
-    trainer, running = run.trainer, loop.running
-    fresh = trainer.step_count == 0
+    trainer, running, fresh = run.trainer, loop.running, run.trainer.step_count == 0
     loop.controls(
         start_label=t("mnist.s7.start") if fresh or run.finished else t("mnist.s7.resume"),
         on_start=start_clicked, step_disabled=run.finished, extra=[
@@ -223,6 +223,7 @@ def training_section(applied: bool) -> None:  # STEP 7
             Button("one_more", t("mnist.s7.one_more"), ":material/add:", one_more_clicked,
                    disabled=running or trainer.epoch >= lm.TOTAL_EPOCH_CAP)])
     loop.view()
+    mv.network_file(loop, DATA, SETTINGS, STATE, BACKENDS)  # save the run, or bring one back
     show_code(Trainer.run, Trainer.evaluate, MultiLayerNet.grad_stats)
 
 
@@ -265,7 +266,7 @@ def draw_digit() -> None:  # a digit the learner draws or uploads, read by the n
 
 st.title(t("lesson.mnist.title"))
 st.markdown(t("mnist.intro"))
-show_notices(load_params(PARAMS))
+view = open_sections(PAGE, load_params(PARAMS))
 DATA = mnist_or_error()
 if DATA is None:
     st.stop()
@@ -274,25 +275,26 @@ loop = LiveLoop("mnist.train", advance=advance, reset=lambda: held_reset(STATE),
                 draw=lambda: mv.draw_live(loop, held_model(STATE)), tick=TICK,
                 step_help=t("mnist.s7.step_help", seconds=CHUNK_SECONDS), catch_up=CATCH_UP_S)
 
-st.header(t("mnist.s1.header"))
-st.markdown(t("mnist.s1.intro"))
-st.latex(r"\frac{\partial L}{\partial w} \approx \frac{L(w + h) - L(w - h)}{2h}"
-         r"\qquad h = 10^{-4}")
-gradient_check()
-show_code(check_network, MultiLayerNet.numerical_gradient, MultiLayerNet.gradient,
-          MultiLayerNet.backprop)
-st.header(t("mnist.s2.header"))
-data_section()
-st.header(t("mnist.s3.header"))
-mv.code_section()
-st.header(t("mnist.s6.header"))
-applied = settings_section()
-st.header(t("mnist.s7.header"))
-training_section(applied)
-mv.chain_intro(held_model(STATE))
-chain_view()
-show_code(MultiLayerNet.forward_trace, layers.Affine.forward)
-st.header(t("mnist.draw.header"))
-st.markdown(t("mnist.draw.intro"))
-draw_digit()
-show_code(lm.preprocess_steps)
+if view.begin("check"):  # each begin() draws its section's header (ui/sections.py)
+    st.markdown(t("mnist.s1.intro"))
+    st.latex(r"\frac{\partial L}{\partial w} \approx \frac{L(w + h) - L(w - h)}{2h}"
+             r"\qquad h = 10^{-4}")
+    gradient_check()
+    show_code(check_network, MultiLayerNet.numerical_gradient, MultiLayerNet.gradient,
+              MultiLayerNet.backprop)
+if view.begin("data"):
+    data_section()
+if view.begin("code"):
+    mv.code_section()
+applied = view.begin("settings") and settings_section()
+if view.begin("training"):
+    training_section(applied)
+    mv.chain_intro(held_model(STATE))
+    chain_view()
+    show_code(MultiLayerNet.forward_trace, layers.Affine.forward)
+else:  # the drawn digit is read by the network the training section holds
+    held(STATE, current_config(), partial(lm.build, data=DATA))
+if view.begin("draw"):
+    st.markdown(t("mnist.draw.intro"))
+    draw_digit()
+    show_code(lm.preprocess_steps)

@@ -15,9 +15,11 @@ from ui import optimizers_view as view
 from ui.chart import show_chart
 from ui.code import show_code
 from ui.data import mnist_or_error, spiral_data
+from ui.export import show_table
 from ui.i18n import t
 from ui.live import LiveLoop, Stop
-from ui.params import ChoiceParam, FloatParam, IntParam, load_params, save_params, show_notices
+from ui.params import ChoiceParam, FloatParam, IntParam, load_params, save_params
+from ui.sections import open_sections
 from ui.settings import slides_on
 from ui.state import held, held_model, held_reset
 from viz import optimizers as vz
@@ -73,7 +75,7 @@ def batch_draw() -> None:
             with col:
                 show_chart(fig, f"optimizers-batch-loss-vs-{axis}",
                            key=f"optimizers.chart.batch_{axis[0]}", height=view.CURVE_HEIGHT)
-    st.table(pd.DataFrame([{
+    show_table(pd.DataFrame([{
         t("optimizers.s1.col_method"): labels[kind],
         t("optimizers.s1.col_batch"): run.trainer.batch_size,
         t("optimizers.s1.col_epochs"): run.trainer.epoch,
@@ -82,7 +84,7 @@ def batch_draw() -> None:
         t("optimizers.s1.col_seconds"): f"{run.trainer.train_seconds:.2f}",
         t("optimizers.s1.col_loss"): f"{race.loss_of(run):.4f}",
         t("optimizers.s1.col_acc"): f"{race.accuracy_of(run):.1%}",
-    } for kind, run in race.runs.items()]), hide_index=True)
+    } for kind, run in race.runs.items()]), "optimizers-batch-runs")
 
 
 @st.fragment
@@ -145,12 +147,12 @@ def race_draw() -> None:
         st.info(t("optimizers.s3.none_chosen"))
         return
     view.race_loss(race)
-    st.table(pd.DataFrame([{
+    show_table(pd.DataFrame([{
         t("optimizers.s3.col_name"): name, t("optimizers.s3.col_lr"): f"{lr:g}",
         "x": f"{x:.4f}", "y": f"{y:.4f}", "f(x, y)": f"{f:.6g}",
         t("optimizers.s3.col_status"): (t("optimizers.s3.status_ok") if gone is None
                                         else t("optimizers.s3.status_gone", step=gone)),
-    } for name, lr, x, y, f, gone in race.rows()]), hide_index=True)
+    } for name, lr, x, y, f, gone in race.rows()]), "optimizers-surface-race")
 
 
 @st.fragment
@@ -219,14 +221,14 @@ def mnist_draw() -> None:
         view.mnist_loss(race, curves)
     else:
         st.info(t("optimizers.s4.no_loss_yet"), icon=":material/play_arrow:")
-    st.table(pd.DataFrame([{
+    show_table(pd.DataFrame([{
         t("optimizers.s4.col_name"): name,
         t("optimizers.s4.col_lr"): f"{run.trainer.optimizer.lr:g}",
         t("optimizers.s4.col_steps"): run.trainer.step_count,
         t("optimizers.s4.col_loss"): f"{curves[name][1][-1]:.4f}" if name in curves else "—",
         t("optimizers.s4.col_acc"): f"{run.acc:.1%}" if run.acc is not None else "—",
         t("optimizers.s4.col_acc_step"): run.acc_step if run.acc is not None else "—",
-    } for name, run in race.runs.items()]), hide_index=True)
+    } for name, run in race.runs.items()]), "optimizers-mnist-race")
     for name, run in race.runs.items():
         if run.diverged is not None:
             st.warning(t("optimizers.s4.diverged", name=name, step=run.diverged,
@@ -261,8 +263,6 @@ def mnist_section() -> None:
 st.title(t("lesson.optimizers.title"))
 st.markdown(t("optimizers.intro"))
 notices = load_params([*RACE_PARAMS, BATCH_LR, *MNIST_LR.values()])
-show_notices(notices + load_params(list(STARTS[SURFACE.value()])))
-batch_section()
-rules_section()
-race_section()
-mnist_section()
+open_sections(PAGE, notices + load_params(list(STARTS[SURFACE.value()]))).run({
+    "batch": batch_section, "rules": rules_section, "race": race_section,
+    "mnist": mnist_section})

@@ -14,7 +14,8 @@ from ui.code import show_code
 from ui.data import spiral_data
 from ui.i18n import t
 from ui.live import LiveLoop, Stop
-from ui.params import ChoiceParam, FloatParam, IntParam, load_params, save_params, show_notices
+from ui.params import ChoiceParam, FloatParam, IntParam, load_params, save_params
+from ui.sections import open_sections
 from ui.state import held_model, held_reset
 
 PAGE = "perceptron"
@@ -145,7 +146,7 @@ def spiral_section() -> None:
 
 st.title(t("lesson.perceptron.title"))
 st.markdown(t("perceptron.intro"))
-show_notices(load_params(PARAMS))
+view = open_sections(PAGE, load_params(PARAMS))
 xor_loop = LiveLoop("perceptron.xor", advance=xor_advance,
                     draw=lambda: pv.xor_live(held_model(STATE_XOR)),
                     reset=lambda: held_reset(STATE_XOR), tick=0.25,
@@ -154,8 +155,5 @@ spiral_loop = LiveLoop("perceptron.spiral", advance=spiral_advance,
                        draw=lambda: pv.spiral_live(held_model(STATE_SPIRAL), spiral_data()),
                        reset=lambda: held_reset(STATE_SPIRAL), tick=0.3,
                        step_help=t("perceptron.step_help", n=pl.SPIRAL_EPOCHS_PER_CALL))
-perceptron_section()
-no_line_section()
-gates_section()
-xor_section()
-spiral_section()
+view.run({"neuron": perceptron_section, "no_line": no_line_section, "gates": gates_section,
+          "xor": xor_section, "spiral": spiral_section})

@@ -24,8 +24,8 @@ from ui.params import (
     TextParam,
     load_params,
     save_params,
-    show_notices,
 )
+from ui.sections import open_sections
 from ui.state import held_model, held_reset
 
 PAGE = "playground"
@@ -180,17 +180,19 @@ def lab() -> None:
     st.subheader(t("playground.live.header"))
     loop.controls()
     loop.view()
+    pv.network_file(loop, STATE, POINTS, SETTINGS)  # save the run, or bring one back
 
 
 st.title(t("lesson.playground.title"))
 st.markdown(t("playground.intro"))
-show_notices(load_params(PARAMS))
+view = open_sections(PAGE, load_params(PARAMS))
 loop = LiveLoop("playground.train", advance=advance, reset=lambda: held_reset(STATE),
                 draw=lambda: pv.draw_live(held_model(STATE), loop, show_test=SHOW_TEST.value(),
                                           discrete=DISCRETE, backprop=BACKPROP, points=POINTS,
                                           frame_s=FRAME_S),
                 tick=TICK, step_help=t("playground.live.step_help"))
-lab()
-st.header(t("playground.beyond.header"))
-st.markdown(t("playground.beyond.intro"))
-show_code(lp.make_data, lp.feature_matrix, lp.build, lp.neuron_maps, lp.confusion)
+if view.on("lab"):
+    lab()
+if view.begin("beyond"):  # draws the header
+    st.markdown(t("playground.beyond.intro"))
+    show_code(lp.make_data, lp.feature_matrix, lp.build, lp.neuron_maps, lp.confusion)

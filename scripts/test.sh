@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The project's test command (the README's second command; CI runs it through .ci/run).
 # Installs the locked test tools into the active Python (requirements-dev.lock, hashes checked),
-# makes sure Debian's Chromium and a font with Hangul are there for the browser tests, and nginx
-# and HAProxy for the deploy-config tests, lints, then runs every test (the MNIST learning tests
-# take a few minutes on 2 cores). Extra arguments go to pytest, which then runs them as given,
-# in one process: ./scripts/test.sh tests/app -x
+# makes sure Debian's Chromium and a font with Hangul are there for the browser tests, nginx
+# and HAProxy for the deploy-config tests and Graphviz for the graph export, lints, then runs
+# every test (the MNIST learning tests take a few minutes on 2 cores). Extra arguments go to
+# pytest, which then runs them as given, in one process: ./scripts/test.sh tests/app -x
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -57,6 +57,8 @@ has_hangul_font || missing+=(fonts-noto-cjk)
 for tool in nginx haproxy openssl; do
   has_tool $tool || missing+=($tool)
 done
+# The graph lesson's SVG/PNG export runs Graphviz's dot (ui/export.py).
+has_tool dot || missing+=(graphviz)
 # npm installs axe-core, the accessibility checker of tests/e2e/test_a11y.py (package.json).
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [[ ${#missing[@]} -gt 0 ]]; then

@@ -9,6 +9,7 @@ widgets and the state and call these:
     chain_intro(run)              # the chain's heading, text and formula, from the network
     weight_chain(run, x, label)   # one test digit through W1, W2, ...
     read_digit(run)               # a digit drawn on the canvas or uploaded, read by the net
+    network_file(loop, data, settings, key, backends)  # the run saved to .npz, or one loaded
 
 Every number comes from lessons.mnist, every figure from viz.mnist (STEP 1's from viz.layers).
 """
@@ -26,11 +27,14 @@ from engine.gradcheck import GradCheckResult
 from engine.network import MultiLayerNet
 from engine.trainer import Trainer
 from lessons.mnist import (
+    MAX_LAYERS,
     Analysis,
     DataStats,
     MnistRun,
     all_finite,
     chain_forms,
+    from_file,
+    network_bytes,
     predict_proba,
     preprocess_steps,
     worst_confusion,
@@ -39,11 +43,15 @@ from lessons.mnist import weight_chain as chain_steps
 from ui.chart import show_chart, show_pure_chart
 from ui.code import show_code
 from ui.digit_canvas import CANVAS_PX, digit_canvas
+from ui.handout import tabs_or_sections
 from ui.i18n import t
 from ui.images import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, decode_drawing, decode_image
 from ui.live import LiveLoop
 from ui.live_chart import live_chart
 from ui.messages import show_error
+from ui.saving_view import MAX_NETWORK_BYTES, file_bytes, follow
+from ui.saving_view import network_file as file_controls
+from ui.state import Held, held_model
 from viz import layers as vl
 from viz import mnist as vz
 
@@ -86,6 +94,12 @@ def gradcheck_result(result: GradCheckResult, n_params: int, hidden: int, batch:
                  err=result.max_rel_error, speedup=speedup))
 
 
+def data_tabs() -> list:
+    """STEP 2's four tabs (in a handout, four sections one after another)."""
+    return tabs_or_sections([t("mnist.s2.tab_grid"), t("mnist.s2.tab_counts"),
+                             t("mnist.s2.tab_means"), t("mnist.s2.tab_pixels")])
+
+
 def data_views(stats: DataStats, tabs) -> None:
     """The class counts, the mean digits and the pixel statistics, one tab each."""
     with tabs[0]:
@@ -119,8 +133,8 @@ def data_views(stats: DataStats, tabs) -> None:
 def code_section() -> None:
     """STEPS 3-5: text and code only."""
     st.markdown(t("mnist.s3.intro"))
-    tabs = st.tabs([t("mnist.s3.tab_functions"), t("mnist.s3.tab_layers"),
-                    t("mnist.s3.tab_network")])
+    tabs = tabs_or_sections([t("mnist.s3.tab_functions"), t("mnist.s3.tab_layers"),
+                             t("mnist.s3.tab_network")])
     for tab, text, code in zip(tabs, (t("mnist.s3.functions"), t("mnist.s3.layers"),
                                       t("mnist.s3.network")), (
             (functions.numerical_gradient, functions.softmax, functions.cross_entropy_error),
@@ -345,3 +359,25 @@ def read_digit(run: MnistRun) -> None:
                "mnist-preprocessing", key="mnist.chart.prep", height=260)
     before, after = (f"({r:.1f}, {c:.1f})" for r, c in (prep.com_before, prep.com_after))
     st.caption(t("mnist.draw.prep_note", before=before, after=after))
+
+
+# ---------------------------------------------------------------- the network as a file
+
+
+def network_file(loop: LiveLoop, data, settings: list, key: str, backends) -> None:
+    """Download the run held under `key` as mnist-network.npz, or bring one back: a good file
+    becomes the run (its settings go into the form's widgets, `settings` in the page's order:
+    layers, hidden 1..3, activation, init, optimizer, lr, batch, epochs, seed, backend)."""
+
+    def load(upload) -> None:
+        run = from_file(upload, data, max_bytes=MAX_NETWORK_BYTES, backends=backends)
+        c = run.config
+        values = [len(c.hidden), *(c.hidden + (None,) * MAX_LAYERS)[:MAX_LAYERS], c.activation,
+                  c.init, c.optimizer, c.lr, c.batch, c.epochs, c.seed, c.backend]
+        follow(settings, values, "MNIST")
+        st.session_state[key] = Held(c, run)  # ui.state.held() keeps it: its config matches
+        loop.stop_with(None)
+
+    run = held_model(key)  # bound here: the file is written by a thread without the session
+    file_controls("mnist", "mnist-network.npz", to_bytes=partial(network_bytes, run), load=load,
+                  running=loop.running, size=file_bytes(run.network, run.trainer.optimizer))

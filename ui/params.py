@@ -17,9 +17,14 @@ A value in the URL is read when the widget has no state yet: on the first run
 of a shared link, or after the learner comes back from another page (Streamlit
 drops the state of widgets it did not draw; a shadow copy restores it). A value
 that cannot be used (not a number, out of range, unknown choice) is ignored
-with a notice, never an exception. Widgets are keyed by
+with a notice, never an exception; a page shows all of its notices as one (show_notices).
+Widgets are keyed by
 `state_key` ('<page>.<name>'), so two pages can both have an 'lr' without
 sharing it, while the URL keeps the short name.
+
+A class link can lock controls: `?lock=w1,gate` draws those widgets disabled (shown, not
+changeable), and keeps their values while the lock holds, so a preset button cannot move
+them either. The page's "show everything" switch (ui/sections.py) drops the lock.
 """
 
 from __future__ import annotations
@@ -35,6 +40,56 @@ from ui.messages import code_span, error_text
 
 CHOICE_WIDGETS = ("radio", "selectbox", "segmented_control", "pills", "select_slider")
 _SHADOW = "_param_shadow."  # session_state prefix: survives pages that do not draw the widget
+_LOCKED = "_param_locked."  # session_state prefix: a locked control's value, kept
+LOCK_PARAM = "lock"  # ?lock=w1,gate: those controls are shown but cannot be changed
+# A view that shows a whole lesson whatever the link asks (the printable handout,
+# ?handout=1): no section filter, no presenter, no locks.
+FULL_VIEW_PARAMS = ("handout",)
+LIST_LIMIT = 500  # characters of a ?show= or ?lock= list that are read at all
+_DEFAULT_TEXT: dict[str, str] = {}  # state_key -> the default as the URL writes it
+
+
+def default_text(state_key: str) -> str | None:
+    """The default of the param '<page>.<name>' as the URL writes it, once its page has run
+    in this process (the class link leaves settings at their default out of the link)."""
+    return _DEFAULT_TEXT.get(state_key)
+NOTICE_NAMES = 8  # names listed in the one-line notice; the rest are counted
+
+
+class Notice(str):
+    """A notice's text that knows which setting of the link it is about (`name`)."""
+
+    name: str
+
+    def __new__(cls, text: str, name: str) -> Notice:
+        notice = super().__new__(cls, text)
+        notice.name = name
+        return notice
+
+
+def full_view() -> bool:
+    """True when this run shows the whole lesson, whatever ?show=, ?present= or ?lock= say."""
+    return any((st.query_params.get(name) or "").strip().lower() in ("1", "true", "on", "yes")
+               for name in FULL_VIEW_PARAMS)
+
+
+def link_list(name: str) -> list[str]:
+    """The ids in ?<name>=a,b,c, in order, without blanks or repeats ([] when too long)."""
+    raw = st.query_params.get(name) or ""
+    if len(raw) > LIST_LIMIT:
+        return []
+    return list(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+
+
+def locked_names() -> frozenset[str]:
+    """The names of the controls this run draws disabled (?lock=)."""
+    return frozenset() if full_view() else frozenset(link_list(LOCK_PARAM))
+
+
+def unlock_all() -> None:
+    """Forget the kept values of locked controls (the lock is gone from the URL)."""
+    for key in [k for k in st.session_state if str(k).startswith(_LOCKED)]:
+        del st.session_state[key]
 
 
 @dataclass(frozen=True)
@@ -58,6 +113,21 @@ class Param:
         """The widget's current value (its default before load_params has run)."""
         return st.session_state.get(self.state_key, self.default)
 
+    @property
+    def locked(self) -> bool:
+        return self.name in locked_names()
+
+    def widget_args(self, **kw) -> dict:
+        """Keyword arguments for this param's widget (the helpers below use it; a page that
+        draws the widget itself passes them on): a locked control is disabled, and its value
+        is put back to the one it had when the lock first held."""
+        if self.locked:
+            kept = st.session_state.setdefault(_LOCKED + self.state_key,
+                                               st.session_state.get(self.state_key, self.default))
+            st.session_state[self.state_key] = kept
+            kw["disabled"] = True
+        return kw
+
 
 def _where(where):
     """The container a widget goes in: a column or sidebar, else the page."""
@@ -70,11 +140,11 @@ class _Ranged(Param):
 
     def slider(self, label: str, *, step=None, where=None, **kw):
         return _where(where).slider(label, min_value=self.lo, max_value=self.hi, step=step,
-                                    key=self.state_key, **kw)
+                                    key=self.state_key, **self.widget_args(**kw))
 
     def number_input(self, label: str, *, step=None, where=None, **kw):
-        return _where(where).number_input(label, min_value=self.lo, max_value=self.hi,
-                                          step=step, key=self.state_key, **kw)
+        return _where(where).number_input(label, min_value=self.lo, max_value=self.hi, step=step,
+                                          key=self.state_key, **self.widget_args(**kw))
 
 
 @dataclass(frozen=True)
@@ -135,6 +205,7 @@ class ChoiceParam(Param):
         if kind not in CHOICE_WIDGETS:
             raise ValueError(f"kind must be one of {', '.join(CHOICE_WIDGETS)}, got {kind!r}")
         make = getattr(_where(where), kind)
+        kw = self.widget_args(**kw)
         if kind == "select_slider":
             return make(label, options=self.choices, key=self.state_key, **kw)
         return make(label, self.choices, key=self.state_key, **kw)
@@ -159,7 +230,8 @@ class BoolParam(Param):
         """A 'toggle' or 'checkbox' keyed to this param."""
         if kind not in ("toggle", "checkbox"):
             raise ValueError(f"kind must be 'toggle' or 'checkbox', got {kind!r}")
-        return getattr(_where(where), kind)(label, key=self.state_key, **kw)
+        make = getattr(_where(where), kind)
+        return make(label, key=self.state_key, **self.widget_args(**kw))
 
 
 @dataclass(frozen=True)
@@ -186,10 +258,11 @@ class TextParam(Param):
 def load_params(params: list[Param]) -> list[str]:
     """Give each widget without state a value: the URL's, else the last one, else the default.
 
-    Returns the notices for URL values that were ignored; the page shows them.
+    Returns the notices (Notice) for URL values that were ignored; the page shows them.
     """
     notices = []
     for p in params:
+        _DEFAULT_TEXT[p.state_key] = p.format(p.default)
         if p.state_key in st.session_state:
             continue
         value = st.session_state.get(_SHADOW + p.state_key, p.default)
@@ -198,8 +271,8 @@ def load_params(params: list[Param]) -> list[str]:
             try:
                 value = p.parse(raw)
             except ValueError as err:
-                notices.append(t("params.ignored", name=p.name, value=code_span(raw, 40),
-                                   reason=err))
+                notices.append(Notice(t("params.ignored", name=p.name,
+                                        value=code_span(raw, 40), reason=err), p.name))
         st.session_state[p.state_key] = value
     return notices
 
@@ -219,5 +292,17 @@ def save_params(params: list[Param]) -> None:
 
 
 def show_notices(notices: list[str]) -> None:
-    for notice in notices:
-        st.warning(notice, icon=":material/link_off:")
+    """All of a page's notices as one: a line that counts and names the settings of the link
+    that were ignored, and each notice in full in an expander below it."""
+    notices = list(dict.fromkeys(notices))  # a page may load a param twice
+    if not notices:
+        return
+    names = list(dict.fromkeys(getattr(n, "name", "?") for n in notices))
+    shown = ", ".join(code_span(name, 20) for name in names[:NOTICE_NAMES])
+    if len(names) > NOTICE_NAMES:
+        shown += " " + t("classlink.notice.more", n=len(names) - NOTICE_NAMES)
+    st.warning(t("classlink.notice.summary", count=len(notices), names=shown),
+               icon=":material/link_off:")
+    with st.expander(t("classlink.notice.details")):
+        for notice in notices:
+            st.markdown(notice)

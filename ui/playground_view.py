@@ -8,6 +8,7 @@ settings and the run:
     train_frames(run, n, e, s)    # n short chunks, keeping what the network shows after each
     draw_live(run, loop, ...)     # the live view: numbers, regions, loss, the network diagram,
                                   # one neuron up close, the confusion matrix, gradient flow
+    network_file(loop, key, points, settings)  # the run saved to .npz, or one brought back
 
 Every number comes from lessons.playground, every figure from viz.playground. The regions and
 the diagram are live charts that play the frames a tick trained (ui.live_chart's frames); a
@@ -22,17 +23,22 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 import lessons.playground as lp
+from ui.export import show_table
 from ui.i18n import t
 from ui.live import LiveLoop
 from ui.live_chart import live_chart
 from ui.messages import show_error
-from ui.params import BoolParam, TextParam, save_params
+from ui.params import BoolParam, Param, TextParam, save_params
+from ui.saving_view import MAX_NETWORK_BYTES, file_bytes, follow
+from ui.saving_view import network_file as file_controls
+from ui.state import Held
 from viz import playground as vz
 
 MATH_NAMES = {"relu": "ReLU", "tanh": "tanh", "l1": "L1", "l2": "L2"}
@@ -228,6 +234,12 @@ def _read_csv(points: TextParam, name: str, raw: bytes) -> None:
     except ValueError as err:
         ss[NOTICE] = ("error", err)  # the points drawn so far stay
         return
+    _use_data(points, name, data)
+    ss[NOTICE] = ("loaded", len(data.y))
+
+
+def _use_data(points: TextParam, name: str, data: lp.Data) -> None:
+    """The learner's own data: in the link when it fits there, else kept in the session."""
     try:
         text = lp.encode_points(data)
     except ValueError:  # regression targets or too many points: not in the link
@@ -237,7 +249,6 @@ def _read_csv(points: TextParam, name: str, raw: bytes) -> None:
     else:
         ss[points.state_key] = ""
         ss[UPLOAD_KEY] = (name, data)
-    ss[NOTICE] = ("loaded", len(data.y))
 
 
 def neuron_buttons(layers: int, sizes: list[int], change: Callable[[int, int], None]) -> None:
@@ -483,12 +494,12 @@ def _inspector(run: lp.Run, running: bool) -> None:
     with cols[1]:
         # a plain table, not st.dataframe: it is drawn again on every tick while training,
         # and a data grid costs the browser far more to draw than a few rows of HTML
-        st.table(pd.DataFrame({
+        show_table(pd.DataFrame({
             t("playground.inspect.from"): [*names, t("playground.inspect.bias")],
             t("playground.inspect.weight"): [f"{v:.4f}" for v in (*detail.weights, detail.bias)],
             t("playground.inspect.grad"): [f"{v:.4f}" for v in (*detail.weight_grads,
                                                                  detail.bias_grad)],
-        }), hide_index=True)
+        }), "playground-neuron-weights")
     if running:
         st.caption(t("playground.inspect.pause_to_edit"))
         return
@@ -543,3 +554,34 @@ def _grad_flow(run: lp.Run) -> None:
                data=lambda: vz.grad_flow_data(names, values),
                version=_version(run), signature=_signature(run), height=SMALL_HEIGHT)
     st.caption(t("playground.fig.grad_caption"))
+
+
+# ---------------------------------------------------------------- the network as a file
+
+
+def network_file(loop: LiveLoop, key: str, points: TextParam, settings: list[Param]) -> None:
+    """Download the run held under `key` as playground-network.npz, or bring one back: a good
+    file becomes the run, its settings go into the widgets (`settings` in the page's order:
+    dataset, noise %, train %, the features, layers, neurons 1..MAX_LAYERS, activation,
+    regularization, rate, dropout, lr, batch, optimizer, seed), its own points (if any) too."""
+
+    def load(upload) -> None:
+        run = lp.from_file(upload, max_bytes=MAX_NETWORK_BYTES)
+        s = run.settings
+        percents = [round(v * 100) for v in (s.noise, s.train_fraction)]
+        if [p / 100 for p in percents] != [s.noise, s.train_fraction]:
+            percents = [-1, -1]  # not a whole percent: no widget offers it (follow says so)
+        values = [s.dataset, *percents, *(f in s.features for f in lp.FEATURES), len(s.hidden),
+                  *(s.hidden + (None,) * lp.MAX_LAYERS)[:lp.MAX_LAYERS], s.activation,
+                  s.regularization, s.reg_rate, s.dropout, s.lr, s.batch, s.optimizer, s.seed]
+        follow(settings, values, "playground")
+        if s.dataset == CUSTOM:
+            _use_data(points, upload.name, run.data)
+        ss[key] = Held(RunKey.of(s, own_data_key(points)), run)  # what the page's hold() asks
+        ss[NOTICE] = (None, None)
+        loop.stop_with(None)
+
+    run = ss[key].model  # bound here: the file is written by a thread without the session
+    file_controls("playground", "playground-network.npz", load=load, running=loop.running,
+                  to_bytes=partial(lp.network_bytes, run),
+                  size=file_bytes(run.net, run.trainer.optimizer))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.class_link import render_builder
+from ui.handout import handout_button
 from ui.i18n import LANGS, QUERY_PARAM, STATE_KEY, t
 from ui.settings import EXPORT_KEY, SLIDES_KEY, write_slides_to_url
 from viz.theme import EXPORT_FORMATS
@@ -14,8 +16,9 @@ def _write_lang_to_url() -> None:
     st.query_params[QUERY_PARAM] = st.session_state[STATE_KEY]
 
 
-def render_sidebar() -> None:
-    """Language switch, slide mode, and the format the chart camera buttons save."""
+def render_sidebar(current: str = "") -> None:
+    """Language switch, slide mode, the format the chart camera buttons save, and the class
+    link builder (ui/class_link.py). `current`: the open page's URL path."""
     with st.sidebar:
         st.radio(
             t("sidebar.language"),
@@ -31,3 +34,5 @@ def render_sidebar() -> None:
             st.radio(t("sidebar.export_format"), EXPORT_FORMATS, key=EXPORT_KEY,
                      format_func=str.upper, horizontal=True,
                      help=t("sidebar.export_help"))
+        handout_button()  # "Handout (print)": this page as lecture notes (ui.handout)
+    render_builder(current)

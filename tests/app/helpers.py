@@ -10,6 +10,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from ui.i18n import LANGS, tr
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "streamlit_app.py"
 
@@ -48,3 +50,10 @@ def open_lesson(page: str, lang: str = "en", timeout: float = 90, **params: str)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def link_notice_details(at: AppTest) -> list[str]:
+    """The details of a page's one notice for its link (ui.params.show_notices): one line per
+    setting of the link that was ignored, in the expander under the notice."""
+    labels = {tr(lang, "classlink.notice.details") for lang in LANGS}
+    return [m.value for e in at.expander if e.label in labels for m in e.markdown]

@@ -21,7 +21,7 @@ from lessons.graph import (
     softmax_check,
     softmax_cross_entropy_graph,
 )
-from tests.app.helpers import open_lesson
+from tests.app.helpers import link_notice_details, open_lesson
 from tests.app.learner_errors import assert_korean_error
 from tests.app.test_i18n import EXPRESSION_ERRORS
 from tests.markdown_spans import code_spans
@@ -306,7 +306,8 @@ def test_url_state_is_read_and_bad_values_are_notices():
 
     at = open_page("ko", expr="__import__('os')")
     assert at.text_input(key="graph.expr").value == "x*y + exp(x)"
-    notice = " ".join(w.value for w in at.warning)
+    assert len(at.warning) == 1 and "`expr`" in at.warning[0].value
+    notice = " ".join(link_notice_details(at))  # its details
     # the link's value is quoted as a code span, never read as Markdown
     assert "expr=" in notice and "__import__('os')" in [c for _, _, c in code_spans(notice)]
     assert not at.error and not at.exception

@@ -16,6 +16,7 @@ from tests.app.learner_errors import raised_codes
 from ui.glossary import TERMS, term_key
 from ui.i18n import LANGS, MissingKeyError, lang_from_tag, load_catalog, resolve_lang, tr
 from ui.lessons import LESSONS, lesson_key
+from ui.sections import LESSON_SECTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [
@@ -62,6 +63,12 @@ COMPUTED_KEYS = {
     ("ui/glossary.py", "t(lesson_key(lesson, 'title'))"):
         {lesson_key(lesson, "title") for lesson in LESSONS},
     ("ui/i18n.py", "tr(current_lang(), key, **kwargs)"): set(),  # t() itself
+    # the sections' headers (ui/sections.py), and the class link builder's lesson names
+    ("ui/sections.py", "t(section.title)"):
+        {s.title for sections in LESSON_SECTIONS.values() for s in sections},
+    ("ui/class_link.py", "t(lesson_key(lesson, 'title'))"):
+        {lesson_key(lesson, "title") for lesson in LESSONS},
+    ("ui/class_link.py", "t(f'lang.{code}')"): {f"lang.{lang}" for lang in LANGS},
     PLAYGROUND_LABELS:
         {f"playground.{kind}.{name}" for kind, names in (
             ("dataset", (*PLAYGROUND_DATASETS, "custom")), ("activation", ("sigmoid", "linear")),
@@ -144,6 +151,7 @@ def used_keys() -> set[str]:
     keys |= {f"home.glossary.col_{lang}" for lang in LANGS}
     keys |= {f"error.{code}" for code in raised_codes()}
     keys |= COMPUTED_KEYS[PLAYGROUND_LABELS]
+    keys |= COMPUTED_KEYS[("ui/sections.py", "t(section.title)")]
     return keys
 
 

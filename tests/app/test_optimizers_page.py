@@ -11,7 +11,7 @@ from engine.datasets import spiral
 from engine.optimizers import OPTIMIZERS, Adam
 from lessons import optimizers as lo
 from lessons.optimizers import SURFACES, race
-from tests.app.helpers import open_lesson
+from tests.app.helpers import link_notice_details, open_lesson
 from ui.i18n import LANGS, load_catalog, tr
 
 PAGE = "app_pages/optimizers.py"
@@ -131,7 +131,8 @@ def test_a_shared_link_restores_the_race():
                                              ("lr_scale", "3")])
 def test_bad_link_values_give_a_notice(name, value):
     at = open_page("en", **{name: value})
-    notices = texts(at.warning)
+    assert len(at.warning) == 1 and f"`{name}`" in at.warning[0].value  # one notice, naming it
+    notices = link_notice_details(at)  # its details
     assert len(notices) == 1 and f"{name}=`{value}`" in notices[0]  # the value as code
 
 
@@ -338,5 +339,6 @@ def test_no_widget_or_link_reaches_an_error_on_a_korean_page():
     assert not at.exception and not at.error
     at = open_page("ko", mnist_lr_sgd="0", momentum="1", beta2="1", steps="0", x0="nan")
     assert not at.exception and not at.error
-    notices = texts(at.warning)  # one per value the link gave, each noted and ignored
+    assert len(at.warning) == 1  # one notice for the link, its details one per value
+    notices = link_notice_details(at)
     assert len(notices) == 5 and any("mnist_lr_sgd=`0`" in n for n in notices)

@@ -17,7 +17,7 @@ from engine.network import MultiLayerNet
 from engine.optimizers import SGD
 from engine.trainer import Trainer
 from lessons.perceptron import Perceptron
-from tests.app.helpers import open_lesson
+from tests.app.helpers import link_notice_details, open_lesson
 from ui.i18n import LANGS, tr
 
 PAGE = "app_pages/perceptron.py"
@@ -132,7 +132,8 @@ def test_two_layers_compute_xor():
                                               ({"xor_h": "1000"}, "xor_h")])
 def test_bad_link_values_give_a_notice(params, name):
     at = open_page("en", **params)
-    notices = texts(at.warning)
+    assert len(at.warning) == 1 and f"`{name}`" in at.warning[0].value  # one notice, naming it
+    notices = link_notice_details(at)  # its details
     assert len(notices) == 1 and f"{name}=`{params[name]}`" in notices[0]  # as code
     assert at.slider(key="perceptron.w1").value == 0.5  # the default
     assert at.radio(key="perceptron.gate").value == "AND"

@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import lessons.playground as lp
-from tests.app.helpers import open_lesson
+from tests.app.helpers import link_notice_details, open_lesson
 from ui.i18n import LANGS, tr
 
 PAGE = "app_pages/playground.py"
@@ -155,6 +155,7 @@ def test_a_damaged_link_gets_one_notice_and_the_page_works(lang):
     at = open_page(lang, data="custom", pts="1.!!!!")
     notices = [w.value for w in at.warning]
     assert len(notices) == 1 and "pts" in notices[0]
+    assert len(link_notice_details(at)) == 1  # its details
     assert not at.exception
 
 

@@ -37,7 +37,7 @@ def test_page_opens(app_url, page, screenshots_dir, docs_dir, path, lang, slides
     title = tr(lang, lesson_key(path, "title")) if path else tr(lang, "home.title")
     main.get_by_role("heading", name=title).first.wait_for(timeout=IDLE_TIMEOUT_MS)
     sidebar = page.locator("[data-testid=stSidebar]")
-    sidebar.get_by_text(tr(lang, "sidebar.slides")).wait_for(timeout=IDLE_TIMEOUT_MS)
+    sidebar.get_by_text(tr(lang, "sidebar.slides"), exact=True).wait_for(timeout=IDLE_TIMEOUT_MS)
     if slides:
         assert "slides=1" in page.url
     if not slides and path in DOCS_ANCHORS:
