@@ -137,13 +137,15 @@ def _builder(current: str) -> None:
     titles = {s.id: section_title(s) for s in sections}
     shown = st.multiselect(t("classlink.sections"), ids, default=ids,
                            key=f"{KEY}.show.{lesson}", format_func=titles.__getitem__,
-                           help=t("classlink.sections_help"))
+                           help=t("classlink.sections_help"),
+                           placeholder=t("classlink.sections_placeholder"))
     names = [name for s in sections if s.id in shown for name in lockable(s)]
     lock_key = f"{KEY}.lock.{lesson}"
     if lock_key in ss:  # a control of a section no longer chosen cannot stay locked
         ss[lock_key] = [name for name in ss[lock_key] if name in names]
     lock = st.multiselect(t("classlink.lock"), names, key=lock_key,
-                          help=t("classlink.lock_help"), disabled=not names)
+                          help=t("classlink.lock_help"), disabled=not names,
+                          placeholder=t("classlink.lock_placeholder"))
     if f"{KEY}.lang" not in ss:
         ss[f"{KEY}.lang"] = current_lang()
     langs = {code: t(f"lang.{code}") for code in LANGS}

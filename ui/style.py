@@ -89,6 +89,9 @@ _PHONE_CSS = """
   }
   [data-testid=stApp] :is([data-testid=stNumberInputContainer], [data-testid=stSelectbox]
       [role=group], [data-testid=stTextInputRootElement]) :is(input, button) { min-height: 44px; }
+  /* the class link builder's lists: the field, its chips' remove buttons, clear and open */
+  [data-testid=stMultiSelect] :is(input, button) { min-height: 44px; }
+  [data-testid=stMultiSelectTagsContainer] button { min-width: 44px; justify-content: center; }
   [data-testid=stSlider] [role=group] > [data-orientation] { padding: 22px 0; }
   [data-testid=stHeader] button { min-width: 44px; min-height: 44px; }
   [data-testid=stTooltipHoverTarget] > button { padding: 14px; margin: -14px; }
