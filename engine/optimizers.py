@@ -52,13 +52,14 @@ class Optimizer:
     def __init__(self, lr: float) -> None:
         self.lr = _positive(lr, "learning rate lr")
         self.state: dict = {}  # per-parameter buffers, made lazily
+        self._work: dict = {}  # scratch arrays (not state: never saved), made lazily
 
-    def _buffer(self, name: str, key, like):
-        """The state array `name` for parameter `key`, zeros on first use."""
-        slot = (name, key)
-        if slot not in self.state:
-            self.state[slot] = get_array_module(like).zeros_like(like)
-        return self.state[slot]
+    def _buffer(self, name: str, key, like, store: dict | None = None):
+        """The array `name` for parameter `key` in `store` (the state), zeros on first use."""
+        store = self.state if store is None else store
+        if (name, key) not in store:
+            store[(name, key)] = get_array_module(like).zeros_like(like)
+        return store[(name, key)]
 
     def update(self, params, grads) -> None:
         """Every parameter one step, in place: each subclass writes `_update_one`."""
@@ -66,7 +67,7 @@ class Optimizer:
             self._update_one(key, p, g)
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v}" for k, v in vars(self).items() if k != "state")
+        args = ", ".join(f"{k}={v}" for k, v in vars(self).items() if k not in ("state", "_work"))
         return f"{type(self).__name__}({args})"
 
 
@@ -167,13 +168,14 @@ class Adam(Optimizer):
         b1, b2, t = self.beta1, self.beta2, self.t
         m = self._buffer("m", key, p)
         v = self._buffer("v", key, p)
+        w = self._buffer("w", key, p, self._work)  # every step works in w: no new big arrays
         m *= b1
-        m += (1 - b1) * g
+        m += xp.multiply(g, 1 - b1, out=w)  # m ← β1·m + (1 − β1)·g
         v *= b2
-        v += (1 - b2) * (g * g)
-        m_hat = m / (1 - b1**t)
-        v_hat = v / (1 - b2**t)
-        p -= self.lr * m_hat / (xp.sqrt(v_hat) + self.eps)
+        v += xp.multiply(xp.multiply(g, g, out=w), 1 - b2, out=w)  # v ← β2·v + (1 − β2)·g²
+        xp.sqrt(xp.divide(v, 1 - b2**t, out=w), out=w)  # √v̂, with v̂ = v / (1 − β2^t)
+        w += self.eps
+        p -= xp.multiply(xp.divide(m, w, out=w), self.lr / (1 - b1**t), out=w)  # η·m̂ / (√v̂ + ε)
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
