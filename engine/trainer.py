@@ -219,9 +219,9 @@ class Trainer:
             yield self.step()
 
     def run(self, max_steps: int | None = None, max_seconds: float | None = None,
-            until_epoch: int | None = None) -> list[StepEvent]:
-        """A bounded chunk: stop after max_steps, max_seconds, or when `until_epoch`
-        epochs are complete, whichever comes first. Returns the step events.
+            until_epoch: int | None = None, stop: Callable | None = None) -> list[StepEvent]:
+        """A bounded chunk: stop after max_steps, max_seconds, when `until_epoch` epochs are
+        complete, or when stop() (asked after every step) is True. Returns the step events.
         """
         if max_steps is None and max_seconds is None and until_epoch is None:
             raise ValueError("give max_steps, max_seconds or until_epoch, or the run never ends")
@@ -229,9 +229,9 @@ class Trainer:
         events = []
         for event in self.steps(max_steps):
             events.append(event)
-            if until_epoch is not None and self.epoch >= until_epoch:
-                break
-            if deadline is not None and time.perf_counter() >= deadline:
+            if (until_epoch is not None and self.epoch >= until_epoch) or (
+                    deadline is not None and time.perf_counter() >= deadline) or (
+                    stop is not None and stop()):
                 break
         return events
 

@@ -480,13 +480,16 @@ class MnistRun:
                                  acc=float((pred == self.t_test).mean()))
         return self.analysis
 
-    def advance(self, seconds: float | None = None, steps: int | None = None) -> bool:
+    def advance(self, seconds: float | None = None, steps: int | None = None,
+                interrupted: Callable[[], bool] | None = None) -> bool:
         """Train for up to `seconds` or `steps`, ending at the next epoch's end (so that
-        every epoch gets its test score); True once `target` epochs are done."""
+        every epoch gets its test score), or as soon as `interrupted()` says so (it is asked
+        after every mini-batch: a click on Pause waits for one, not for the whole chunk);
+        True once `target` epochs are done."""
         trainer, start = self.trainer, self.clock()
         epoch_before = trainer.epoch
         trainer.run(max_steps=steps, max_seconds=seconds,
-                    until_epoch=min(self.target, epoch_before + 1))
+                    until_epoch=min(self.target, epoch_before + 1), stop=interrupted)
         if trainer.epoch > epoch_before:
             acc = self.analyse().acc
             self.scores.append(Score(trainer.epoch, trainer.step_count,

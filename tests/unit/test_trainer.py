@@ -106,6 +106,19 @@ def test_run_is_bounded_and_resumable():
         trainer.run()
 
 
+def test_run_stops_after_the_step_at_which_stop_says_so():
+    trainer = make()
+    asked = []
+
+    def stop():
+        asked.append(trainer.step_count)
+        return trainer.step_count >= 5
+
+    assert len(trainer.run(max_steps=100, stop=stop)) == 5
+    assert asked == [1, 2, 3, 4, 5]  # asked after every step
+    assert len(trainer.run(until_epoch=1, stop=lambda: False)) == 5  # the epoch, as without it
+
+
 def test_fit_with_callback_can_stop_early():
     trainer = make()
     seen = []
