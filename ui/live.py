@@ -58,6 +58,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
@@ -88,6 +89,14 @@ def next_run_asked() -> bool:
     requests = getattr(get_script_run_ctx(), "script_requests", None)
     state = getattr(requests, "_state", None)
     return state is not None and state != ScriptRequestType.CONTINUE
+
+
+def browser_session() -> bool:
+    """A browser's session on a running server. AppTest runs pages with a stand-in Runtime (a
+    mock), without a browser: no component registry (ui.live_chart draws st.plotly_chart),
+    and nobody to ask for a tick."""
+    return Runtime.exists() and type(Runtime.instance()) is Runtime \
+        and get_script_run_ctx() is not None
 
 
 def in_fragment_run() -> bool:
@@ -312,6 +321,15 @@ class LiveLoop:
             st.fragment(self._body, run_every=self.tick if running else None)()
         finally:
             self._inline = False
+
+    def train_on(self) -> None:
+        """Called last in a page, once everything is drawn: after a whole-page run (Start, or
+        any click while running) training goes on until the browser asks for the first tick,
+        as it does after each tick (catch_up), rather than waiting while the browser draws the
+        page. Only in a browser's session (AppTest asks for no ticks) and with catch_up."""
+        if self.running and self.catch_up > 0 and not in_fragment_run() and browser_session() \
+                and self._train_until_asked():
+            st.rerun(scope="app")
 
     def render(self) -> None:
         self.controls()

@@ -19,7 +19,8 @@ The chart is drawn afresh (a new figure, Plotly.newPlot) when its `signature` ch
 network), with the language, the slide mode or the export format, and when the browser asks
 for it (it was mounted anew, or it missed more than it can make up). A whole-page run sends
 the whole figure (Plotly.react: the chart stays, and catches up with anything). A redraw of
-the same chart never builds it again in the browser.
+the same chart never builds it again in the browser. A whole figure that a fragment's run
+sends (an epoch's end) is `lazy`: a chart out of view takes it once it comes into view.
 
 Frames: a page that trains in short chunks may pass `frames`, the data states the engine went
 through during the chunk (each as data() gives it, the last the current one). A fragment run
@@ -58,13 +59,12 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 from streamlit import config as st_config
-from streamlit.runtime import Runtime
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ui.chart import chart_text, show_chart
 from ui.chart_text import ChartInfo, chart_info, trace_arrays
 from ui.handout import handout_on
 from ui.i18n import current_lang
+from ui.live import browser_session as component_available
 from ui.live import in_fragment_run
 from ui.settings import export_format, slides_on
 from viz.theme import export_config, style_figure
@@ -122,13 +122,6 @@ class _Sent:
     lengths: list[list[int]] = field(default_factory=list)  # each curve's, at the last 2
     info: ChartInfo | None = None  # the last whole figure's traces, for the chart's words
     shown: list = field(default_factory=list)  # the data the chart's words were made from
-
-
-def component_available() -> bool:
-    """A browser's session on a running server. AppTest runs pages with a stand-in Runtime (a
-    mock), which has no component registry: its charts are st.plotly_chart."""
-    return Runtime.exists() and type(Runtime.instance()) is Runtime \
-        and get_script_run_ctx() is not None
 
 
 def typed(value) -> object:
@@ -413,6 +406,7 @@ def live_chart(key: str, name: str, build: Callable[[], go.Figure], *,
                    clicks=on_click is not None)
     if message.get("figure"):  # the camera button's settings go with a whole figure only
         message["config"] = export_config(f"{name}-{current_lang()}", export_format())
+        message["lazy"] = in_fragment_run()  # a live view's figure waits for the chart to be seen
     callbacks = {} if on_click is None else {"on_click_change": lambda: _clicked(key, on_click)}
     _component(key=key, data=message, on_resync_change=lambda: ss.update({resync_key: True}),
                width="stretch", height="content", **callbacks)

@@ -16,6 +16,8 @@ Every number comes from lessons.mnist, every figure from viz.mnist (STEP 1's fro
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from functools import partial
 
 import pandas as pd
@@ -59,10 +61,16 @@ WEIGHT_TILES = 16
 # The weight tiles are int8 (−127..127, each tile scaled by its largest |w|): they are sent
 # again once some pixel moved by this much, about 3 % of the colour scale, which the eye sees.
 WEIGHTS_VISIBLE = 4
-# The loss takes every redraw; the gradient flow (a slower story, on a log scale) at most one
-# update in this many seconds, the weight pictures (20 KB each) in four times that: each
-# update costs the learner's browser a redraw of that chart, and on a small laptop they add up.
-SLOW_CHART_S = 0.25
+# The curves (loss, gradient flow) take every frame; the weight pictures (12 KB each) at most
+# one update in this many seconds: each costs the learner's browser a redraw of that chart.
+WEIGHTS_EVERY_S = 1.0
+# Frames: after each chunk of training the page notes where the curves stood (note_frame);
+# the next run of the view sends them all and the browser plays them one after another,
+# spread over the time since the last run (FRAME_S_RANGE bounds the spacing), so the curves
+# move about once per chunk however seldom the view itself reruns.
+FRAMES = "mnist.live.frames"
+MAX_FRAMES = 30
+FRAME_S_RANGE = (0.05, 0.25)
 DRAWN = "mnist.draw.image"  # the canvas's last drawing, checked: (280, 280) uint8 gray
 
 
@@ -154,19 +162,67 @@ def activation_names() -> dict[str, str]:
 # ---------------------------------------------------------------- the live view (STEP 7)
 
 
+@dataclass(frozen=True)
+class _Mark:
+    """Where the curves stood after one chunk: each series' length and stride (a series
+    thinned since has a new stride, and its old lengths no longer mean the same points)."""
+
+    uid: str
+    at: float  # time.monotonic()
+    loss: tuple[int, int]
+    grads: tuple[tuple[int, int], ...]
+
+
+def _where(series) -> tuple[int, int]:
+    return len(series), series.stride
+
+
+def note_frame(run: MnistRun) -> None:
+    """After a chunk of training: note where the curves stand, for the next redraw's frames."""
+    history = run.trainer.history
+    marks = st.session_state.setdefault(FRAMES, [])
+    marks.append(_Mark(run.uid, time.monotonic(), _where(history.loss),
+                       tuple(_where(s) for s in history.grad_stats.values())))
+    del marks[:-MAX_FRAMES]
+
+
+def _prefix(traces: list[dict], lengths) -> list[dict]:
+    """The traces as they were when each had the given number of points."""
+    return [{k: v[:n] for k, v in tr.items()} for tr, n in zip(traces, lengths, strict=True)]
+
+
+def _frames(traces: list[dict], marks, now: tuple) -> list[list[dict]]:
+    """The curves' states at `marks` (each a tuple of (length, stride) per trace group, as
+    `now` is for the current state) that still mean the same points, then the current one."""
+    out = [_prefix(traces, [n for n, _ in m]) for m in marks
+           if len(m) == len(now) and all(s == s_now and n <= n_now
+                                        for (n, s), (n_now, s_now) in zip(m, now, strict=True))]
+    return [*out, traces]
+
+
+def _frame_s(marks: list[_Mark]) -> float:
+    """How far apart the browser plays this run's frames: as far apart as their chunks ended."""
+    low, high = FRAME_S_RANGE
+    if len(marks) < 2:
+        return low * 2
+    return min(max((marks[-1].at - marks[0].at) / (len(marks) - 1), low), high)
+
+
 def draw_live(loop: LiveLoop, run: MnistRun) -> None:
     """The live view: the numbers, then the charts, each a live chart (ui.live_chart) that
-    takes only what changed: the curves their new points, the weights their new values once
-    they visibly moved, the accuracy and the test-set analysis when an epoch has ended."""
+    takes only what changed: the curves their new points (frame by frame, as the chunks since
+    the last run trained them), the weights their new values once they visibly moved, the
+    accuracy and the test-set analysis when an epoch has ended."""
+    marks = [m for m in st.session_state.pop(FRAMES, []) if m.uid == run.uid]
     _numbers(run, loop.running)
     if not len(run.trainer.history.loss):  # nothing to draw yet
         return
-    _loss(run)
+    _loss(run, marks)
     cols = st.columns(2)
     with cols[0]:
         _accuracy(run)
     with cols[1]:
-        _grads(run)
+        _grads(run, marks)
     _weights(run)
     _analysis(run)
 
@@ -194,16 +250,19 @@ def _numbers(run: MnistRun, running: bool) -> None:
             st.info(t("mnist.s7.press_start"), icon=":material/play_arrow:")
 
 
-def _loss(run: MnistRun) -> None:
+def _loss(run: MnistRun, marks: list[_Mark]) -> None:
     loss = run.trainer.history.loss
     labels = {"x": t("mnist.s7.axis_step"), "y": t("mnist.s7.axis_loss"),
               "raw": t("mnist.s7.loss_raw"), "smooth": t("mnist.s7.loss_smooth")}
     # every point the run keeps (engine.trainer.BoundedSeries thins them past its limit), so
-    # that a redraw adds points at the end rather than thinning the curve again
+    # that a redraw adds points at the end rather than thinning the curve again, and a frame
+    # is the curve's first n points (the moving average of a prefix is the prefix's)
     points = max(loss.limit, 2)
+    traces = vz.loss_data(loss.x, loss.y, max_points=points)
+    frames = _frames(traces, [(m.loss, m.loss) for m in marks], (_where(loss),) * 2)
     live_chart("mnist.live.loss", "mnist-loss",
                lambda: vz.loss_figure(loss.x, loss.y, labels, max_points=points),
-               data=lambda: vz.loss_data(loss.x, loss.y, max_points=points),
+               frames=frames, frame_s=_frame_s(marks),
                version=run.trainer.step_count, signature=run.uid, height=300)
 
 
@@ -219,16 +278,17 @@ def _accuracy(run: MnistRun) -> None:
         signature=run.uid, height=300)
 
 
-def _grads(run: MnistRun) -> None:
+def _grads(run: MnistRun, marks: list[_Mark]) -> None:
     stats = run.trainer.history.grad_stats
     series = {k: (s.x, s.y) for k, s in stats.items()}
     labels = {"x": t("mnist.s7.axis_step"), "y": t("mnist.s7.axis_grad")}
     points = max((s.limit for s in stats.values()), default=2)
+    traces = vz.grad_flow_data(series, max_points=points)
+    frames = _frames(traces, [m.grads for m in marks], tuple(map(_where, stats.values())))
     live_chart("mnist.live.grad-flow", "mnist-grad-flow",
                lambda: vz.grad_flow_figure(series, labels, max_points=points),
-               data=lambda: vz.grad_flow_data(series, max_points=points),
-               version=run.trainer.step_count, signature=run.uid, height=300,
-               every=SLOW_CHART_S)
+               frames=frames, frame_s=_frame_s(marks),
+               version=run.trainer.step_count, signature=run.uid, height=300)
 
 
 def _weights(run: MnistRun) -> None:
@@ -246,7 +306,7 @@ def _weights(run: MnistRun) -> None:
                                               sign_label=t("viz.sign_key")),
                data=lambda: vz.weight_tiles_data(to_numpy(W1), n=WEIGHT_TILES, cols=8),
                version=run.trainer.step_count, signature=run.uid, min_change=WEIGHTS_VISIBLE,
-               every=4 * SLOW_CHART_S)
+               every=WEIGHTS_EVERY_S)
 
 
 def _analysis(run: MnistRun) -> None:
