@@ -6,6 +6,9 @@
 //   seq      the message's number, rising: a message seen before changes nothing;
 //   figure   a whole figure (JSON text, arrays as Plotly's typed-array specs), or null;
 //            with the gen already drawn it goes through Plotly.react, which keeps the chart;
+//   lazy     whether a figure may wait: one that a live view's run sent (an epoch's end) goes
+//            to a chart out of view when it comes into view, so that charts nobody sees are
+//            not redrawn (a page's run draws every chart at once);
 //            its template comes apart (template_id, and the template itself the first time);
 //   extend   new points for curves: for trace i, the points from index start[i] on (steps
 //            as a range, values as typed arrays); the chart adds those it lacks. The window
@@ -119,25 +122,20 @@ async function apply(Plotly, box, data) {
       return;
     }
     dropFrames(box); // the figure holds the last state
-    const fig = decode(JSON.parse(data.figure));
-    fig.layout.template = templates.get(data.template_id);
-    if (data.gen !== state.gen || !state.drawn) {
-      if (state.drawn) Plotly.purge(gd);
-      await Plotly.newPlot(gd, fig.data, fig.layout, data.config);
-      count(gd, "draws"); // a chart drawn from scratch: a test checks this stays put
-    } else {
-      await Plotly.react(gd, fig.data, fig.layout, data.config);
-      count(gd, "reacts");
+    if (data.lazy && state.drawn && data.gen === state.gen && !box.visible) {
+      // a chart out of view takes a figure a live view's run sent when it comes into view
+      // (or before the next change that is not a whole figure): an epoch's end redraws
+      // only what is seen
+      box.waiting = data;
+      state.seq = data.seq;
+      listen(box, data.clicks);
+      return;
     }
-    focusableIfScrolling(box);
-    state.drawn = true;
-    state.gen = data.gen;
-    state.seq = data.seq;
-    state.resyncing = false;
-    state.dirty = false;
-    listen(box, data.clicks);
+    box.waiting = null;
+    await drawFigure(Plotly, box, data);
     return;
   }
+  await drawWaiting(Plotly, box);
   if (!state.drawn || data.gen !== state.gen) {
     dropFrames(box);
     askResync(box, data.gen);
@@ -171,6 +169,40 @@ async function apply(Plotly, box, data) {
     nextFrame(box);
   }
   listen(box, data.clicks);
+}
+
+// Draw a whole figure: afresh (Plotly.newPlot) for a new drawing, else through Plotly.react,
+// which keeps the chart.
+async function drawFigure(Plotly, box, data) {
+  const gd = box.firstChild, state = box.state;
+  const fig = decode(JSON.parse(data.figure));
+  fig.layout.template = templates.get(data.template_id);
+  if (data.gen !== state.gen || !state.drawn) {
+    if (state.drawn) Plotly.purge(gd);
+    await Plotly.newPlot(gd, fig.data, fig.layout, data.config);
+    count(gd, "draws"); // a chart drawn from scratch: a test checks this stays put
+  } else {
+    await Plotly.react(gd, fig.data, fig.layout, data.config);
+    count(gd, "reacts");
+  }
+  focusableIfScrolling(box);
+  state.drawn = true;
+  state.gen = data.gen;
+  state.seq = data.seq;
+  state.resyncing = false;
+  state.dirty = false;
+  listen(box, data.clicks);
+}
+
+// The figure a chart out of view was sent, drawn now (it came into view, or a change that
+// builds on it came).
+async function drawWaiting(Plotly, box) {
+  const data = box.waiting;
+  if (!data) return;
+  box.waiting = null;
+  const seq = box.state.seq;
+  await drawFigure(Plotly, box, data);
+  box.state.seq = Math.max(seq, data.seq);
 }
 
 function askResync(box, gen) {
@@ -355,6 +387,7 @@ export function update(component) {
       framed: false };
     box.queue = Promise.resolve();
     box.frames = null; // the frames still to show: {list, ms, due, timer}
+    box.waiting = null; // a whole figure sent while the chart was out of view
     box.onClick = (ev) => {
       const value = clickValue(gd, ev);
       if (value) box.setTrigger("click", value);
@@ -370,6 +403,10 @@ export function update(component) {
     box.visible = true;
     box.seen = new IntersectionObserver((entries) => {
       box.visible = entries[entries.length - 1].isIntersecting;
+      if (box.visible && box.waiting) {
+        box.queue = box.queue.then(() => drawWaiting(plotly, box))
+          .catch((err) => console.error("live chart", err));
+      }
       redrawSoon(box);
     });
     box.seen.observe(box);

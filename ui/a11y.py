@@ -11,7 +11,8 @@ focus (axe-core's rule scrollable-region-focusable). A small script in the page 
 - it gives each region that scrolls and holds nothing focusable tabindex="0", and takes it
   away again when it stops scrolling (a wider window). It looks CHECK_MS after the page
   changed, and never inside a chart (most of a page's nodes are Plotly's SVG); a change in a
-  chart alone (a live chart redraws several times a second) is looked at after CHART_MS.
+  chart alone (a live chart redraws several times a second) is looked at after CHART_MS, and
+  while a script runs (a live view training) once in RUNNING_GAP_MS at most.
 
 The script is fixed text with one value put in, the language, which comes from the catalog's
 list (ui.i18n.LANGS), never from the learner.
@@ -25,6 +26,7 @@ from ui.i18n import LANGS, current_lang
 
 CHECK_MS = 400  # after the page changed
 CHART_MS = 1500  # after only a chart changed (a live chart redraws several times a second)
+RUNNING_GAP_MS = 3000  # between two looks while a script runs (a live view that trains)
 
 _SCRIPT = """<script>
 (() => {
@@ -61,9 +63,15 @@ _SCRIPT = """<script>
       }
     }
   };
-  let timer = null;
+  // While a script runs (a live view trains, and redraws its part of the page every tick)
+  // the page is looked at once in RUNNING_GAP_MS at most: a look walks the whole page.
+  const running = () => !!document.querySelector(
+    '[data-testid="stApp"][data-test-script-state="running"]');
+  let timer = null, last = -Infinity;
   const later = (ms) => {
-    if (timer === null) timer = setTimeout(() => { timer = null; check(); }, ms);
+    if (timer !== null) return;
+    const wait = running() ? Math.max(ms, last + %(running_gap_ms)d - performance.now()) : ms;
+    timer = setTimeout(() => { timer = null; last = performance.now(); check(); }, wait);
   };
   // A change inside a chart matters only when the chart's size changed (a slide-size chart
   // drawn on a phone scrolls in its box): it is looked at less often.
@@ -84,5 +92,6 @@ def page_script() -> None:
     if lang not in LANGS:  # current_lang only gives catalog languages; never put other text in
         raise ValueError(f"unknown language {lang!r}")
     with st.sidebar:
-        st.html(_SCRIPT % {"lang": lang, "check_ms": CHECK_MS, "chart_ms": CHART_MS},
+        st.html(_SCRIPT % {"lang": lang, "check_ms": CHECK_MS, "chart_ms": CHART_MS,
+                           "running_gap_ms": RUNNING_GAP_MS},
                 unsafe_allow_javascript=True)
