@@ -59,7 +59,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.live_page import READ_METRIC, chromium_cpu, cpu_seconds
+from bench.live_page import READ_METRIC, chart_frames, chromium_cpu, cpu_seconds
 from tests.e2e.helpers import IDLE, LIVE_CHART_STATE, wait_for_live_chart
 from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
@@ -282,20 +282,6 @@ def parse_ws(received: list[tuple[float, bytes]], start: float, end: float) -> d
             "run_s": statistics.median(runs) if runs else None,
             "gap_s": statistics.median(gaps) if gaps else None,
             "server_busy": busy / (end - start) if end > start else None}
-
-
-def chart_frames(text: str) -> int:
-    """The pictures one live chart message brings: its frames, 1 for a plain update (extend,
-    restyle) or a whole figure, 0 for nothing (or what cannot be read)."""
-    try:
-        message = json.loads(text)
-    except ValueError:
-        return 0
-    if not isinstance(message, dict):
-        return 0
-    if message.get("frames"):
-        return len(message["frames"])
-    return int(bool(message.get("figure") or message.get("extend") or message.get("restyle")))
 
 
 def epochs_of(text: str | None) -> int | None:
