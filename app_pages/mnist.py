@@ -24,7 +24,7 @@ from ui.code import show_code
 from ui.data import mnist_or_error
 from ui.export import show_table
 from ui.i18n import t
-from ui.live import Button, LiveLoop, Stop, next_run_asked
+from ui.live import Button, LiveLoop, Stop, interrupted
 from ui.messages import show_error
 from ui.params import ChoiceParam, IntParam, load_params, save_params
 from ui.sections import open_sections
@@ -53,9 +53,9 @@ PARAMS = [*SETTINGS, SAMPLES, START_INDEX, DIGIT]
 
 COMPARE_SECONDS = 1.0  # per backend
 # A chunk is a frame: the charts play where the curves stood after each (ui.live_chart), ten
-# a second, while the view reruns every TICK s at most (a run costs the browser a whole pass).
+# a second, however seldom the view reruns (a run costs the browser a pass over the page).
 CHUNK_SECONDS = 0.1
-TICK = 1.0  # measured by bench/live_page.py; training goes on between the ticks
+TICK = 0.2  # the browser asks for a redraw this often at most; training goes on meanwhile
 CATCH_UP_S = 2.0  # training goes on while the browser draws, up to this long (ui.live)
 STATE = "mnist.model"  # the run, held by ui.state
 ss = st.session_state
@@ -199,7 +199,7 @@ def compare_backends() -> None:
 
 def advance() -> Stop | None:  # a click or the next tick ends a chunk within a few batches
     run = held_model(STATE)
-    done = run.advance(CHUNK_SECONDS, interrupted=next_run_asked)
+    done = run.advance(CHUNK_SECONDS, interrupted=interrupted)
     mv.note_frame(run)  # where the curves stood: the next redraw plays the chunks in turn
     return Stop(t("mnist.s7.done", epochs=run.trainer.epoch, acc=run.analysis.acc),
                 "success") if done else None
@@ -277,7 +277,8 @@ loop = LiveLoop("mnist.train", advance=advance, reset=lambda: held_reset(STATE),
 
 if view.begin("check"):  # each begin() draws its section's header (ui/sections.py)
     st.markdown(t("mnist.s1.intro"))
-    st.latex(r"\frac{\partial L}{\partial w}\approx\frac{L(w+h)-L(w-h)}{2h}\qquad h=10^{-4}")
+    st.latex(r"\frac{\partial L}{\partial w} \approx \frac{L(w + h) - L(w - h)}{2h}"
+             r"\qquad h = 10^{-4}")
     gradient_check()
     show_code(check_network, MultiLayerNet.numerical_gradient, MultiLayerNet.gradient,
               MultiLayerNet.backprop)
@@ -297,4 +298,3 @@ if view.begin("draw"):
     st.markdown(t("mnist.draw.intro"))
     draw_digit()
     show_code(lm.preprocess_steps)
-loop.train_on()  # last: training goes on until the browser asks for the first tick

@@ -91,6 +91,13 @@ def next_run_asked() -> bool:
     return state is not None and state != ScriptRequestType.CONTINUE
 
 
+def interrupted() -> bool:
+    """For a chunk of training to ask after each step: whether it should end now, because
+    the browser asked for something (a click, the next tick). Only in a browser's session:
+    AppTest's own requests say nothing of the kind, and its chunks train whole."""
+    return browser_session() and next_run_asked()
+
+
 def browser_session() -> bool:
     """A browser's session on a running server. AppTest runs pages with a stand-in Runtime (a
     mock), without a browser: no component registry (ui.live_chart draws st.plotly_chart),
@@ -321,15 +328,6 @@ class LiveLoop:
             st.fragment(self._body, run_every=self.tick if running else None)()
         finally:
             self._inline = False
-
-    def train_on(self) -> None:
-        """Called last in a page, once everything is drawn: after a whole-page run (Start, or
-        any click while running) training goes on until the browser asks for the first tick,
-        as it does after each tick (catch_up), rather than waiting while the browser draws the
-        page. Only in a browser's session (AppTest asks for no ticks) and with catch_up."""
-        if self.running and self.catch_up > 0 and not in_fragment_run() and browser_session() \
-                and self._train_until_asked():
-            st.rerun(scope="app")
 
     def render(self) -> None:
         self.controls()
