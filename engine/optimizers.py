@@ -48,6 +48,7 @@ def _pairs(params, grads):
 
 class Optimizer:
     """Base class: holds the learning rate and per-parameter state."""
+    NOT_ARGS = ("state", "_work")  # attributes that are not hyperparameters (repr, saving)
 
     def __init__(self, lr: float) -> None:
         self.lr = _positive(lr, "learning rate lr")
@@ -67,7 +68,7 @@ class Optimizer:
             self._update_one(key, p, g)
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v}" for k, v in vars(self).items() if k not in ("state", "_work"))
+        args = ", ".join(f"{k}={v}" for k, v in vars(self).items() if k not in self.NOT_ARGS)
         return f"{type(self).__name__}({args})"
 
 

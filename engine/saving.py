@@ -71,7 +71,7 @@ def save(file, network: MultiLayerNet, *, settings: dict | None = None,
     if optimizer is not None:
         meta["optimizer"] = {"name": type(optimizer).__name__,
                              "args": {k: v for k, v in vars(optimizer).items()
-                                      if k not in ("state", "_work")}}
+                                      if k not in optimizer.NOT_ARGS}}
         arrays.update({f"opt.{n}.{k}": to_numpy(a) for (n, k), a in optimizer.state.items()})
     if history is not None:
         series = {"loss": history.loss, **{f"grad.{k}": s for k, s in history.grad_stats.items()}}
