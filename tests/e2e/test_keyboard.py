@@ -70,6 +70,15 @@ def widget(key: str, part: str = "button") -> str:
     return f"e => e.matches('.st-key-{key.replace('.', '-')} {part}')"
 
 
+def focus_lands(page, predicate: str) -> None:
+    """Wait until the focus is where `predicate` holds, with its ring: a button that its own
+    press disabled hands the focus on (ui/a11y.py), Start to Pause and Pause to Start."""
+    page.wait_for_function(f"() => {{ const e = document.activeElement;"
+                           f" return e !== document.body && ({predicate})(e); }}",
+                           timeout=IDLE_TIMEOUT_MS)
+    assert page.evaluate(stop(predicate)) == [True, None], "the focus shows no ring"
+
+
 def tab_to(page, predicate: str, limit: int = 250, back: bool = False) -> int:
     """Press Tab (Shift+Tab with `back`) until `predicate` (a JavaScript function of the
     focused element) holds; return the presses. Every stop on the way must show its focus
@@ -144,8 +153,9 @@ def test_perceptron_set_and_trained_by_keyboard(app_url, page, screenshots_dir):
     ring_shot(page, screenshots_dir / "focus-start-en.png")
     page.keyboard.press("Enter")
     wait_for_change(page, loss, first, seconds=15)
-    tab_to(page, widget("perceptron.xor.pause"), limit=10)
+    focus_lands(page, widget("perceptron.xor.pause"))  # Start disabled itself
     page.keyboard.press("Enter")
+    focus_lands(page, widget("perceptron.xor.start"))
     assert_paused(page, "perceptron.xor.start", epoch)
     assert metric_value(page, epoch) != "0"
 
@@ -196,8 +206,9 @@ def test_optimizer_race_run_by_keyboard(app_url, page):
     page.keyboard.press("Enter")
     first = wait_for_change(page, step, "0 / 100", seconds=15)
     wait_for_change(page, step, first, seconds=15)  # and it keeps going
-    tab_to(page, widget("optimizers.race.pause"), limit=10)
+    focus_lands(page, widget("optimizers.race.pause"))  # Start disabled itself
     page.keyboard.press("Enter")
+    focus_lands(page, widget("optimizers.race.start"))
     assert_paused(page, "optimizers.race.start", step)
 
 
@@ -210,6 +221,7 @@ def test_mnist_trained_by_keyboard(app_url, page):
     page.keyboard.press("Enter")
     wait_for_change(page, epoch, "0 / 20", seconds=60)
     assert wait_for_change(page, acc, "—", seconds=30).endswith("%")  # a frame after the epoch
-    tab_to(page, widget("mnist.train.pause"), limit=10)
+    focus_lands(page, widget("mnist.train.pause"))  # Start disabled itself
     page.keyboard.press("Enter")
+    focus_lands(page, widget("mnist.train.start"))
     assert_paused(page, "mnist.train.start", tr("en", "mnist.s7.step"))
