@@ -119,10 +119,11 @@ fi
 # now and then runs out while a neighbour holds the cores. When only browser tests (tests/e2e)
 # failed in the first part, those tests run once more, alone on the cores, and the part
 # passes only if they pass there: the log names each one. Any other failure stands as it is.
+# Each part prints its slowest tests (--durations), where CI's time goes.
 workers=${TEST_WORKERS:-3}
 status=0
 rm -f .pytest_cache/v/cache/lastfailed  # so that it names this run's failures only
-python -m pytest -n "$workers" --dist worksteal -m "not serial" || status=$?
+python -m pytest -n "$workers" --dist worksteal -m "not serial" --durations=30 || status=$?
 if [[ $status -eq 1 ]]; then
   mapfile -t failed < <(python scripts/last_failed.py)
   if [[ ${#failed[@]} -gt 0 && ${failed[0]} == e2e-only ]]; then
@@ -132,5 +133,5 @@ if [[ $status -eq 1 ]]; then
     python -m pytest "${failed[@]:1}" || status=$?
   fi
 fi
-python -m pytest -m serial || status=$?
+python -m pytest -m serial --durations=15 || status=$?
 exit $status
